@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+// Khudi: a Swift toolkit for training language models in Urdu and the other languages of
+// Pakistan, offline, on CPUs. See README.md and DESIGN.md (in the shared folder) for the layout.
+
+import PackageDescription
+
+let package = Package(
+    name: "Khudi",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "khudi", targets: ["khudi"]),
+        .executable(name: "khudi-clean", targets: ["khudi-clean"]),
+        .executable(name: "khudi-tokenize", targets: ["khudi-tokenize"]),
+        .executable(name: "khudi-train", targets: ["khudi-train"]),
+        .executable(name: "khudi-eval", targets: ["khudi-eval"]),
+        .executable(name: "khudi-bench", targets: ["khudi-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // MARK: System and C shims
+
+        /// OpenBLAS's `cblas.h` (Debian `libopenblas-dev`). Only `Kernels/MatrixMultiply*.swift`
+        /// imports it.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        /// A tiny C shim over Open MPI that loads `libmpi` at run time, so that a process not
+        /// launched by `mpirun`/`srun` never needs an MPI runtime to start.
+        .target(name: "CMPI"),
+
+        // MARK: Libraries
+
+        .target(name: "KhudiTensor", dependencies: ["CBLAS"]),
+        .target(name: "KhudiTrain", dependencies: ["CMPI"]),
+        .target(
+            name: "KhudiCLI",
+            dependencies: [
+                "KhudiTensor", "KhudiTrain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Executables (one thin @main each)
+
+        .executableTarget(name: "khudi", dependencies: ["KhudiCLI"]),
+        .executableTarget(name: "khudi-clean", dependencies: ["KhudiCLI"]),
+        .executableTarget(name: "khudi-tokenize", dependencies: ["KhudiCLI"]),
+        .executableTarget(name: "khudi-train", dependencies: ["KhudiCLI"]),
+        .executableTarget(name: "khudi-eval", dependencies: ["KhudiCLI"]),
+        .executableTarget(name: "khudi-bench", dependencies: ["KhudiCLI", "KhudiTensor", "CBLAS"]),
+
+        // MARK: Tests
+
+        .target(name: "_KhudiTestSupport", dependencies: ["KhudiTensor"]),
+        .testTarget(name: "KhudiTensorTests", dependencies: ["KhudiTensor", "_KhudiTestSupport"]),
+        .testTarget(name: "KhudiTrainTests", dependencies: ["KhudiTrain", "_KhudiTestSupport"]),
+        .testTarget(name: "KhudiCLITests", dependencies: ["KhudiCLI", "_KhudiTestSupport"]),
+    ]
+)

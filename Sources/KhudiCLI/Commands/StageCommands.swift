@@ -1,0 +1,107 @@
+import ArgumentParser
+
+/// The arguments every not-yet-built stage already accepts, so that scripts written against
+/// the planned interface fail with "not built yet" rather than with a usage error, and missing
+/// inputs are reported as they will be once the stage exists.
+public struct PlannedStageArguments: ParsableArguments {
+    @Argument(help: "Input files, directories or globs.")
+    var inputs: [String] = []
+
+    @Option(help: "Output directory.")
+    var output: String?
+
+    @OptionGroup var threadOptions: ThreadOptions
+
+    public init() {}
+
+    func refuse(tool: String, capability: String, issue: Int) throws {
+        try reportingErrors(tool: tool) {
+            _ = try InputPaths.resolve(inputs)
+            throw UserError.notBuiltYet(capability, issue: issue)
+        }
+    }
+}
+
+/// `khudi-clean`: the corpus-cleaning stage.
+public struct CleanCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "khudi-clean",
+        abstract: "Clean raw Urdu and regional-language text into language-tagged shards.",
+        discussion: """
+            STATUS: not built yet (issue #3). Running it checks the inputs exist, then exits 69.
+            Planned: script- and language-aware normalization, language identification, quality
+            filters, exact and MinHash deduplication and PII redaction, writing shard-NNNNN.jsonl
+            files with report.json and report.md.
+            """,
+        version: KhudiVersion.string)
+
+    @OptionGroup var stage: PlannedStageArguments
+
+    public init() {}
+
+    public func run() throws {
+        try stage.refuse(tool: "khudi-clean", capability: "corpus cleaning", issue: 3)
+    }
+}
+
+/// `khudi-tokenize`: tokenizer training, encoding and metrics.
+public struct TokenizeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "khudi-tokenize",
+        abstract: "Train tokenizers that treat Perso-Arabic scripts fairly, and encode corpora.",
+        discussion: """
+            STATUS: not built yet (issue #4). Running it checks the inputs exist, then exits 69.
+            Planned: byte-level BPE, BPE with byte fallback and Unigram training; tokenizer.json
+            that Hugging Face tokenizers loads; token shards for training; fertility and parity
+            metrics.
+            """,
+        version: KhudiVersion.string)
+
+    @OptionGroup var stage: PlannedStageArguments
+
+    public init() {}
+
+    public func run() throws {
+        try stage.refuse(tool: "khudi-tokenize", capability: "tokenizer training", issue: 4)
+    }
+}
+
+/// `khudi-train`: pretraining, full fine-tuning and LoRA.
+public struct TrainCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "khudi-train",
+        abstract: "Pretrain, fine-tune or LoRA-tune GPT-2 and Llama-family models on token shards.",
+        discussion: """
+            STATUS: not built yet (issue #7). Running it checks the inputs exist, then exits 69.
+            Planned: single-process and MPI data-parallel training with exact resume, writing
+            Hugging Face checkpoint directories and PEFT adapters.
+            """,
+        version: KhudiVersion.string)
+
+    @OptionGroup var stage: PlannedStageArguments
+
+    public init() {}
+
+    public func run() throws {
+        try stage.refuse(tool: "khudi-train", capability: "training", issue: 7)
+    }
+}
+
+/// `khudi-eval`: the evaluation harness.
+public struct EvalCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "khudi-eval",
+        abstract: "Score checkpoints: perplexity and bits per byte, tasks, tokenizer metrics.",
+        discussion: """
+            STATUS: not built yet (issue #8). Running it checks the inputs exist, then exits 69.
+            """,
+        version: KhudiVersion.string)
+
+    @OptionGroup var stage: PlannedStageArguments
+
+    public init() {}
+
+    public func run() throws {
+        try stage.refuse(tool: "khudi-eval", capability: "evaluation", issue: 8)
+    }
+}

@@ -1,0 +1,45 @@
+import CBLAS
+import Foundation
+
+/// The thread count of OpenBLAS, the only BLAS Khudi links.
+///
+/// Khudi's rule: OpenBLAS uses as many threads as the process may use cores, unless the user
+/// set `OPENBLAS_NUM_THREADS` (respected as is) or passed `--threads` (which wins over both).
+/// Ranks sharing a node split its cores so that they never oversubscribe it.
+public enum BLASThreads {
+    /// OpenBLAS's current thread count.
+    public static var current: Int { Int(openblas_get_num_threads()) }
+
+    /// OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Cooperlake".
+    public static var libraryDescription: String {
+        guard let config = openblas_get_config() else { return "OpenBLAS" }
+        return String(cString: config).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Sets OpenBLAS's thread count (at least 1).
+    public static func set(_ count: Int) {
+        openblas_set_num_threads(Int32(max(1, count)))
+    }
+
+    /// The thread count Khudi's rule gives.
+    ///
+    /// - Parameters:
+    ///   - requested: the `--threads` value, if the user gave one.
+    ///   - environment: where `OPENBLAS_NUM_THREADS` is read from.
+    ///   - cores: cores available to this process.
+    ///   - ranksOnThisNode: processes of one parallel job that share this machine.
+    public static func resolve(
+        requested: Int?,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        cores: Int = ProcessInfo.processInfo.activeProcessorCount,
+        ranksOnThisNode: Int = 1
+    ) -> Int {
+        if let requested { return max(1, requested) }
+        if let fromEnvironment = environment["OPENBLAS_NUM_THREADS"].flatMap({ Int($0) }),
+            fromEnvironment > 0
+        {
+            return fromEnvironment
+        }
+        return max(1, cores / max(1, ranksOnThisNode))
+    }
+}

@@ -1,0 +1,49 @@
+import CBLAS
+
+/// Which operand of a matrix product is used transposed.
+public enum Transpose: Sendable {
+    case none
+    case transposed
+
+    var cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
+}
+
+/// `out = alpha · op(a) · op(b) + beta · out`, the one GEMM every layer funnels through.
+///
+/// All buffers are contiguous row-major:
+/// - `out`: (m, n)
+/// - `a`: (m, k), or (k, m) when `transposeA == .transposed`
+/// - `b`: (k, n), or (n, k) when `transposeB == .transposed`
+///
+/// With `beta = 1` the product is accumulated into `out`, which is how backward kernels add
+/// their contribution (`dA += dOut · Bᵀ`). Shapes are checked against the buffer sizes with a
+/// precondition: a mismatch is a programming error inside Khudi, not bad user input.
+public func matrixMultiply(
+    _ out: UnsafeMutableBufferPointer<Float>,
+    _ a: UnsafeBufferPointer<Float>,
+    _ b: UnsafeBufferPointer<Float>,
+    m: Int, n: Int, k: Int,
+    transposeA: Transpose = .none,
+    transposeB: Transpose = .none,
+    alpha: Float = 1,
+    beta: Float = 0
+) {
+    precondition(m >= 0 && n >= 0 && k >= 0, "matrixMultiply: negative dimension")
+    precondition(out.count >= m * n, "matrixMultiply: out has \(out.count) < \(m)×\(n)")
+    precondition(a.count >= m * k, "matrixMultiply: a has \(a.count) < \(m)×\(k)")
+    precondition(b.count >= k * n, "matrixMultiply: b has \(b.count) < \(k)×\(n)")
+    guard m > 0, n > 0 else { return }
+    guard k > 0 else {
+        // An empty inner dimension contributes nothing: out = beta · out.
+        for i in 0..<(m * n) { out[i] = beta == 0 ? 0 : beta * out[i] }
+        return
+    }
+    let lda = transposeA == .none ? k : m
+    let ldb = transposeB == .none ? n : k
+    cblas_sgemm(
+        CblasRowMajor, transposeA.cblas, transposeB.cblas,
+        Int32(m), Int32(n), Int32(k),
+        alpha, a.baseAddress, Int32(lda),
+        b.baseAddress, Int32(ldb),
+        beta, out.baseAddress, Int32(n))
+}

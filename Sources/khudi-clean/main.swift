@@ -1,0 +1,3 @@
+import KhudiCLI
+
+CleanCommand.main()

@@ -1,0 +1,3 @@
+import KhudiCLI
+
+TokenizeCommand.main()

@@ -1,0 +1,3 @@
+import KhudiCLI
+
+TrainCommand.main()

@@ -1,0 +1,3 @@
+import KhudiCLI
+
+KhudiCommand.main()
