@@ -30,18 +30,19 @@ let package = Package(
         ),
         /// A tiny C shim over Open MPI that loads `libmpi` at run time, so that a process not
         /// launched by `mpirun`/`srun` never needs an MPI runtime to start.
-        .target(name: "CMPI"),
+        .target(name: "CMPI", exclude: ["README.md"]),
 
         // MARK: Libraries
 
-        .target(name: "KhudiTensor", dependencies: ["CBLAS"]),
-        .target(name: "KhudiTrain", dependencies: ["CMPI"]),
+        .target(name: "KhudiTensor", dependencies: ["CBLAS"], exclude: ["README.md"]),
+        .target(name: "KhudiTrain", dependencies: ["CMPI"], exclude: ["README.md"]),
         .target(
             name: "KhudiCLI",
             dependencies: [
                 "KhudiTensor", "KhudiTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
 
         // MARK: Executables (one thin @main each)
@@ -55,7 +56,8 @@ let package = Package(
 
         // MARK: Tests
 
-        .target(name: "_KhudiTestSupport", dependencies: ["KhudiTensor"]),
+        .target(
+            name: "_KhudiTestSupport", dependencies: ["KhudiTensor"], exclude: ["README.md"]),
         .testTarget(name: "KhudiTensorTests", dependencies: ["KhudiTensor", "_KhudiTestSupport"]),
         .testTarget(name: "KhudiTrainTests", dependencies: ["KhudiTrain", "_KhudiTestSupport"]),
         .testTarget(name: "KhudiCLITests", dependencies: ["KhudiCLI", "_KhudiTestSupport"]),

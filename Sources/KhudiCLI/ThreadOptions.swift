@@ -11,7 +11,8 @@ public struct ThreadOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "Threads for BLAS and Khudi's own kernels.",
-            discussion: "Default: OPENBLAS_NUM_THREADS if set, else all cores (split among local MPI ranks).",
+            discussion:
+                "Default: OPENBLAS_NUM_THREADS if set, else all cores (split among local MPI ranks).",
             valueName: "n"))
     public var threads: Int?
 

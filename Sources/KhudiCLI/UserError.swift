@@ -12,7 +12,9 @@ public struct UserError: Error, CustomStringConvertible {
     }
 
     /// An input path that does not exist or matches nothing.
-    public static func missingInput(_ path: String, detail: String = "no such file or directory")
+    public static func missingInput(
+        _ path: String, detail: String = "no such file or directory"
+    )
         -> UserError
     {
         UserError("input '\(path)': \(detail)", exitCode: ExitStatus.noInput)

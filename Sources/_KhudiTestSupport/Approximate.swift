@@ -18,7 +18,8 @@ public func firstMismatch(
     guard actual.count == expected.count else {
         return (-1, Float(actual.count), Float(expected.count))
     }
-    for i in actual.indices where !isClose(actual[i], expected[i], relative: relative, absolute: absolute) {
+    for i in actual.indices
+    where !isClose(actual[i], expected[i], relative: relative, absolute: absolute) {
         return (i, actual[i], expected[i])
     }
     return nil

@@ -4,8 +4,10 @@ import Foundation
 import KhudiCLI
 import KhudiTensor
 
-/// `khudi-bench`: Khudi's side of the benchmarks under scripts/bench/. Prints one JSON object per
-/// line; the scripts run the peers in the same invocation and print the ratios.
+/// The `khudi-bench` command: Khudi's side of the benchmarks under scripts/bench/.
+///
+/// It prints one JSON object per line; the scripts run the peers in the same invocation and
+/// print the ratios.
 ///
 /// This executable imports CBLAS directly (the one place outside `Kernels/MatrixMultiply*`) so
 /// it can time raw `cblas_sgemm` as the ceiling Khudi's GEMM path is measured against.

@@ -35,7 +35,8 @@ import Testing
         #expect(try Self.reports(fromOption.stdout).first?.blas.threads == 3)
     }
 
-    /// Two ranks under mpirun all-reduce a buffer; the test checks the sums itself.
+    /// Two ranks under mpirun all-reduce a buffer, and the test checks the sums itself.
+    ///
     /// `scripts/setup` installs Open MPI, and `scripts/test` sets KHUDI_REQUIRE_MPI=1 so this
     /// cannot pass by silently skipping there.
     @Test func twoRanksAllReduceUnderMpirun() throws {
@@ -46,7 +47,10 @@ import Testing
         }
         let result = try ExecutableRunner.run(
             mpirun,
-            ["-np", "2", "--oversubscribe", ExecutableRunner.path(of: "khudi"), "doctor", "--json"],
+            [
+                "-np", "2", "--oversubscribe", ExecutableRunner.path(of: "khudi"), "doctor",
+                "--json",
+            ],
             environment: ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"])
         #expect(result.status == 0, "mpirun failed: \(result.stderr)")
         let reports = try Self.reports(result.stdout)

@@ -35,7 +35,8 @@ import Testing
     func missingInputIsNamed(tool: String) throws {
         let result = try ExecutableRunner.run(tool, ["/nonexistent/corpus.txt"])
         #expect(result.status == 66)
-        #expect(result.stderr.contains("input '/nonexistent/corpus.txt': no such file or directory"))
+        #expect(
+            result.stderr.contains("input '/nonexistent/corpus.txt': no such file or directory"))
     }
 
     @Test func globMatchingNothingIsNamed() throws {

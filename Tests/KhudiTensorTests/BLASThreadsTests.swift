@@ -9,17 +9,27 @@ import Testing
     }
 
     @Test func environmentWinsOverCoreCount() {
-        #expect(BLASThreads.resolve(requested: nil, environment: ["OPENBLAS_NUM_THREADS": "5"], cores: 16) == 5)
+        #expect(
+            BLASThreads.resolve(
+                requested: nil, environment: ["OPENBLAS_NUM_THREADS": "5"], cores: 16) == 5)
     }
 
     @Test func unusableEnvironmentValueFallsBackToCores() {
-        #expect(BLASThreads.resolve(requested: nil, environment: ["OPENBLAS_NUM_THREADS": "lots"], cores: 6) == 6)
-        #expect(BLASThreads.resolve(requested: nil, environment: ["OPENBLAS_NUM_THREADS": "0"], cores: 6) == 6)
+        #expect(
+            BLASThreads.resolve(
+                requested: nil, environment: ["OPENBLAS_NUM_THREADS": "lots"], cores: 6) == 6)
+        #expect(
+            BLASThreads.resolve(
+                requested: nil, environment: ["OPENBLAS_NUM_THREADS": "0"], cores: 6) == 6)
     }
 
     @Test func coresAreSplitAmongRanksOnOneNode() {
-        #expect(BLASThreads.resolve(requested: nil, environment: [:], cores: 16, ranksOnThisNode: 8) == 2)
-        #expect(BLASThreads.resolve(requested: nil, environment: [:], cores: 2, ranksOnThisNode: 4) == 1)
+        #expect(
+            BLASThreads.resolve(requested: nil, environment: [:], cores: 16, ranksOnThisNode: 8)
+                == 2)
+        #expect(
+            BLASThreads.resolve(requested: nil, environment: [:], cores: 2, ranksOnThisNode: 4) == 1
+        )
     }
 
     @Test func settingTheCountReachesOpenBLAS() {

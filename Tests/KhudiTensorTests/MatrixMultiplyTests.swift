@@ -37,7 +37,8 @@ import _KhudiTestSupport
                 transposeA: transposeA ? .transposed : .none,
                 transposeB: transposeB ? .transposed : .none)
         }
-        let expected = Self.naive(a, b, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+        let expected = Self.naive(
+            a, b, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
         #expect(firstMismatch(out, expected) == nil)
     }
 

@@ -32,6 +32,8 @@ import Testing
     }
 
     @Test func malformedValuesAreIgnored() {
-        #expect(Launch.detect(environment: ["OMPI_COMM_WORLD_SIZE": "x", "OMPI_COMM_WORLD_RANK": "0"]) == .single)
+        #expect(
+            Launch.detect(environment: ["OMPI_COMM_WORLD_SIZE": "x", "OMPI_COMM_WORLD_RANK": "0"])
+                == .single)
     }
 }

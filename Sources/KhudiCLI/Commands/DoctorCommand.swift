@@ -29,7 +29,8 @@ public struct DoctorReport: Codable, Sendable {
 public struct DoctorCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check this machine: cores, OpenBLAS threads, and MPI when launched by mpirun/srun.",
+        abstract:
+            "Check this machine: cores, OpenBLAS threads, and MPI when launched by mpirun/srun.",
         discussion: """
             Run it alone to see the thread settings Khudi will use. Run it as
             `mpirun -np 2 khudi doctor` (or under srun) to check that the ranks of a job can

@@ -1,6 +1,8 @@
 import ArgumentParser
 
-/// `khudi`: the front door. Runs recipes (once the recipe runner lands) and checks the machine.
+/// The `khudi` front door.
+///
+/// It will run recipes once the recipe runner lands; today it checks the machine.
 public struct KhudiCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "khudi",

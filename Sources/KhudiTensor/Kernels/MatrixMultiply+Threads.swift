@@ -10,7 +10,7 @@ public enum BLASThreads {
     /// OpenBLAS's current thread count.
     public static var current: Int { Int(openblas_get_num_threads()) }
 
-    /// OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Cooperlake".
+    /// OpenBLAS's build description, such as "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Zen".
     public static var libraryDescription: String {
         guard let config = openblas_get_config() else { return "OpenBLAS" }
         return String(cString: config).trimmingCharacters(in: .whitespaces)
@@ -28,6 +28,7 @@ public enum BLASThreads {
     ///   - environment: where `OPENBLAS_NUM_THREADS` is read from.
     ///   - cores: cores available to this process.
     ///   - ranksOnThisNode: processes of one parallel job that share this machine.
+    /// - Returns: the thread count, at least 1.
     public static func resolve(
         requested: Int?,
         environment: [String: String] = ProcessInfo.processInfo.environment,

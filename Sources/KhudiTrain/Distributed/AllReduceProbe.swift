@@ -1,6 +1,8 @@
-/// A known all-reduce that proves a job's ranks can talk: every rank contributes
-/// `(rank + 1) · (i mod 8 + 1)` at index `i`, so after the sum index `i` holds
-/// `size·(size+1)/2 · (i mod 8 + 1)`. All values are small integers, exact in `Float`.
+/// A known all-reduce that proves a job's ranks can talk.
+///
+/// Every rank contributes `(rank + 1) · (i mod 8 + 1)` at index `i`, so after the sum index
+/// `i` holds `size·(size+1)/2 · (i mod 8 + 1)`. All values are small integers, exact in
+/// `Float`.
 public struct AllReduceProbe: Codable, Equatable, Sendable {
     /// Elements reduced.
     public var count: Int
@@ -12,7 +14,9 @@ public struct AllReduceProbe: Codable, Equatable, Sendable {
     public var matchesExpectation: Bool
 
     /// Runs the probe over `communicator` with a buffer of `count` floats.
-    public static func run(on communicator: any Communicator, count: Int = 1 << 20) throws
+    public static func run(
+        on communicator: any Communicator, count: Int = 1 << 20
+    ) throws
         -> AllReduceProbe
     {
         var buffer = [Float](repeating: 0, count: count)

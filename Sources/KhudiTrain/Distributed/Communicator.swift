@@ -32,12 +32,16 @@ public struct MPIError: Error, CustomStringConvertible {
     public let description: String
 }
 
-/// Ranks of an Open MPI job. Creating one loads `libmpi` and calls `MPI_Init`.
+/// The ranks of an Open MPI job.
+///
+/// Creating one loads `libmpi` and calls `MPI_Init`; dropping it calls `MPI_Finalize`.
 public final class MPICommunicator: Communicator {
     public let rank: Int
     public let size: Int
 
-    /// Initialises MPI. Call only in a process that `Launch.detect()` says is parallel.
+    /// Initialises MPI.
+    ///
+    /// Call only in a process that `Launch.detect()` says is parallel.
     public init(libraryPath: String? = nil) throws {
         try Self.check(khudi_mpi_init(libraryPath))
         var rank: Int32 = 0
@@ -66,7 +70,9 @@ public final class MPICommunicator: Communicator {
     public static var isLibraryLoaded: Bool { khudi_mpi_library_is_loaded() != 0 }
 
     private static func check(_ status: Int32) throws {
-        guard status == 0 else { throw MPIError(description: String(cString: khudi_mpi_last_error())) }
+        guard status == 0 else {
+            throw MPIError(description: String(cString: khudi_mpi_last_error()))
+        }
     }
 }
 

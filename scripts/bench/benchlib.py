@@ -1,0 +1,53 @@
+"""The benchmark convention: run Khudi and its peer in one invocation, print JSON lines.
+
+Every benchmark under scripts/bench/ prints one JSON object per measurement to stdout:
+    {"bench": ..., "case": ..., "metric": ..., "khudi": X, "peer": NAME, "peer_value": Y,
+     "ratio": X / Y (or Y / X for lower-is-better metrics, so > 1 always means Khudi is ahead),
+     "khudi_peak_rss_mb": ..., "peer_peak_rss_mb": ..., "threads": ...}
+Progress and notes go to stderr. Peak RSS is the child process's own maximum resident set
+(from wait4), so each side is measured in its own process.
+"""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def log(message):
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def run_measured(command, env=None):
+    """Runs `command`; returns (stdout text, peak RSS in MB). Raises on a non-zero exit."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, env=env, text=True)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(map(str, command))} exited {process.returncode}")
+    return output, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+
+
+def build_release(product):
+    """Builds one Khudi product in release mode and returns its path."""
+    log(f"building {product} (release)")
+    subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT,
+                   check=True, stdout=subprocess.DEVNULL)
+    binary = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT,
+                            check=True, capture_output=True, text=True).stdout.strip()
+    return Path(binary) / product
+
+
+def emit(record):
+    """Prints one measurement line."""
+    print(json.dumps(record, sort_keys=True), flush=True)
+
+
+def compare(bench, case, metric, khudi, peer, peer_value, higher_is_better=True, **extra):
+    """Emits a Khudi-versus-peer line with the ratio oriented so that > 1 favours Khudi."""
+    ratio = khudi / peer_value if higher_is_better else peer_value / khudi
+    emit({"bench": bench, "case": case, "metric": metric, "khudi": round(khudi, 3),
+          "peer": peer, "peer_value": round(peer_value, 3), "ratio": round(ratio, 3), **extra})
