@@ -35,6 +35,7 @@ let package = Package(
         // MARK: Libraries
 
         .target(name: "KhudiTensor", dependencies: ["CBLAS"], exclude: ["README.md"]),
+        .target(name: "KhudiNN", dependencies: ["KhudiTensor"], exclude: ["README.md"]),
         .target(name: "KhudiTrain", dependencies: ["CMPI"], exclude: ["README.md"]),
         .target(
             name: "KhudiCLI",
@@ -59,6 +60,7 @@ let package = Package(
         .target(
             name: "_KhudiTestSupport", dependencies: ["KhudiTensor"], exclude: ["README.md"]),
         .testTarget(name: "KhudiTensorTests", dependencies: ["KhudiTensor", "_KhudiTestSupport"]),
+        .testTarget(name: "KhudiNNTests", dependencies: ["KhudiNN", "_KhudiTestSupport"]),
         .testTarget(name: "KhudiTrainTests", dependencies: ["KhudiTrain", "_KhudiTestSupport"]),
         .testTarget(name: "KhudiCLITests", dependencies: ["KhudiCLI", "_KhudiTestSupport"]),
     ]

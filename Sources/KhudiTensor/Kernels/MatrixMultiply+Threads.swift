@@ -16,9 +16,20 @@ public enum BLASThreads {
         return String(cString: config).trimmingCharacters(in: .whitespaces)
     }
 
-    /// Sets OpenBLAS's thread count (at least 1).
+    /// Sets the thread count of OpenBLAS and of Khudi's own kernels (at least 1).
     public static func set(_ count: Int) {
         openblas_set_num_threads(Int32(max(1, count)))
+        KernelThreads.threadCount = count
+    }
+
+    /// Runs `body` with OpenBLAS on one thread, for regions where Khudi's kernels already run
+    /// one GEMM per thread (attention heads), so the two never oversubscribe the cores.
+    static func whileSingleThreaded(_ body: () -> Void) {
+        let previous = openblas_get_num_threads()
+        guard previous > 1, KernelThreads.threadCount > 1 else { return body() }
+        openblas_set_num_threads(1)
+        body()
+        openblas_set_num_threads(previous)
     }
 
     /// The thread count Khudi's rule gives.

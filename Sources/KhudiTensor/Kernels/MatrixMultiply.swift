@@ -47,3 +47,24 @@ public func matrixMultiply(
         b.baseAddress, Int32(ldb),
         beta, out.baseAddress, Int32(n))
 }
+
+/// The strided form of `matrixMultiply`: operands are sub-matrices of larger row-major
+/// buffers, with leading dimensions (row strides) `lda`, `ldb`, `ldc`.
+///
+/// Attention uses it to multiply one head's rows of a (tokens, heads × headDim) buffer in
+/// place, with no copies. Pointers must cover the strided extents; nothing is checked here.
+public func matrixMultiplyStrided(
+    _ out: UnsafeMutablePointer<Float>, ldc: Int,
+    _ a: UnsafePointer<Float>, lda: Int,
+    _ b: UnsafePointer<Float>, ldb: Int,
+    m: Int, n: Int, k: Int,
+    transposeA: Transpose = .none, transposeB: Transpose = .none,
+    alpha: Float = 1, beta: Float = 0
+) {
+    guard m > 0, n > 0, k > 0 else { return }
+    cblas_sgemm(
+        CblasRowMajor, transposeA.cblas, transposeB.cblas,
+        Int32(m), Int32(n), Int32(k),
+        alpha, a, Int32(lda), b, Int32(ldb),
+        beta, out, Int32(ldc))
+}

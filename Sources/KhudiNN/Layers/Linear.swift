@@ -1,0 +1,77 @@
+import Foundation
+import KhudiTensor
+
+/// y = x·Wᵀ + b with W stored (out, in) as in Hugging Face checkpoints, plus an optional LoRA
+/// adapter that adds scale · (x·Aᵀ)·Bᵀ.
+public final class Linear: Module {
+    public let weight: Tensor
+    public let bias: Tensor?
+    /// A low-rank adapter; attaching one (`attachLoRA`) freezes `weight` and `bias`.
+    public private(set) var lora: LoRA?
+
+    public var inFeatures: Int { weight.shape[1] }
+    public var outFeatures: Int { weight.shape[0] }
+
+    /// A layer with weights from `initialization` and, if `bias`, a zero bias.
+    public init(
+        inFeatures: Int, outFeatures: Int, bias: Bool, initialization: Initialization,
+        generator: inout SeededGenerator
+    ) {
+        weight = initialization.make([outFeatures, inFeatures], using: &generator)
+        self.bias = bias ? Initialization.zeros.make([outFeatures], using: &generator) : nil
+    }
+
+    /// A layer around existing tensors (weights loaded from a checkpoint).
+    public init(weight: Tensor, bias: Tensor?) {
+        self.weight = weight
+        self.bias = bias
+    }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        var list = [("weight", weight)]
+        if let bias { list.append(("bias", bias)) }
+        if let lora { list += [("lora_A.weight", lora.a), ("lora_B.weight", lora.b)] }
+        return list
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        let base = linear(x, weight: weight, bias: bias)
+        guard let lora else { return base }
+        return base + lora(x)
+    }
+
+    /// Adds a LoRA adapter of `rank` and freezes the base weights.
+    public func attachLoRA(
+        rank: Int, alpha: Float, rankStabilized: Bool = false, generator: inout SeededGenerator
+    ) {
+        lora = LoRA(
+            inFeatures: inFeatures, outFeatures: outFeatures, rank: rank, alpha: alpha,
+            rankStabilized: rankStabilized, generator: &generator)
+        weight.setRequiresGradient(false)
+        bias?.setRequiresGradient(false)
+    }
+}
+
+/// The low-rank update of a `Linear`: A (rank, in) initialised as PEFT does (Kaiming-uniform),
+/// B (out, rank) zero, so the adapter starts as a no-op. Scale is alpha/rank, or alpha/√rank
+/// for rsLoRA.
+public final class LoRA {
+    public let a: Tensor
+    public let b: Tensor
+    public let scale: Float
+
+    init(
+        inFeatures: Int, outFeatures: Int, rank: Int, alpha: Float, rankStabilized: Bool,
+        generator: inout SeededGenerator
+    ) {
+        // kaiming_uniform_(a=√5) on (rank, in) gives bound 1/√in.
+        a = Initialization.uniform(bound: 1 / sqrtf(Float(inFeatures))).make(
+            [rank, inFeatures], using: &generator)
+        b = Initialization.zeros.make([outFeatures, rank], using: &generator)
+        scale = rankStabilized ? alpha / sqrtf(Float(rank)) : alpha / Float(rank)
+    }
+
+    func callAsFunction(_ x: Tensor) -> Tensor {
+        linear(linear(x, weight: a), weight: b) * scale
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+/// LayerNorm and RMSNorm over the last dimension, forward and backward side by side.
+///
+/// Shapes: `x`, `out`, `dX`, `dOut` are (rows, c); `weight`, `bias`, `dWeight`, `dBias` are
+/// (c); `mean` and `rstd` are (rows), saved by forward for backward.
+
+/// out = (x − mean) · rstd · weight + bias, rstd = 1/√(var + eps) (biased variance).
+func layerNormForward(
+    _ out: UnsafeMutablePointer<Float>, _ mean: UnsafeMutablePointer<Float>,
+    _ rstd: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
+    _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+    rows: Int, c: Int, eps: Float
+) {
+    KernelThreads.forEachRange(rows, grain: KernelThreads.grain(itemCost: 4 * c)) { range in
+        for r in range {
+            let row = x + r * c
+            var sum: Float = 0
+            for j in 0..<c { sum += row[j] }
+            let m = sum / Float(c)
+            var variance: Float = 0
+            for j in 0..<c {
+                let d = row[j] - m
+                variance += d * d
+            }
+            let s = 1 / sqrtf(variance / Float(c) + eps)
+            let o = out + r * c
+            for j in 0..<c { o[j] = (row[j] - m) * s * weight[j] + (bias?[j] ?? 0) }
+            mean[r] = m
+            rstd[r] = s
+        }
+    }
+}
+
+/// Accumulates the LayerNorm gradients into dX, dWeight and dBias (each may be nil).
+func layerNormBackward(
+    _ dX: UnsafeMutablePointer<Float>?, _ dWeight: UnsafeMutablePointer<Float>?,
+    _ dBias: UnsafeMutablePointer<Float>?, _ dOut: UnsafePointer<Float>,
+    _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+    _ mean: UnsafePointer<Float>, _ rstd: UnsafePointer<Float>, rows: Int, c: Int
+) {
+    if let dX {
+        KernelThreads.forEachRange(rows, grain: KernelThreads.grain(itemCost: 6 * c)) { range in
+            for r in range {
+                let row = x + r * c
+                let g = dOut + r * c
+                let m = mean[r]
+                let s = rstd[r]
+                // dx = s · (g·w − mean(g·w) − xhat · mean(g·w·xhat))
+                var meanGW: Float = 0
+                var meanGWX: Float = 0
+                for j in 0..<c {
+                    let gw = g[j] * weight[j]
+                    meanGW += gw
+                    meanGWX += gw * (row[j] - m) * s
+                }
+                meanGW /= Float(c)
+                meanGWX /= Float(c)
+                let d = dX + r * c
+                for j in 0..<c {
+                    let xhat = (row[j] - m) * s
+                    d[j] += s * (g[j] * weight[j] - meanGW - xhat * meanGWX)
+                }
+            }
+        }
+    }
+    if dWeight != nil || dBias != nil {
+        KernelThreads.forEachRange(c, grain: 64) { columns in
+            for r in 0..<rows {
+                let row = x + r * c
+                let g = dOut + r * c
+                let m = mean[r]
+                let s = rstd[r]
+                for j in columns {
+                    dWeight?[j] += g[j] * (row[j] - m) * s
+                    dBias?[j] += g[j]
+                }
+            }
+        }
+    }
+}
+
+/// out = x · rstd · weight, rstd = 1/√(mean(x²) + eps).
+func rmsNormForward(
+    _ out: UnsafeMutablePointer<Float>, _ rstd: UnsafeMutablePointer<Float>,
+    _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, rows: Int, c: Int, eps: Float
+) {
+    KernelThreads.forEachRange(rows, grain: KernelThreads.grain(itemCost: 3 * c)) { range in
+        for r in range {
+            let row = x + r * c
+            var squares: Float = 0
+            for j in 0..<c { squares += row[j] * row[j] }
+            let s = 1 / sqrtf(squares / Float(c) + eps)
+            let o = out + r * c
+            for j in 0..<c { o[j] = row[j] * s * weight[j] }
+            rstd[r] = s
+        }
+    }
+}
+
+/// Accumulates the RMSNorm gradients into dX and dWeight (each may be nil).
+func rmsNormBackward(
+    _ dX: UnsafeMutablePointer<Float>?, _ dWeight: UnsafeMutablePointer<Float>?,
+    _ dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+    _ rstd: UnsafePointer<Float>, rows: Int, c: Int
+) {
+    if let dX {
+        KernelThreads.forEachRange(rows, grain: KernelThreads.grain(itemCost: 5 * c)) { range in
+            for r in range {
+                let row = x + r * c
+                let g = dOut + r * c
+                let s = rstd[r]
+                // dx = s·g·w − x · s³ · mean(g·w·x)
+                var dot: Float = 0
+                for j in 0..<c { dot += g[j] * weight[j] * row[j] }
+                let k = s * s * s * dot / Float(c)
+                let d = dX + r * c
+                for j in 0..<c { d[j] += s * g[j] * weight[j] - row[j] * k }
+            }
+        }
+    }
+    if let dWeight {
+        KernelThreads.forEachRange(c, grain: 64) { columns in
+            for r in 0..<rows {
+                let row = x + r * c
+                let g = dOut + r * c
+                let s = rstd[r]
+                for j in columns { dWeight[j] += g[j] * row[j] * s }
+            }
+        }
+    }
+}

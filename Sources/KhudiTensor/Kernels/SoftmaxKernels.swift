@@ -1,0 +1,86 @@
+import Foundation
+
+/// Softmax over the last dimension and the fused cross-entropy, forward and backward.
+
+/// out[r, :] = softmax(x[r, :]) for `rows` rows of length `c`.
+func softmaxForward(
+    _ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, rows: Int, c: Int
+) {
+    KernelThreads.forEachRange(rows, grain: KernelThreads.grain(itemCost: 3 * c)) { range in
+        for r in range {
+            let row = x + r * c
+            let o = out + r * c
+            var maximum = -Float.infinity
+            for j in 0..<c { maximum = max(maximum, row[j]) }
+            var sum: Float = 0
+            for j in 0..<c {
+                o[j] = expf(row[j] - maximum)
+                sum += o[j]
+            }
+            let inverse = 1 / sum
+            for j in 0..<c { o[j] *= inverse }
+        }
+    }
+}
+
+/// dX += y ∘ (dY − Σ dY∘y), with y the saved softmax output.
+func softmaxBackward(
+    _ dX: UnsafeMutablePointer<Float>, _ dY: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+    rows: Int, c: Int
+) {
+    KernelThreads.forEachRange(rows, grain: KernelThreads.grain(itemCost: 3 * c)) { range in
+        for r in range {
+            let g = dY + r * c
+            let p = y + r * c
+            var dot: Float = 0
+            for j in 0..<c { dot += g[j] * p[j] }
+            let d = dX + r * c
+            for j in 0..<c { d[j] += p[j] * (g[j] - dot) }
+        }
+    }
+}
+
+/// Per-row cross-entropy of logits against targets, log-softmax fused in.
+///
+/// Shapes: `losses`, `logSumExp` (rows); `logits` (rows, vocabulary); `targets` (rows).
+/// A row whose target equals `ignoreIndex` gets loss 0 and is skipped by backward. Targets are
+/// validated by the caller.
+func crossEntropyForward(
+    _ losses: UnsafeMutablePointer<Float>, _ logSumExp: UnsafeMutablePointer<Float>,
+    _ logits: UnsafePointer<Float>, _ targets: UnsafePointer<Int32>,
+    rows: Int, vocabulary: Int, ignoreIndex: Int32
+) {
+    let grain = KernelThreads.grain(itemCost: 2 * vocabulary)
+    KernelThreads.forEachRange(rows, grain: grain) { range in
+        for r in range {
+            let row = logits + r * vocabulary
+            var maximum = -Float.infinity
+            for j in 0..<vocabulary { maximum = max(maximum, row[j]) }
+            var sum: Float = 0
+            for j in 0..<vocabulary { sum += expf(row[j] - maximum) }
+            let lse = maximum + logf(sum)
+            logSumExp[r] = lse
+            let target = targets[r]
+            losses[r] = target == ignoreIndex ? 0 : lse - row[Int(target)]
+        }
+    }
+}
+
+/// dLogits[r, j] += scale · (softmax(logits)[r, j] − [j == target]), for unmasked rows.
+/// `scale` is dLoss / (number of unmasked rows) for a mean reduction.
+func crossEntropyBackward(
+    _ dLogits: UnsafeMutablePointer<Float>, _ logits: UnsafePointer<Float>,
+    _ logSumExp: UnsafePointer<Float>, _ targets: UnsafePointer<Int32>,
+    scale: Float, rows: Int, vocabulary: Int, ignoreIndex: Int32
+) {
+    let grain = KernelThreads.grain(itemCost: 2 * vocabulary)
+    KernelThreads.forEachRange(rows, grain: grain) { range in
+        for r in range where targets[r] != ignoreIndex {
+            let row = logits + r * vocabulary
+            let d = dLogits + r * vocabulary
+            let lse = logSumExp[r]
+            for j in 0..<vocabulary { d[j] += scale * expf(row[j] - lse) }
+            d[Int(targets[r])] -= scale
+        }
+    }
+}

@@ -1,0 +1,48 @@
+/// Activations: GELU (tanh approximation), SiLU, SwiGLU and softmax over the last dimension.
+
+/// GELU with the tanh approximation, as GPT-2 uses.
+public func gelu(_ x: Tensor) -> Tensor {
+    let out = Tensor.output("gelu", shape: x.shape, from: [x])
+    geluForward(out.data, x.data, n: x.count)
+    return out.recordBackward { out in
+        if let dX = x.gradientIfNeeded {
+            geluBackward(dX, out.gradientBuffer.baseAddress!, x.data, n: x.count)
+        }
+    }
+}
+
+/// x · σ(x).
+public func silu(_ x: Tensor) -> Tensor {
+    let out = Tensor.output("silu", shape: x.shape, from: [x])
+    siluForward(out.data, x.data, n: x.count)
+    return out.recordBackward { out in
+        if let dX = x.gradientIfNeeded {
+            siluBackward(dX, out.gradientBuffer.baseAddress!, x.data, n: x.count)
+        }
+    }
+}
+
+/// silu(gate) ∘ up in one pass (Llama's MLP). Equals `silu(gate) * up`, without keeping the
+/// intermediate silu(gate) for backward.
+public func swiglu(gate: Tensor, up: Tensor) -> Tensor {
+    shapeCheck(gate.shape == up.shape, "swiglu", "gate \(gate.shape) and up \(up.shape) differ")
+    let out = Tensor.output("swiglu", shape: gate.shape, from: [gate, up])
+    swigluForward(out.data, gate.data, up.data, n: gate.count)
+    return out.recordBackward { out in
+        swigluBackward(
+            gate.gradientIfNeeded, up.gradientIfNeeded, out.gradientBuffer.baseAddress!,
+            gate.data, up.data, n: gate.count)
+    }
+}
+
+/// Softmax over the last dimension.
+public func softmax(_ x: Tensor) -> Tensor {
+    let c = x.shape.last ?? 1
+    let out = Tensor.output("softmax", shape: x.shape, from: [x])
+    softmaxForward(out.data, x.data, rows: x.count / c, c: c)
+    return out.recordBackward { out in
+        if let dX = x.gradientIfNeeded {
+            softmaxBackward(dX, out.gradientBuffer.baseAddress!, out.data, rows: x.count / c, c: c)
+        }
+    }
+}

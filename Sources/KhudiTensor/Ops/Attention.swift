@@ -1,0 +1,114 @@
+import Foundation
+
+/// Precomputed cos/sin tables for rotary position embeddings (rotate_half convention).
+///
+/// Frequencies are θ^(−2i/headDim) for i < headDim/2, as in Hugging Face's default RoPE; a
+/// model with scaled RoPE (llama3) passes its own inverse frequencies.
+public final class RotaryTable: @unchecked Sendable {
+    public let headDim: Int
+    public let maxPositions: Int
+    let cos: [Float]
+    let sin: [Float]
+
+    /// Tables for `maxPositions` positions with the default frequencies for `theta`.
+    public convenience init(headDim: Int, maxPositions: Int, theta: Double = 10_000) {
+        let half = headDim / 2
+        let frequencies = (0..<half).map { 1 / pow(theta, Double(2 * $0) / Double(headDim)) }
+        self.init(headDim: headDim, maxPositions: maxPositions, inverseFrequencies: frequencies)
+    }
+
+    /// Tables from explicit inverse frequencies (headDim / 2 of them).
+    public init(headDim: Int, maxPositions: Int, inverseFrequencies: [Double]) {
+        shapeCheck(
+            headDim % 2 == 0 && inverseFrequencies.count == headDim / 2, "RotaryTable",
+            "headDim \(headDim) must be even with headDim/2 frequencies (got \(inverseFrequencies.count))"
+        )
+        self.headDim = headDim
+        self.maxPositions = maxPositions
+        var cosines = [Float]()
+        var sines = [Float]()
+        cosines.reserveCapacity(maxPositions * headDim / 2)
+        sines.reserveCapacity(maxPositions * headDim / 2)
+        for position in 0..<maxPositions {
+            for frequency in inverseFrequencies {
+                let angle = Double(position) * frequency
+                cosines.append(Float(Foundation.cos(angle)))
+                sines.append(Float(Foundation.sin(angle)))
+            }
+        }
+        cos = cosines
+        sin = sines
+    }
+}
+
+/// Applies rotary embeddings to x (batch, tokens, heads · headDim), token t at position
+/// `positionOffset + t`.
+public func rotary(
+    _ x: Tensor, table: RotaryTable, heads: Int, positionOffset: Int = 0
+) -> Tensor {
+    shapeCheck(
+        x.shape.count == 3 && x.shape[2] == heads * table.headDim, "rotary",
+        "input \(x.shape) is not (batch, tokens, \(heads) × \(table.headDim))")
+    let (batch, tokens) = (x.shape[0], x.shape[1])
+    shapeCheck(
+        positionOffset + tokens <= table.maxPositions, "rotary",
+        "positions up to \(positionOffset + tokens) exceed the table's \(table.maxPositions)")
+    let out = Tensor.output("rotary", shape: x.shape, from: [x])
+    table.cos.withUnsafeBufferPointer { c in
+        table.sin.withUnsafeBufferPointer { s in
+            rotaryForward(
+                out.data, x.data, c.baseAddress!, s.baseAddress!, batch: batch,
+                tokens: tokens, heads: heads, headDim: table.headDim, positionOffset: positionOffset
+            )
+        }
+    }
+    return out.recordBackward { out in
+        guard let dX = x.gradientIfNeeded else { return }
+        table.cos.withUnsafeBufferPointer { c in
+            table.sin.withUnsafeBufferPointer { s in
+                rotaryBackward(
+                    dX, out.gradientBuffer.baseAddress!, c.baseAddress!, s.baseAddress!,
+                    batch: batch, tokens: tokens, heads: heads, headDim: table.headDim,
+                    positionOffset: positionOffset)
+            }
+        }
+    }
+}
+
+/// Causal self-attention over q (batch, tokens, queryHeads · headDim) and k, v
+/// (batch, tokens, kvHeads · headDim); queryHeads must be a multiple of kvHeads (grouped-query
+/// attention; equal for multi-head). Scores are scaled by 1/√headDim. Returns q's shape.
+public func causalAttention(
+    query q: Tensor, key k: Tensor, value v: Tensor, queryHeads: Int, kvHeads: Int
+) -> Tensor {
+    shapeCheck(
+        q.shape.count == 3 && k.shape == v.shape && k.shape.count == 3
+            && q.shape[0] == k.shape[0] && q.shape[1] == k.shape[1], "causalAttention",
+        "query \(q.shape), key \(k.shape) and value \(v.shape) must be (batch, tokens, heads·dim)")
+    shapeCheck(
+        queryHeads % kvHeads == 0 && q.shape[2] % queryHeads == 0, "causalAttention",
+        "\(queryHeads) query heads do not divide into \(kvHeads) kv heads over \(q.shape[2]) features"
+    )
+    let headDim = q.shape[2] / queryHeads
+    shapeCheck(
+        k.shape[2] == kvHeads * headDim, "causalAttention",
+        "key \(k.shape) is not \(kvHeads) heads of \(headDim)")
+    let shape = AttentionShape(
+        batch: q.shape[0], tokens: q.shape[1], queryHeads: queryHeads,
+        kvHeads: kvHeads, headDim: headDim)
+    let out = Tensor.output("causalAttention", shape: q.shape, from: [q, k, v])
+    let logSumExp = Tensor(uninitialized: [shape.batch, queryHeads, shape.tokens])
+    attentionForward(out.data, logSumExp.data, q.data, k.data, v.data, shape: shape)
+    return out.recordBackward { out in
+        // Kernels accumulate into all three; inputs that need no gradient get scratch.
+        let scratch = [q, k, v].map {
+            $0.requiresGradient ? nil : Tensor(repeating: 0, shape: $0.shape)
+        }
+        func target(_ i: Int, _ t: Tensor) -> UnsafeMutablePointer<Float> {
+            scratch[i]?.data ?? t.gradientBuffer.baseAddress!
+        }
+        attentionBackward(
+            target(0, q), target(1, k), target(2, v), out.gradientBuffer.baseAddress!,
+            q.data, k.data, v.data, logSumExp.data, shape: shape)
+    }
+}

@@ -1,0 +1,43 @@
+/// Reverse-mode differentiation over the tape.
+extension Tensor {
+    /// The tensors this one depends on that need gradients, each listed after all of its own
+    /// inputs (a topological order), found with an explicit stack so deep graphs cannot
+    /// overflow the call stack.
+    func topologicalOrder() -> [Tensor] {
+        var order: [Tensor] = []
+        var visited = Set<ObjectIdentifier>()
+        var stack: [(node: Tensor, expanded: Bool)] = [(self, false)]
+        while let (node, expanded) = stack.popLast() {
+            if expanded {
+                order.append(node)
+                continue
+            }
+            guard visited.insert(ObjectIdentifier(node)).inserted else { continue }
+            stack.append((node, true))
+            for parent in node.parents.reversed()
+            where parent.requiresGradient && !visited.contains(ObjectIdentifier(parent)) {
+                stack.append((parent, false))
+            }
+        }
+        return order
+    }
+
+    /// Backpropagates from this scalar: every tensor it depends on that requires a gradient
+    /// gets d(self)/d(tensor) added to its gradient (gradients accumulate across calls until
+    /// zeroed). The tape is released as it is consumed, as in PyTorch.
+    public func backward() {
+        shapeCheck(count == 1, "backward", "needs a scalar, got shape \(shape)")
+        guard requiresGradient else { return }
+        gradientBuffer[0] += 1
+        for node in topologicalOrder().reversed() {
+            guard let closure = node.backwardClosure, node.gradientPointer != nil else {
+                continue
+            }
+            node.backwardClosure = nil
+            closure(node)
+            for parent in node.parents where parent.requiresGradient {
+                AnomalyDetection.check(parent, phase: .backward(from: node.operation))
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+/// Embedding lookup: `ids` (any shape, flattened) index rows of `table` (vocabulary, c).
+///
+/// Returns (ids.shape…, c). Throws `TensorError.tokenOutOfRange` naming the first bad id and
+/// its position: ids come from data, so a bad one is an input error, not a crash.
+public func embedding(_ ids: [Int32], shape: Shape, table: Tensor) throws(TensorError) -> Tensor {
+    shapeCheck(
+        table.shape.count == 2, "embedding", "table must be (vocabulary, c), got \(table.shape)")
+    guard ids.count == shape.elementCount else {
+        throw .countMismatch(operation: "embedding", expected: shape.elementCount, got: ids.count)
+    }
+    let (vocabulary, c) = (table.shape[0], table.shape[1])
+    try validateIDs(ids, limit: vocabulary, operation: "embedding")
+    let out = Tensor.output("embedding", shape: shape + [c], from: [table])
+    ids.withUnsafeBufferPointer {
+        embeddingForward(out.data, table.data, $0.baseAddress!, n: ids.count, c: c)
+    }
+    return out.recordBackward { out in
+        if let dTable = table.gradientIfNeeded {
+            ids.withUnsafeBufferPointer {
+                embeddingBackward(
+                    dTable, out.gradientBuffer.baseAddress!, $0.baseAddress!, n: ids.count, c: c)
+            }
+        }
+    }
+}
+
+/// How `crossEntropy` combines per-row losses.
+public enum LossReduction: Sendable {
+    /// Mean over rows whose target is not ignored (0 when all are).
+    case mean
+    /// Sum over rows; divide by the token count of the whole accumulated batch yourself, which
+    /// is the correct normalisation under gradient accumulation with uneven masking.
+    case sum
+}
+
+/// Cross-entropy of `logits` (…, vocabulary) against `targets` (one per row), with
+/// log-softmax fused in. Rows whose target is `ignoreIndex` (PyTorch's −100 by default) are
+/// excluded.
+public func crossEntropy(
+    _ logits: Tensor, targets: [Int32], ignoreIndex: Int32 = -100,
+    reduction: LossReduction = .mean
+) throws(TensorError) -> Tensor {
+    let vocabulary = logits.shape.last ?? 1
+    let rows = logits.count / vocabulary
+    guard targets.count == rows else {
+        throw .countMismatch(operation: "crossEntropy", expected: rows, got: targets.count)
+    }
+    try validateIDs(targets, limit: vocabulary, operation: "crossEntropy", ignored: ignoreIndex)
+    let counted = targets.reduce(0) { $0 + ($1 == ignoreIndex ? 0 : 1) }
+    let out = Tensor.output("crossEntropy", shape: [], from: [logits])
+    let losses = Tensor(uninitialized: [rows])
+    let logSumExp = Tensor(uninitialized: [rows])
+    targets.withUnsafeBufferPointer {
+        crossEntropyForward(
+            losses.data, logSumExp.data, logits.data, $0.baseAddress!, rows: rows,
+            vocabulary: vocabulary, ignoreIndex: ignoreIndex)
+    }
+    let divisor = Float(reduction == .mean ? max(counted, 1) : 1)
+    out.data[0] = sumAll(losses.data, n: rows) / divisor
+    return out.recordBackward { out in
+        guard counted > 0, let dLogits = logits.gradientIfNeeded else { return }
+        let scale = out.gradientBuffer[0] / divisor
+        targets.withUnsafeBufferPointer {
+            crossEntropyBackward(
+                dLogits, logits.data, logSumExp.data, $0.baseAddress!, scale: scale, rows: rows,
+                vocabulary: vocabulary, ignoreIndex: ignoreIndex)
+        }
+    }
+}

@@ -1,0 +1,25 @@
+/// How an operation joins the tape: its output records parents and a backward closure only
+/// when gradient recording is on and some input needs a gradient.
+extension Tensor {
+    /// A fresh output tensor for `operation` computed from `inputs`.
+    static func output(_ operation: String, shape: Shape, from inputs: [Tensor]) -> Tensor {
+        let recording = GradientMode.isEnabled && inputs.contains { $0.requiresGradient }
+        return Tensor(
+            uninitialized: shape, operation: operation, parents: recording ? inputs : [],
+            requiresGradient: recording)
+    }
+
+    /// Attaches the closure that adds this output's gradient into its inputs' gradients, and
+    /// runs the non-finite check when anomaly detection is on. Returns `self`.
+    @discardableResult
+    func recordBackward(_ closure: @escaping (Tensor) -> Void) -> Tensor {
+        if requiresGradient { backwardClosure = closure }
+        AnomalyDetection.check(self, phase: .forward)
+        return self
+    }
+
+    /// The gradient buffer of this input if it needs one, else nil (so backward skips it).
+    var gradientIfNeeded: UnsafeMutablePointer<Float>? {
+        requiresGradient ? gradientBuffer.baseAddress : nil
+    }
+}
