@@ -17,7 +17,8 @@ import _KhudiTestSupport
         let a = randomTensor([3, 4, 5], seed: 1)
         let b = randomTensor([5], seed: 2)
         let c = randomTensor([3, 4, 5], seed: 3)
-        expectGradientsMatch([a, b, c]) { weightedSum((a + b) * c * b - a * 0.5) }
+        let s = randomTensor([1], seed: 26)
+        expectGradientsMatch([a, b, c, s]) { weightedSum((a + b) * c * b - a * 0.5 + s * s) }
     }
 
     @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])

@@ -17,8 +17,15 @@ public final class BufferPool: @unchecked Sendable {
         public var reuses = 0
     }
 
-    /// The pool every tensor uses.
+    /// The process-wide pool.
     public static let shared = BufferPool()
+
+    /// The pool new tensors draw from: `shared` unless a caller scoped another one with
+    /// `BufferPool.$current.withValue(pool) { … }` (tests and benchmarks do, to count one
+    /// workload's allocations in isolation).
+    @TaskLocal public static var current = BufferPool.shared
+
+    public init() {}
 
     private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
     private var stats = Statistics()

@@ -8,11 +8,11 @@ extension Tensor {
     ) {
         shapeCheck(parents.isEmpty, "rebind", "only leaves (inputs, parameters) can be rebound")
         storage.update(from: data, count: count)
-        if ownsData { BufferPool.shared.give(data, count: count) }
+        if ownsData { pool.give(data, count: count) }
         data = storage
         ownsData = false
         if ownsGradient, let gradientPointer {
-            BufferPool.shared.give(gradientPointer, count: count)
+            pool.give(gradientPointer, count: count)
         }
         gradientPointer = gradient
         ownsGradient = false

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Storage is contiguous and row-major. A tensor made by an operation keeps its `parents` and
 /// a `backward` closure that adds its gradient contribution to theirs; `backward()` on a scalar
-/// walks that tape in reverse. Buffers come from `BufferPool.shared` and go back to it when the
+/// walks that tape in reverse. Buffers come from `BufferPool.current` and go back to it when the
 /// tensor is released, so repeated steps with the same shapes reuse memory. Parameters instead
 /// point into flat buffers owned by a `ParameterStore`.
 public final class Tensor {
@@ -27,6 +27,8 @@ public final class Tensor {
     var ownsGradient = false
     /// The tensor whose storage a view (reshape) shares, kept alive by the view.
     var storageOwner: Tensor?
+    /// The pool this tensor's buffers come from and return to.
+    let pool: BufferPool
 
     /// A tensor of `shape` with undefined contents, from the buffer pool.
     init(
@@ -35,7 +37,8 @@ public final class Tensor {
     ) {
         self.shape = shape
         self.count = shape.elementCount
-        self.data = BufferPool.shared.take(count)
+        self.pool = BufferPool.current
+        self.data = pool.take(count)
         self.ownsData = true
         self.operation = operation
         self.parents = parents
@@ -63,10 +66,8 @@ public final class Tensor {
     }
 
     deinit {
-        if ownsData { BufferPool.shared.give(data, count: count) }
-        if ownsGradient, let gradientPointer {
-            BufferPool.shared.give(gradientPointer, count: count)
-        }
+        if ownsData { pool.give(data, count: count) }
+        if ownsGradient, let gradientPointer { pool.give(gradientPointer, count: count) }
     }
 
     /// The values as an array (a copy).
@@ -91,7 +92,7 @@ public final class Tensor {
     /// The gradient buffer, zero-filled from the pool on first use.
     public var gradientBuffer: UnsafeMutableBufferPointer<Float> {
         if gradientPointer == nil {
-            gradientPointer = BufferPool.shared.takeZeroed(count)
+            gradientPointer = pool.takeZeroed(count)
             ownsGradient = true
         }
         return UnsafeMutableBufferPointer(start: gradientPointer, count: count)

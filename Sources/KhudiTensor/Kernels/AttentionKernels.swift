@@ -62,10 +62,11 @@ func attentionForward(
     shape s: AttentionShape
 ) {
     let t = s.tokens
+    let pool = BufferPool.current  // read here: task-locals do not reach Dispatch's workers
     BLASThreads.whileSingleThreaded {
         KernelThreads.forEachRange(s.batch * s.queryHeads, grain: 1) { items in
-            let scores = BufferPool.shared.take(t * t)
-            defer { BufferPool.shared.give(scores, count: t * t) }
+            let scores = pool.take(t * t)
+            defer { pool.give(scores, count: t * t) }
             for item in items {
                 let (b, h) = (item / s.queryHeads, item % s.queryHeads)
                 let kvHead = h / s.group
@@ -89,13 +90,14 @@ func attentionBackward(
     _ logSumExp: UnsafeMutablePointer<Float>, shape s: AttentionShape
 ) {
     let t = s.tokens
+    let pool = BufferPool.current
     BLASThreads.whileSingleThreaded {
         KernelThreads.forEachRange(s.batch * s.kvHeads, grain: 1) { items in
-            let probabilities = BufferPool.shared.take(t * t)
-            let dScores = BufferPool.shared.take(t * t)
+            let probabilities = pool.take(t * t)
+            let dScores = pool.take(t * t)
             defer {
-                BufferPool.shared.give(probabilities, count: t * t)
-                BufferPool.shared.give(dScores, count: t * t)
+                pool.give(probabilities, count: t * t)
+                pool.give(dScores, count: t * t)
             }
             for item in items {
                 let (b, kvHead) = (item / s.kvHeads, item % s.kvHeads)

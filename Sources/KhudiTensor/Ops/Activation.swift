@@ -1,3 +1,5 @@
+import Foundation
+
 /// Activations: GELU (tanh approximation), SiLU, SwiGLU and softmax over the last dimension.
 
 /// GELU with the tanh approximation, as GPT-2 uses.
@@ -44,5 +46,27 @@ public func softmax(_ x: Tensor) -> Tensor {
         if let dX = x.gradientIfNeeded {
             softmaxBackward(dX, out.gradientBuffer.baseAddress!, out.data, rows: x.count / c, c: c)
         }
+    }
+}
+
+/// The natural logarithm, element-wise.
+public func log(_ x: Tensor) -> Tensor {
+    let out = Tensor.output("log", shape: x.shape, from: [x])
+    for i in 0..<x.count { out.data[i] = logf(x.data[i]) }
+    return out.recordBackward { out in
+        guard let dX = x.gradientIfNeeded else { return }
+        let g = out.gradientBuffer.baseAddress!
+        for i in 0..<x.count { dX[i] += g[i] / x.data[i] }
+    }
+}
+
+/// e^x, element-wise.
+public func exp(_ x: Tensor) -> Tensor {
+    let out = Tensor.output("exp", shape: x.shape, from: [x])
+    for i in 0..<x.count { out.data[i] = expf(x.data[i]) }
+    return out.recordBackward { out in
+        guard let dX = x.gradientIfNeeded else { return }
+        let g = out.gradientBuffer.baseAddress!
+        for i in 0..<x.count { dX[i] += g[i] * out.data[i] }
     }
 }

@@ -1,12 +1,14 @@
 /// Addition, multiplication (with trailing-dimension broadcast) and scaling.
 ///
-/// `b` may have the same shape as `a` or a suffix of it (a bias of shape (c) added to every
-/// row of (n, c)), as in NumPy broadcasting restricted to leading dimensions.
+/// `b` may have the same shape as `a`, a suffix of it (a bias of shape (c) added to every
+/// row of (n, c)), or a single element, as in NumPy broadcasting restricted to leading
+/// dimensions.
 
 private func checkBroadcast(_ op: String, _ a: Tensor, _ b: Tensor) {
+    let isSuffix = b.shape.count <= a.shape.count && Array(a.shape.suffix(b.shape.count)) == b.shape
     shapeCheck(
-        b.shape.count <= a.shape.count && Array(a.shape.suffix(b.shape.count)) == b.shape,
-        op, "shape \(b.shape) does not broadcast onto \(a.shape) (it must be a suffix)")
+        isSuffix || b.count == 1, op,
+        "shape \(b.shape) does not broadcast onto \(a.shape) (it must be a suffix)")
 }
 
 /// a + b, broadcasting b over a's leading dimensions.

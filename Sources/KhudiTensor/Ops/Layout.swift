@@ -8,7 +8,7 @@ extension Tensor {
             newShape.elementCount == count, "reshape",
             "cannot view \(shape) (\(count) elements) as \(newShape)")
         let out = Tensor.output("reshape", shape: newShape, from: [self])
-        BufferPool.shared.give(out.data, count: out.count)
+        out.pool.give(out.data, count: out.count)
         out.data = data
         out.ownsData = false
         out.storageOwner = self

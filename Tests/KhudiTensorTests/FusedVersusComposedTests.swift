@@ -1,0 +1,99 @@
+import KhudiTensor
+import Testing
+import _KhudiTestSupport
+
+/// Fused ops give the same values and gradients as the same maths composed from simple ops.
+@Suite struct FusedVersusComposedTests {
+    /// Runs `fused` and `composed` on copies of the inputs; compares outputs and gradients.
+    func expectSame(
+        _ inputs: [Tensor], tolerance: Float = 1e-5, fused: ([Tensor]) throws -> Tensor,
+        composed: ([Tensor]) throws -> Tensor, sourceLocation: SourceLocation = #_sourceLocation
+    ) rethrows {
+        func run(_ body: ([Tensor]) throws -> Tensor) rethrows -> ([Float], [[Float]]) {
+            let copies = inputs.map { Tensor($0.values, shape: $0.shape, requiresGradient: true) }
+            let out = try body(copies)
+            weightedSum(out).backward()
+            return (out.values, copies.map { $0.gradient ?? [] })
+        }
+        let (fusedOut, fusedGradients) = try run(fused)
+        let (composedOut, composedGradients) = try run(composed)
+        #expect(
+            firstMismatch(fusedOut, composedOut, relative: tolerance, absolute: tolerance) == nil,
+            "outputs differ", sourceLocation: sourceLocation)
+        for (i, (f, c)) in zip(fusedGradients, composedGradients).enumerated() {
+            #expect(
+                firstMismatch(f, c, relative: tolerance, absolute: tolerance) == nil,
+                "gradient of input \(i) differs", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func swigluEqualsSiluTimesUp() {
+        expectSame([randomTensor([4, 9], seed: 1, scale: 3), randomTensor([4, 9], seed: 2)]) {
+            swiglu(gate: $0[0], up: $0[1])
+        } composed: {
+            silu($0[0]) * $0[1]
+        }
+    }
+
+    @Test func crossEntropyEqualsLogOfSoftmax() throws {
+        let targets: [Int32] = [2, 0, -100, 4]
+        let oneHot = Tensor(
+            (0..<4).flatMap { row in (0..<5).map { targets[row] == Int32($0) ? Float(1) : 0 } },
+            shape: [4, 5])
+        try expectSame([randomTensor([4, 5], seed: 3, scale: 4)]) {
+            try crossEntropy($0[0], targets: targets) * 3
+        } composed: {
+            sum(log(softmax($0[0])) * oneHot) * (-3 / Float(3))
+        }
+    }
+
+    /// Attention composed from reshapes, batched products, an additive mask and softmax, with
+    /// key/value heads repeated for grouped-query attention.
+    static func composedAttention(
+        _ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, kvHeads: Int
+    ) -> Tensor {
+        let (b, t, d) = (q.shape[0], q.shape[1], q.shape[2] / heads)
+        func split(_ x: Tensor, _ h: Int) -> Tensor {
+            x.reshaped([b, t, h, d]).transposed(1, 2)  // (b, h, t, d)
+        }
+        func repeatHeads(_ x: Tensor) -> Tensor {
+            let groups = heads / kvHeads
+            let perHead = (0..<kvHeads).flatMap { h in
+                [Tensor](repeating: x.sliced(axis: 1, h..<(h + 1)), count: groups)
+            }
+            return concatenate(perHead, axis: 1)
+        }
+        let qh = split(q, heads).reshaped([b * heads, t, d])
+        let kh = repeatHeads(split(k, kvHeads)).reshaped([b * heads, t, d])
+        let vh = repeatHeads(split(v, kvHeads)).reshaped([b * heads, t, d])
+        let mask = Tensor((0..<(t * t)).map { $0 % t > $0 / t ? -1e9 : 0 }, shape: [t, t])
+        let scores = batchedMatmul(qh, kh, transposeB: true) * (1 / Float(d).squareRoot()) + mask
+        let out = batchedMatmul(softmax(scores), vh)
+        return out.reshaped([b, heads, t, d]).transposed(1, 2).reshaped([b, t, heads * d])
+    }
+
+    @Test(arguments: [(2, 2), (4, 2), (4, 1)])
+    func attentionEqualsComposedAttention(heads: Int, kvHeads: Int) {
+        let d = 4
+        expectSame([
+            randomTensor([2, 6, heads * d], seed: 4), randomTensor([2, 6, kvHeads * d], seed: 5),
+            randomTensor([2, 6, kvHeads * d], seed: 6),
+        ]) {
+            causalAttention(
+                query: $0[0], key: $0[1], value: $0[2], queryHeads: heads, kvHeads: kvHeads)
+        } composed: {
+            Self.composedAttention($0[0], $0[1], $0[2], heads: heads, kvHeads: kvHeads)
+        }
+    }
+
+    @Test func linearEqualsMatmulPlusBias() {
+        expectSame([
+            randomTensor([6, 5], seed: 7), randomTensor([3, 5], seed: 8),
+            randomTensor([3], seed: 9),
+        ]) {
+            linear($0[0], weight: $0[1], bias: $0[2])
+        } composed: {
+            matmul($0[0], $0[1], transposeB: true) + $0[2]
+        }
+    }
+}
