@@ -53,7 +53,8 @@ let package = Package(
         .executableTarget(name: "khudi-tokenize", dependencies: ["KhudiCLI"]),
         .executableTarget(name: "khudi-train", dependencies: ["KhudiCLI"]),
         .executableTarget(name: "khudi-eval", dependencies: ["KhudiCLI"]),
-        .executableTarget(name: "khudi-bench", dependencies: ["KhudiCLI", "KhudiTensor", "CBLAS"]),
+        .executableTarget(
+            name: "khudi-bench", dependencies: ["KhudiCLI", "KhudiTensor", "KhudiNN", "CBLAS"]),
 
         // MARK: Tests
 

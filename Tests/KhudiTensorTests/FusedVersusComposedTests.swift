@@ -97,3 +97,25 @@ import _KhudiTestSupport
         }
     }
 }
+
+extension FusedVersusComposedTests {
+    @Test func fusedQKVAttentionEqualsSlicedAttention() {
+        expectSame([randomTensor([2, 7, 3 * 3 * 4], seed: 10)]) {
+            causalAttention(fusedQKV: $0[0], heads: 3)
+        } composed: {
+            let c = 12
+            return causalAttention(
+                query: $0[0].sliced(axis: 2, 0..<c), key: $0[0].sliced(axis: 2, c..<(2 * c)),
+                value: $0[0].sliced(axis: 2, (2 * c)..<(3 * c)), queryHeads: 3, kvHeads: 3)
+        }
+    }
+
+    @Test func attentionAcrossSeveralQueryBlocksEqualsComposed() {
+        // 150 tokens span three 64-row query blocks, the last one partial.
+        expectSame([randomTensor([1, 150, 8], seed: 11), randomTensor([1, 150, 4], seed: 12), randomTensor([1, 150, 4], seed: 13)], tolerance: 1e-4) {
+            causalAttention(query: $0[0], key: $0[1], value: $0[2], queryHeads: 2, kvHeads: 1)
+        } composed: {
+            Self.composedAttention($0[0], $0[1], $0[2], heads: 2, kvHeads: 1)
+        }
+    }
+}

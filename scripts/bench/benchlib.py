@@ -5,7 +5,8 @@ Every benchmark under scripts/bench/ prints one JSON object per measurement to s
      "ratio": X / Y (or Y / X for lower-is-better metrics, so > 1 always means Khudi is ahead),
      "khudi_peak_rss_mb": ..., "peer_peak_rss_mb": ..., "threads": ...}
 Progress and notes go to stderr. Peak RSS is the child process's own maximum resident set
-(from wait4), so each side is measured in its own process.
+(from wait4), so each side is measured in its own process. Linux carries a forked child's
+peak RSS across exec, so a benchmark script must not import its peer (torch, numpy) itself.
 """
 import json
 import os
@@ -49,5 +50,6 @@ def emit(record):
 def compare(bench, case, metric, khudi, peer, peer_value, higher_is_better=True, **extra):
     """Emits a Khudi-versus-peer line with the ratio oriented so that > 1 favours Khudi."""
     ratio = khudi / peer_value if higher_is_better else peer_value / khudi
-    emit({"bench": bench, "case": case, "metric": metric, "khudi": round(khudi, 3),
-          "peer": peer, "peer_value": round(peer_value, 3), "ratio": round(ratio, 3), **extra})
+    emit({"bench": bench, "case": case, "metric": metric, "khudi": float(f"{khudi:.4g}"),
+          "peer": peer, "peer_value": float(f"{peer_value:.4g}"), "ratio": round(ratio, 3),
+          **extra})

@@ -7,6 +7,7 @@ forward (x·Wᵀ) and the two backward products, plus a square reference shape.
 import argparse
 import json
 import os
+import subprocess
 import sys
 
 from benchlib import build_release, compare, log, run_measured
@@ -65,9 +66,9 @@ def main():
     khudi_out, khudi_rss = run_measured(command)
     khudi = [json.loads(line) for line in khudi_out.splitlines()]
 
-    try:
-        import numpy  # noqa: F401  (only to learn whether the peer can run)
-    except ImportError:
+    # Never import the peer here: Linux keeps a forked child's peak RSS across exec, so a big
+    # parent would inflate every child's measurement.
+    if subprocess.run([sys.executable, "-c", "import numpy"], capture_output=True).returncode:
         sys.exit("bench: numpy is missing; run scripts/setup to create .venv")
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads),
                OMP_NUM_THREADS=str(args.threads))

@@ -46,12 +46,7 @@ public final class GPT2Attention: Module {
 
     /// x (batch, tokens, dimension) → same shape.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let c = x.shape[2]
-        let fused = qkv(x)
-        let attended = causalAttention(
-            query: fused.sliced(axis: 2, 0..<c), key: fused.sliced(axis: 2, c..<(2 * c)),
-            value: fused.sliced(axis: 2, (2 * c)..<(3 * c)), queryHeads: heads, kvHeads: heads)
-        return projection(attended)
+        projection(causalAttention(fusedQKV: qkv(x), heads: heads))
     }
 }
 

@@ -7,11 +7,10 @@ private let geluScale: Float = 0.797_884_56
 
 /// out = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), GPT-2's "gelu_new".
 func geluForward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, n: Int) {
-    KernelThreads.forEachRange(n, grain: 16_384) { range in
+    KernelThreads.forEachRange(n, grain: 65_536) { range in
         for i in range {
             let v = x[i]
-            let inner = geluScale * (v + 0.044_715 * v * v * v)
-            out[i] = 0.5 * v * (1 + tanhf(inner))
+            out[i] = 0.5 * v * (1 + fastTanh(geluScale * v * (1 + 0.044_715 * v * v)))
         }
     }
 }
@@ -21,25 +20,20 @@ func geluBackward(
     _ dX: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
     n: Int
 ) {
-    KernelThreads.forEachRange(n, grain: 16_384) { range in
+    KernelThreads.forEachRange(n, grain: 65_536) { range in
         for i in range {
             let v = x[i]
-            let inner = geluScale * (v + 0.044_715 * v * v * v)
-            let t = tanhf(inner)
-            let sech2 = 1 - t * t
-            let local = 0.5 * (1 + t) + 0.5 * v * sech2 * geluScale * (1 + 3 * 0.044_715 * v * v)
-            dX[i] += dOut[i] * local
+            let t = fastTanh(geluScale * v * (1 + 0.044_715 * v * v))
+            let slope = geluScale * (1 + 0.134_145 * v * v)
+            dX[i] += dOut[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * slope)
         }
     }
 }
 
-/// The logistic function 1 / (1 + e^(−x)).
-@inline(__always) func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
-
 /// out = x · σ(x)
 func siluForward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, n: Int) {
-    KernelThreads.forEachRange(n, grain: 16_384) { range in
-        for i in range { out[i] = x[i] * sigmoid(x[i]) }
+    KernelThreads.forEachRange(n, grain: 65_536) { range in
+        for i in range { out[i] = x[i] * fastSigmoid(x[i]) }
     }
 }
 
@@ -48,9 +42,9 @@ func siluBackward(
     _ dX: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
     n: Int
 ) {
-    KernelThreads.forEachRange(n, grain: 16_384) { range in
+    KernelThreads.forEachRange(n, grain: 65_536) { range in
         for i in range {
-            let s = sigmoid(x[i])
+            let s = fastSigmoid(x[i])
             dX[i] += dOut[i] * s * (1 + x[i] * (1 - s))
         }
     }
@@ -61,8 +55,8 @@ func swigluForward(
     _ out: UnsafeMutablePointer<Float>, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>,
     n: Int
 ) {
-    KernelThreads.forEachRange(n, grain: 16_384) { range in
-        for i in range { out[i] = gate[i] * sigmoid(gate[i]) * up[i] }
+    KernelThreads.forEachRange(n, grain: 65_536) { range in
+        for i in range { out[i] = gate[i] * fastSigmoid(gate[i]) * up[i] }
     }
 }
 
@@ -72,12 +66,22 @@ func swigluBackward(
     _ dOut: UnsafePointer<Float>, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>,
     n: Int
 ) {
-    KernelThreads.forEachRange(n, grain: 16_384) { range in
-        for i in range {
-            let g = gate[i]
-            let s = sigmoid(g)
-            if let dGate { dGate[i] += dOut[i] * up[i] * s * (1 + g * (1 - s)) }
-            if let dUp { dUp[i] += dOut[i] * g * s }
+    KernelThreads.forEachRange(n, grain: 65_536) { range in
+        // Loops free of optionals vectorize; the common case (both gradients) shares σ(gate).
+        if let dGate, let dUp {
+            for i in range {
+                let s = fastSigmoid(gate[i])
+                let g = dOut[i]
+                dGate[i] += g * up[i] * s * (1 + gate[i] * (1 - s))
+                dUp[i] += g * gate[i] * s
+            }
+        } else if let dGate {
+            for i in range {
+                let s = fastSigmoid(gate[i])
+                dGate[i] += dOut[i] * up[i] * s * (1 + gate[i] * (1 - s))
+            }
+        } else if let dUp {
+            for i in range { dUp[i] += dOut[i] * gate[i] * fastSigmoid(gate[i]) }
         }
     }
 }

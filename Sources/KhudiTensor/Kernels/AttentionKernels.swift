@@ -3,56 +3,68 @@ import Foundation
 /// Causal multi-head self-attention with grouped-query heads, fused: scores, mask, softmax and
 /// the value product per (batch, head), batched through strided GEMMs with no copies.
 ///
-/// Shapes (row-major):
-/// - `q`, `out`, `dQ`, `dOut`: (batch · tokens, queryHeads · headDim)
-/// - `k`, `v`, `dK`, `dV`:     (batch · tokens, kvHeads · headDim)
-/// - `logSumExp`:             (batch, queryHeads, tokens), saved by forward for backward
+/// Layout: q, k and v are row-major (batch · tokens, rowStride) buffers in which one token's
+/// heads sit side by side (head h at columns h·headDim…), so they may be three separate tensors
+/// or three column ranges of one fused QKV tensor (GPT-2's `c_attn` output). Shapes:
+/// - q, dQ: (batch · tokens, ≥ queryHeads · headDim), row stride `queryStride`
+/// - k, v, dK, dV: (batch · tokens, ≥ kvHeads · headDim), row stride `kvStride`
+/// - out, dOut: (batch · tokens, queryHeads · headDim), contiguous
+/// - logSumExp: (batch, queryHeads, tokens), saved by forward for backward
 ///
-/// Query head h reads key/value head h / (queryHeads / kvHeads). Only one (tokens × tokens)
-/// score block per worker exists at a time: backward recomputes the probabilities from the
-/// saved log-sum-exp (as FlashAttention does) instead of storing them for every head.
+/// Query head h reads key/value head h / (queryHeads / kvHeads). Queries are processed in
+/// blocks of `blockRows`; a block of queries ending at token r only multiplies keys 0..<r, so
+/// the causal triangle costs about 5/8 of the full square at 256 tokens. Only one
+/// (blockRows × tokens) score block per worker exists at a time: backward recomputes the
+/// probabilities from the saved log-sum-exp (as FlashAttention does) instead of storing them.
 struct AttentionShape {
     var batch: Int
     var tokens: Int
     var queryHeads: Int
     var kvHeads: Int
     var headDim: Int
+    var queryStride: Int
+    var kvStride: Int
+
+    static let blockRows = 64
 
     var group: Int { queryHeads / kvHeads }
-    var queryStride: Int { queryHeads * headDim }
-    var kvStride: Int { kvHeads * headDim }
+    var outStride: Int { queryHeads * headDim }
     var scale: Float { 1 / sqrtf(Float(headDim)) }
 
-    func queryOffset(_ b: Int, _ h: Int) -> Int { b * tokens * queryStride + h * headDim }
+    func queryOffset(_ b: Int, _ h: Int, row: Int = 0) -> Int {
+        (b * tokens + row) * queryStride + h * headDim
+    }
     func kvOffset(_ b: Int, _ h: Int) -> Int { b * tokens * kvStride + h * headDim }
+    func outOffset(_ b: Int, _ h: Int, row: Int = 0) -> Int {
+        (b * tokens + row) * outStride + h * headDim
+    }
 }
 
-/// Fills `scores` (tokens × tokens) with the causal probabilities of one (batch, head) and,
-/// when `logSumExp` is given, computes and stores each row's log-sum-exp there; otherwise uses
-/// the stored values (backward's recomputation).
+/// Fills `scores` (rows × keys, keys = first + rows) with the causal probabilities of query
+/// rows first..<first+rows against keys 0..<keys. With `storeLogSumExp` it computes each row's
+/// log-sum-exp into `logSumExp[row]`; otherwise it reuses the stored values (backward).
 private func causalProbabilities(
     _ scores: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
-    shape s: AttentionShape, storeLogSumExp: Bool, logSumExp: UnsafeMutablePointer<Float>
+    first: Int, rows: Int, shape s: AttentionShape, storeLogSumExp: Bool,
+    logSumExp: UnsafeMutablePointer<Float>
 ) {
-    let t = s.tokens
+    let keys = first + rows
     matrixMultiplyStrided(
-        scores, ldc: t, q, lda: s.queryStride, k, ldb: s.kvStride,
-        m: t, n: t, k: s.headDim, transposeB: .transposed, alpha: s.scale)
-    for i in 0..<t {
-        let row = scores + i * t
-        var lse: Float
+        scores, ldc: keys, q, lda: s.queryStride, k, ldb: s.kvStride,
+        m: rows, n: keys, k: s.headDim, transposeB: .transposed, alpha: s.scale)
+    for r in 0..<rows {
+        let row = scores + r * keys
+        let visible = first + r + 1
+        let lse: Float
         if storeLogSumExp {
-            var maximum = -Float.infinity
-            for j in 0...i { maximum = max(maximum, row[j]) }
-            var sum: Float = 0
-            for j in 0...i { sum += expf(row[j] - maximum) }
-            lse = maximum + logf(sum)
-            logSumExp[i] = lse
+            let maximum = maximumOf(row, visible)
+            lse = maximum + logf(sumOf(visible) { fastExp(row[$0] - maximum) })
+            logSumExp[first + r] = lse
         } else {
-            lse = logSumExp[i]
+            lse = logSumExp[first + r]
         }
-        for j in 0...i { row[j] = expf(row[j] - lse) }
-        for j in (i + 1)..<max(i + 1, t) { row[j] = 0 }
+        for j in 0..<visible { row[j] = fastExp(row[j] - lse) }
+        for j in visible..<keys { row[j] = 0 }
     }
 }
 
@@ -62,20 +74,26 @@ func attentionForward(
     shape s: AttentionShape
 ) {
     let t = s.tokens
+    let scratchSize = AttentionShape.blockRows * t
     let pool = BufferPool.current  // read here: task-locals do not reach Dispatch's workers
     BLASThreads.whileSingleThreaded {
         KernelThreads.forEachRange(s.batch * s.queryHeads, grain: 1) { items in
-            let scores = pool.take(t * t)
-            defer { pool.give(scores, count: t * t) }
+            let scores = pool.take(scratchSize)
+            defer { pool.give(scores, count: scratchSize) }
             for item in items {
                 let (b, h) = (item / s.queryHeads, item % s.queryHeads)
                 let kvHead = h / s.group
-                causalProbabilities(
-                    scores, q: q + s.queryOffset(b, h), k: k + s.kvOffset(b, kvHead), shape: s,
-                    storeLogSumExp: true, logSumExp: logSumExp + item * t)
-                matrixMultiplyStrided(
-                    out + s.queryOffset(b, h), ldc: s.queryStride, scores, lda: t,
-                    v + s.kvOffset(b, kvHead), ldb: s.kvStride, m: t, n: s.headDim, k: t)
+                for first in stride(from: 0, to: t, by: AttentionShape.blockRows) {
+                    let rows = min(AttentionShape.blockRows, t - first)
+                    causalProbabilities(
+                        scores, q: q + s.queryOffset(b, h, row: first), k: k + s.kvOffset(b, kvHead),
+                        first: first, rows: rows, shape: s, storeLogSumExp: true,
+                        logSumExp: logSumExp + item * t)
+                    matrixMultiplyStrided(
+                        out + s.outOffset(b, h, row: first), ldc: s.outStride, scores, lda: first + rows,
+                        v + s.kvOffset(b, kvHead), ldb: s.kvStride, m: rows, n: s.headDim,
+                        k: first + rows)
+                }
             }
         }
     }
@@ -90,51 +108,55 @@ func attentionBackward(
     _ logSumExp: UnsafeMutablePointer<Float>, shape s: AttentionShape
 ) {
     let t = s.tokens
+    let scratchSize = AttentionShape.blockRows * t
     let pool = BufferPool.current
     BLASThreads.whileSingleThreaded {
         KernelThreads.forEachRange(s.batch * s.kvHeads, grain: 1) { items in
-            let probabilities = pool.take(t * t)
-            let dScores = pool.take(t * t)
+            let probabilities = pool.take(scratchSize)
+            let dScores = pool.take(scratchSize)
             defer {
-                pool.give(probabilities, count: t * t)
-                pool.give(dScores, count: t * t)
+                pool.give(probabilities, count: scratchSize)
+                pool.give(dScores, count: scratchSize)
             }
             for item in items {
                 let (b, kvHead) = (item / s.kvHeads, item % s.kvHeads)
                 let kh = k + s.kvOffset(b, kvHead)
                 let vh = v + s.kvOffset(b, kvHead)
                 for h in (kvHead * s.group)..<((kvHead + 1) * s.group) {
-                    let qh = q + s.queryOffset(b, h)
-                    let dOh = dOut + s.queryOffset(b, h)
-                    causalProbabilities(
-                        probabilities, q: qh, k: kh, shape: s, storeLogSumExp: false,
-                        logSumExp: logSumExp + (b * s.queryHeads + h) * t)
-                    // dV += Pᵀ · dO
-                    matrixMultiplyStrided(
-                        dV + s.kvOffset(b, kvHead), ldc: s.kvStride, probabilities, lda: t,
-                        dOh, ldb: s.queryStride, m: t, n: s.headDim, k: t,
-                        transposeA: .transposed, beta: 1)
-                    // dP = dO · Vᵀ
-                    matrixMultiplyStrided(
-                        dScores, ldc: t, dOh, lda: s.queryStride, vh, ldb: s.kvStride,
-                        m: t, n: t, k: s.headDim, transposeB: .transposed)
-                    // dS = P ∘ (dP − Σ_j P·dP), zero above the diagonal because P is.
-                    for i in 0..<t {
-                        let p = probabilities + i * t
-                        let d = dScores + i * t
-                        var dot: Float = 0
-                        for j in 0...i { dot += p[j] * d[j] }
-                        for j in 0..<t { d[j] = p[j] * (d[j] - dot) }
+                    for first in stride(from: 0, to: t, by: AttentionShape.blockRows) {
+                        let rows = min(AttentionShape.blockRows, t - first)
+                        let keys = first + rows
+                        let qh = q + s.queryOffset(b, h, row: first)
+                        let dOh = dOut + s.outOffset(b, h, row: first)
+                        causalProbabilities(
+                            probabilities, q: qh, k: kh, first: first, rows: rows, shape: s,
+                            storeLogSumExp: false, logSumExp: logSumExp + (b * s.queryHeads + h) * t)
+                        // dV[0..<keys] += Pᵀ · dO
+                        matrixMultiplyStrided(
+                            dV + s.kvOffset(b, kvHead), ldc: s.kvStride, probabilities, lda: keys,
+                            dOh, ldb: s.outStride, m: keys, n: s.headDim, k: rows,
+                            transposeA: .transposed, beta: 1)
+                        // dP = dO · Vᵀ
+                        matrixMultiplyStrided(
+                            dScores, ldc: keys, dOh, lda: s.outStride, vh, ldb: s.kvStride,
+                            m: rows, n: keys, k: s.headDim, transposeB: .transposed)
+                        // dS = P ∘ (dP − Σ_j P·dP); zero where P is (masked keys).
+                        for r in 0..<rows {
+                            let p = probabilities + r * keys
+                            let d = dScores + r * keys
+                            let dot = sumOf(first + r + 1) { p[$0] * d[$0] }
+                            for j in 0..<keys { d[j] = p[j] * (d[j] - dot) }
+                        }
+                        // dQ += scale · dS · K ;  dK[0..<keys] += scale · dSᵀ · Q
+                        matrixMultiplyStrided(
+                            dQ + s.queryOffset(b, h, row: first), ldc: s.queryStride, dScores,
+                            lda: keys, kh, ldb: s.kvStride, m: rows, n: s.headDim, k: keys,
+                            alpha: s.scale, beta: 1)
+                        matrixMultiplyStrided(
+                            dK + s.kvOffset(b, kvHead), ldc: s.kvStride, dScores, lda: keys,
+                            qh, ldb: s.queryStride, m: keys, n: s.headDim, k: rows,
+                            transposeA: .transposed, alpha: s.scale, beta: 1)
                     }
-                    // dQ += scale · dS · K ;  dK += scale · dSᵀ · Q
-                    matrixMultiplyStrided(
-                        dQ + s.queryOffset(b, h), ldc: s.queryStride, dScores, lda: t,
-                        kh, ldb: s.kvStride, m: t, n: s.headDim, k: t,
-                        alpha: s.scale, beta: 1)
-                    matrixMultiplyStrided(
-                        dK + s.kvOffset(b, kvHead), ldc: s.kvStride, dScores, lda: t,
-                        qh, ldb: s.queryStride, m: t, n: s.headDim, k: t,
-                        transposeA: .transposed, alpha: s.scale, beta: 1)
                 }
             }
         }

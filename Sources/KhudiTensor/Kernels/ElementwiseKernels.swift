@@ -53,7 +53,7 @@ func broadcastSumBackward(
     other: UnsafePointer<Float>?, n: Int, m: Int
 ) {
     let rows = n / m
-    KernelThreads.forEachRange(m, grain: max(16, KernelThreads.grain(itemCost: rows))) { columns in
+    KernelThreads.forEachRange(m, grain: 64) { columns in
         for r in 0..<rows {
             let base = r * m
             if let other {

@@ -15,17 +15,15 @@ func layerNormForward(
     KernelThreads.forEachRange(rows, grain: KernelThreads.grain(itemCost: 4 * c)) { range in
         for r in range {
             let row = x + r * c
-            var sum: Float = 0
-            for j in 0..<c { sum += row[j] }
-            let m = sum / Float(c)
-            var variance: Float = 0
-            for j in 0..<c {
-                let d = row[j] - m
-                variance += d * d
-            }
+            let m = sumOf(c) { row[$0] } / Float(c)
+            let variance = sumOf(c) { (row[$0] - m) * (row[$0] - m) }
             let s = 1 / sqrtf(variance / Float(c) + eps)
             let o = out + r * c
-            for j in 0..<c { o[j] = (row[j] - m) * s * weight[j] + (bias?[j] ?? 0) }
+            if let bias {
+                for j in 0..<c { o[j] = (row[j] - m) * s * weight[j] + bias[j] }
+            } else {
+                for j in 0..<c { o[j] = (row[j] - m) * s * weight[j] }
+            }
             mean[r] = m
             rstd[r] = s
         }
@@ -47,15 +45,8 @@ func layerNormBackward(
                 let m = mean[r]
                 let s = rstd[r]
                 // dx = s · (g·w − mean(g·w) − xhat · mean(g·w·xhat))
-                var meanGW: Float = 0
-                var meanGWX: Float = 0
-                for j in 0..<c {
-                    let gw = g[j] * weight[j]
-                    meanGW += gw
-                    meanGWX += gw * (row[j] - m) * s
-                }
-                meanGW /= Float(c)
-                meanGWX /= Float(c)
+                let meanGW = sumOf(c) { g[$0] * weight[$0] } / Float(c)
+                let meanGWX = sumOf(c) { g[$0] * weight[$0] * (row[$0] - m) * s } / Float(c)
                 let d = dX + r * c
                 for j in 0..<c {
                     let xhat = (row[j] - m) * s
@@ -64,19 +55,27 @@ func layerNormBackward(
             }
         }
     }
-    if dWeight != nil || dBias != nil {
+    // Parameter gradients sum over rows; each column range has one owner, so the order of the
+    // sums is fixed whatever the thread count.
+    if let dWeight {
         KernelThreads.forEachRange(c, grain: 64) { columns in
             for r in 0..<rows {
                 let row = x + r * c
                 let g = dOut + r * c
                 let m = mean[r]
                 let s = rstd[r]
-                for j in columns {
-                    dWeight?[j] += g[j] * (row[j] - m) * s
-                    dBias?[j] += g[j]
+                if let dBias {
+                    for j in columns {
+                        dWeight[j] += g[j] * (row[j] - m) * s
+                        dBias[j] += g[j]
+                    }
+                } else {
+                    for j in columns { dWeight[j] += g[j] * (row[j] - m) * s }
                 }
             }
         }
+    } else if let dBias {
+        broadcastSumBackward(dBias, dOut, other: nil, n: rows * c, m: c)
     }
 }
 
@@ -88,8 +87,7 @@ func rmsNormForward(
     KernelThreads.forEachRange(rows, grain: KernelThreads.grain(itemCost: 3 * c)) { range in
         for r in range {
             let row = x + r * c
-            var squares: Float = 0
-            for j in 0..<c { squares += row[j] * row[j] }
+            let squares = sumOf(c) { row[$0] * row[$0] }
             let s = 1 / sqrtf(squares / Float(c) + eps)
             let o = out + r * c
             for j in 0..<c { o[j] = row[j] * s * weight[j] }
@@ -111,8 +109,7 @@ func rmsNormBackward(
                 let g = dOut + r * c
                 let s = rstd[r]
                 // dx = s·g·w − x · s³ · mean(g·w·x)
-                var dot: Float = 0
-                for j in 0..<c { dot += g[j] * weight[j] * row[j] }
+                let dot = sumOf(c) { g[$0] * weight[$0] * row[$0] }
                 let k = s * s * s * dot / Float(c)
                 let d = dX + r * c
                 for j in 0..<c { d[j] += s * g[j] * weight[j] - row[j] * k }

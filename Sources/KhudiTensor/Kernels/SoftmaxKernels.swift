@@ -10,13 +10,9 @@ func softmaxForward(
         for r in range {
             let row = x + r * c
             let o = out + r * c
-            var maximum = -Float.infinity
-            for j in 0..<c { maximum = max(maximum, row[j]) }
-            var sum: Float = 0
-            for j in 0..<c {
-                o[j] = expf(row[j] - maximum)
-                sum += o[j]
-            }
+            let maximum = maximumOf(row, c)
+            for j in 0..<c { o[j] = fastExp(row[j] - maximum) }
+            let sum = sumOf(c) { o[$0] }
             let inverse = 1 / sum
             for j in 0..<c { o[j] *= inverse }
         }
@@ -32,8 +28,7 @@ func softmaxBackward(
         for r in range {
             let g = dY + r * c
             let p = y + r * c
-            var dot: Float = 0
-            for j in 0..<c { dot += g[j] * p[j] }
+            let dot = sumOf(c) { g[$0] * p[$0] }
             let d = dX + r * c
             for j in 0..<c { d[j] += p[j] * (g[j] - dot) }
         }
@@ -54,10 +49,8 @@ func crossEntropyForward(
     KernelThreads.forEachRange(rows, grain: grain) { range in
         for r in range {
             let row = logits + r * vocabulary
-            var maximum = -Float.infinity
-            for j in 0..<vocabulary { maximum = max(maximum, row[j]) }
-            var sum: Float = 0
-            for j in 0..<vocabulary { sum += expf(row[j] - maximum) }
+            let maximum = maximumOf(row, vocabulary)
+            let sum = sumOf(vocabulary) { fastExp(row[$0] - maximum) }
             let lse = maximum + logf(sum)
             logSumExp[r] = lse
             let target = targets[r]
@@ -79,7 +72,7 @@ func crossEntropyBackward(
             let row = logits + r * vocabulary
             let d = dLogits + r * vocabulary
             let lse = logSumExp[r]
-            for j in 0..<vocabulary { d[j] += scale * expf(row[j] - lse) }
+            for j in 0..<vocabulary { d[j] += scale * fastExp(row[j] - lse) }
             d[Int(targets[r])] -= scale
         }
     }

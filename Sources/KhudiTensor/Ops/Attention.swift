@@ -81,34 +81,47 @@ public func rotary(
 public func causalAttention(
     query q: Tensor, key k: Tensor, value v: Tensor, queryHeads: Int, kvHeads: Int
 ) -> Tensor {
-    shapeCheck(
-        q.shape.count == 3 && k.shape == v.shape && k.shape.count == 3
-            && q.shape[0] == k.shape[0] && q.shape[1] == k.shape[1], "causalAttention",
+    shapeCheck(q.shape.count == 3 && k.shape == v.shape && k.shape.count == 3
+        && q.shape[0] == k.shape[0] && q.shape[1] == k.shape[1], "causalAttention",
         "query \(q.shape), key \(k.shape) and value \(v.shape) must be (batch, tokens, heads·dim)")
-    shapeCheck(
-        queryHeads % kvHeads == 0 && q.shape[2] % queryHeads == 0, "causalAttention",
-        "\(queryHeads) query heads do not divide into \(kvHeads) kv heads over \(q.shape[2]) features"
-    )
+    shapeCheck(queryHeads % kvHeads == 0 && q.shape[2] % queryHeads == 0, "causalAttention",
+        "\(queryHeads) query heads do not divide into \(kvHeads) kv heads over \(q.shape[2]) features")
     let headDim = q.shape[2] / queryHeads
-    shapeCheck(
-        k.shape[2] == kvHeads * headDim, "causalAttention",
+    shapeCheck(k.shape[2] == kvHeads * headDim, "causalAttention",
         "key \(k.shape) is not \(kvHeads) heads of \(headDim)")
-    let shape = AttentionShape(
-        batch: q.shape[0], tokens: q.shape[1], queryHeads: queryHeads,
-        kvHeads: kvHeads, headDim: headDim)
+    let shape = AttentionShape(batch: q.shape[0], tokens: q.shape[1], queryHeads: queryHeads,
+        kvHeads: kvHeads, headDim: headDim, queryStride: q.shape[2], kvStride: k.shape[2])
     let out = Tensor.output("causalAttention", shape: q.shape, from: [q, k, v])
     let logSumExp = Tensor(uninitialized: [shape.batch, queryHeads, shape.tokens])
     attentionForward(out.data, logSumExp.data, q.data, k.data, v.data, shape: shape)
     return out.recordBackward { out in
         // Kernels accumulate into all three; inputs that need no gradient get scratch.
-        let scratch = [q, k, v].map {
-            $0.requiresGradient ? nil : Tensor(repeating: 0, shape: $0.shape)
-        }
+        let scratch = [q, k, v].map { $0.requiresGradient ? nil : Tensor(repeating: 0, shape: $0.shape) }
         func target(_ i: Int, _ t: Tensor) -> UnsafeMutablePointer<Float> {
             scratch[i]?.data ?? t.gradientBuffer.baseAddress!
         }
-        attentionBackward(
-            target(0, q), target(1, k), target(2, v), out.gradientBuffer.baseAddress!,
+        attentionBackward(target(0, q), target(1, k), target(2, v), out.gradientBuffer.baseAddress!,
             q.data, k.data, v.data, logSumExp.data, shape: shape)
+    }
+}
+
+/// Causal multi-head attention reading q, k and v straight out of one fused projection
+/// (batch, tokens, 3 · heads · headDim), laid out [q | k | v] as GPT-2's `c_attn` produces it.
+/// Equivalent to slicing the three thirds and calling `causalAttention(query:key:value:…)`,
+/// without the three copies (and their gradients) that slicing costs.
+public func causalAttention(fusedQKV qkv: Tensor, heads: Int) -> Tensor {
+    shapeCheck(qkv.shape.count == 3 && qkv.shape[2] % (3 * heads) == 0, "causalAttention",
+        "fused qkv \(qkv.shape) is not (batch, tokens, 3 × \(heads) heads × headDim)")
+    let width = qkv.shape[2] / 3
+    let shape = AttentionShape(batch: qkv.shape[0], tokens: qkv.shape[1], queryHeads: heads,
+        kvHeads: heads, headDim: width / heads, queryStride: qkv.shape[2], kvStride: qkv.shape[2])
+    let out = Tensor.output("causalAttention", shape: [shape.batch, shape.tokens, width], from: [qkv])
+    let logSumExp = Tensor(uninitialized: [shape.batch, heads, shape.tokens])
+    attentionForward(out.data, logSumExp.data, qkv.data, qkv.data + width, qkv.data + 2 * width,
+        shape: shape)
+    return out.recordBackward { out in
+        guard let d = qkv.gradientIfNeeded else { return }
+        attentionBackward(d, d + width, d + 2 * width, out.gradientBuffer.baseAddress!,
+            qkv.data, qkv.data + width, qkv.data + 2 * width, logSumExp.data, shape: shape)
     }
 }

@@ -27,8 +27,27 @@ extension Tensor {
     /// zeroed). The tape is released as it is consumed, as in PyTorch.
     public func backward() {
         shapeCheck(count == 1, "backward", "needs a scalar, got shape \(shape)")
+        var one: Float = 1
+        backward(seed: &one)
+    }
+
+    /// Backpropagates from a non-scalar tensor, given d(loss)/d(self) (as PyTorch's
+    /// `tensor.backward(gradient)`); benchmarks use it to time one op's backward alone.
+    public func backward(gradient: Tensor) {
+        shapeCheck(gradient.shape == shape, "backward",
+            "gradient \(gradient.shape) does not match tensor \(shape)")
+        backward(seed: gradient.data)
+    }
+
+    private func backward(seed: UnsafePointer<Float>) {
         guard requiresGradient else { return }
-        gradientBuffer[0] += 1
+        if let existing = gradientPointer {
+            for i in 0..<count { existing[i] += seed[i] }
+        } else {
+            gradientPointer = pool.take(count)
+            ownsGradient = true
+            gradientPointer?.update(from: seed, count: count)
+        }
         for node in topologicalOrder().reversed() {
             guard let closure = node.backwardClosure, node.gradientPointer != nil else {
                 continue

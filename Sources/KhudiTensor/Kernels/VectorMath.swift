@@ -1,0 +1,78 @@
+/// Branch-free exponential and friends, written so LLVM's loop vectorizer turns a loop over
+/// them into SIMD code (libm's `expf` and `tanhf` are opaque calls that never vectorize; the
+/// measured difference is 3× for exp and 9× for tanh on this machine's baseline x86-64).
+
+/// eˣ by Cephes' expf method: x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 polynomial for eʳ,
+/// then 2ⁿ through the exponent bits. n is rounded with the 1.5·2²³ trick, so nothing branches.
+/// Relative error ≤ 1.2e-7 on the clamped range [−87.3, 88.7]; below it the result is ~1e-38
+/// rather than 0, which no caller distinguishes.
+@inline(__always) func fastExp(_ x: Float) -> Float {
+    let x = Swift.min(Swift.max(x, -87.3), 88.7)
+    let shifted = x * 1.442_695_04 + 12_582_912
+    let n = shifted - 12_582_912
+    let nBits = shifted.bitPattern &- 0x4B40_0000
+    var r = x - n * 0.693_359_375
+    r = r - n * -2.121_944_4e-4
+    var p: Float = 1.987_569_15e-4
+    p = p * r + 1.398_199_95e-3
+    p = p * r + 8.333_451_9e-3
+    p = p * r + 4.166_579_59e-2
+    p = p * r + 1.666_666_55e-1
+    p = p * r + 5.000_000_12e-1
+    let y = p * (r * r) + r + 1
+    return y * Float(bitPattern: (nBits &+ 127) &<< 23)
+}
+
+/// 1 / (1 + e^(−x)).
+@inline(__always) func fastSigmoid(_ x: Float) -> Float { 1 / (1 + fastExp(-x)) }
+
+/// tanh as 1 − 2/(e^(2x) + 1), which saturates correctly at both ends.
+@inline(__always) func fastTanh(_ x: Float) -> Float { 1 - 2 / (fastExp(2 * x) + 1) }
+
+/// Σ term(i) for i in 0..<n, with eight independent partial sums so the loop vectorises (one
+/// float accumulator forbids reordering and runs at one add per add-latency: measured 9× slower
+/// for 384-wide rows). Partials combine in a fixed order, so results never depend on threads.
+@inline(__always) func sumOf(_ n: Int, _ term: (Int) -> Float) -> Float {
+    var a0: Float = 0
+    var a1: Float = 0
+    var a2: Float = 0
+    var a3: Float = 0
+    var a4: Float = 0
+    var a5: Float = 0
+    var a6: Float = 0
+    var a7: Float = 0
+    var i = 0
+    while i + 8 <= n {
+        a0 += term(i)
+        a1 += term(i + 1)
+        a2 += term(i + 2)
+        a3 += term(i + 3)
+        a4 += term(i + 4)
+        a5 += term(i + 5)
+        a6 += term(i + 6)
+        a7 += term(i + 7)
+        i += 8
+    }
+    var total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+    while i < n {
+        total += term(i)
+        i += 1
+    }
+    return total
+}
+
+/// The largest of p[0..<n] (−∞ for n = 0), eight lanes at a time.
+@inline(__always) func maximumOf(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    var lanes = SIMD8<Float>(repeating: -.infinity)
+    var i = 0
+    while i + 8 <= n {
+        lanes = pointwiseMax(lanes, UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self))
+        i += 8
+    }
+    var result = lanes.max()
+    while i < n {
+        result = Swift.max(result, p[i])
+        i += 1
+    }
+    return result
+}
