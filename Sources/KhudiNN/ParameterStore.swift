@@ -3,7 +3,9 @@ import KhudiTensor
 
 /// Every parameter of a model in one flat buffer, and every trainable parameter's gradient in
 /// another, so that update, clipping, all-reduce and checkpointing are single loops or single
-/// writes (llm.c's layout). Creating a store re-points each parameter tensor into it.
+/// writes (llm.c's layout).
+///
+/// Creating a store re-points each parameter tensor into it.
 public final class ParameterStore {
     /// One parameter's place in the flat buffers.
     public struct Entry: Sendable {
@@ -27,8 +29,10 @@ public final class ParameterStore {
     /// Per gradient element: 1 where weight decay applies, else 0 (for the optimizer loop).
     public let decayMask: [Float]
 
-    /// Packs `module`'s parameters. Trainable means `requiresGradient` at this moment;
-    /// `decays` picks the weight-decay group (default: tensors of rank ≥ 2, as nanoGPT does).
+    /// Packs `module`'s parameters.
+    ///
+    /// Trainable means `requiresGradient` at this moment; `decays` picks the weight-decay group
+    /// (default: tensors of rank ≥ 2, as nanoGPT does).
     public init(
         _ module: any Module,
         decays: (_ name: String, _ tensor: Tensor) -> Bool = { _, tensor in tensor.shape.count >= 2
@@ -46,13 +50,15 @@ public final class ParameterStore {
             total += tensor.count
             if tensor.requiresGradient { trainable += tensor.count }
         }
-        let values = UnsafeMutableBufferPointer<Float>.allocate(capacity: total)
-        let gradients = UnsafeMutableBufferPointer<Float>.allocate(capacity: trainable)
-        gradients.initialize(repeating: 0)
+        let valueStart = UnsafeMutablePointer<Float>.allocate(capacity: max(1, total))
+        let gradientStart = UnsafeMutablePointer<Float>.allocate(capacity: max(1, trainable))
+        gradientStart.initialize(repeating: 0, count: trainable)
+        let values = UnsafeMutableBufferPointer(start: valueStart, count: total)
+        let gradients = UnsafeMutableBufferPointer(start: gradientStart, count: trainable)
         var mask = [Float](repeating: 0, count: trainable)
         for (entry, tensor) in zip(entries, module.parameters) {
-            let gradient = entry.gradientOffset.map { gradients.baseAddress! + $0 }
-            tensor.rebind(storage: values.baseAddress! + entry.offset, gradient: gradient)
+            let gradient = entry.gradientOffset.map { gradientStart + $0 }
+            tensor.rebind(storage: valueStart + entry.offset, gradient: gradient)
             if let start = entry.gradientOffset, entry.decays {
                 for i in start..<(start + entry.count) { mask[i] = 1 }
             }
@@ -96,6 +102,7 @@ public final class ParameterStore {
 
     /// Scales all gradients so their global norm is at most `maxNorm`, as PyTorch's
     /// `clip_grad_norm_` does (coefficient maxNorm / (norm + 1e-6), capped at 1).
+    ///
     /// Returns the norm measured before clipping.
     @discardableResult
     public func clipGradients(maxNorm: Float) -> Float {

@@ -76,14 +76,14 @@ struct GEMMBench: ParsableCommand {
     }
 
     /// The fastest of repeated runs, repeating until `minimum` seconds of work were timed.
-    static func bestSeconds(minimum: Double, _ body: () -> Void) -> Double {
-        body()  // warm-up: page in buffers, start BLAS threads
+    static func bestSeconds(minimum: Double, _ body: () throws -> Void) rethrows -> Double {
+        try body()  // warm-up: page in buffers, start BLAS threads
         var best = Double.infinity
         var spent = 0.0
         var runs = 0
         while spent < minimum || runs < 3 {
             let start = DispatchTime.now().uptimeNanoseconds
-            body()
+            try body()
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             best = min(best, elapsed)
             spent += elapsed

@@ -4,12 +4,15 @@ import KhudiCLI
 import KhudiNN
 import KhudiTensor
 
-/// Times forward + backward of the core's ops and of whole blocks on the shapes of the models
-/// Khudi trains here (batch 8 × 256 tokens). Prints one JSON line per case with the best time.
+/// Times forward + backward of the core's ops and of whole blocks on the shapes of the models Khudi
+/// trains here (batch 8 × 256 tokens).
+///
+/// Prints one JSON line per case with the best time.
 struct CoreBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "core",
-        abstract: "Forward+backward seconds of ops and blocks (scripts/bench/core runs PyTorch too).")
+        abstract:
+            "Forward+backward seconds of ops and blocks (scripts/bench/core runs PyTorch too).")
 
     @Option(help: "Case names to run (default: all). Use --list to see them.")
     var cases: [String] = []
@@ -28,15 +31,18 @@ struct CoreBench: ParsableCommand {
             return
         }
         let threads = threadOptions.apply()
-        let selected = cases.isEmpty ? CoreCases.all : try cases.map { name in
-            guard let found = CoreCases.all.first(where: { $0.name == name }) else {
-                throw ValidationError("unknown case '\(name)' (see --list)")
+        let selected =
+            cases.isEmpty
+            ? CoreCases.all
+            : try cases.map { name in
+                guard let found = CoreCases.all.first(where: { $0.name == name }) else {
+                    throw ValidationError("unknown case '\(name)' (see --list)")
+                }
+                return found
             }
-            return found
-        }
         for benchCase in selected {
             let step = try benchCase.make()
-            let best = GEMMBench.bestSeconds(minimum: seconds) { step() }
+            let best = try GEMMBench.bestSeconds(minimum: seconds) { try step() }
             let line: [String: Any] = [
                 "bench": "core", "case": benchCase.name, "threads": threads, "seconds": best,
                 "flops": benchCase.flops,
@@ -52,7 +58,7 @@ struct CoreCase {
     var name: String
     /// Floating-point operations of forward+backward (GEMM-bound cases), or 0.
     var flops: Double
-    var make: () throws -> () -> Void
+    var make: () throws -> () throws -> Void
 }
 
 enum CoreCases {
@@ -61,21 +67,27 @@ enum CoreCases {
     static func input(_ shape: [Int], seed: UInt64, trainable: Bool = true) -> Tensor {
         var generator = SeededGenerator(seed: seed)
         let count = shape.reduce(1, *)
-        return Tensor((0..<count).map { _ in generator.nextNormal() * 0.5 }, shape: shape, requiresGradient: trainable)
+        return Tensor(
+            (0..<count).map { _ in generator.nextNormal() * 0.5 }, shape: shape,
+            requiresGradient: trainable)
     }
 
     /// forward, then backward from a fixed upstream gradient, then zero the gradients.
-    static func step(_ inputs: [Tensor], _ forward: @escaping () throws -> Tensor) throws -> () -> Void {
+    static func step(
+        _ inputs: [Tensor], _ forward: @escaping () throws -> Tensor
+    ) throws -> () throws -> Void {
         let upstream = try GradientMode.withoutGradients { try forward() }
         let seed = input(upstream.shape, seed: 99, trainable: false)
         return {
-            let out = try! forward()
+            let out = try forward()
             if out.count == 1 { out.backward() } else { out.backward(gradient: seed) }
             inputs.forEach { $0.zeroGradient() }
         }
     }
 
-    static func linearCase(_ name: String, _ inFeatures: Int, _ outFeatures: Int, bias: Bool) -> CoreCase {
+    static func linearCase(
+        _ name: String, _ inFeatures: Int, _ outFeatures: Int, bias: Bool
+    ) -> CoreCase {
         CoreCase(name: name, flops: 6 * Double(rows * inFeatures * outFeatures)) {
             let x = input([rows, inFeatures], seed: 1)
             let w = input([outFeatures, inFeatures], seed: 2)
@@ -89,7 +101,9 @@ enum CoreCases {
             let q = input([8, 256, heads * 64], seed: 4)
             let k = input([8, 256, kvHeads * 64], seed: 5)
             let v = input([8, 256, kvHeads * 64], seed: 6)
-            return try step([q, k, v]) { causalAttention(query: q, key: k, value: v, queryHeads: heads, kvHeads: kvHeads) }
+            return try step([q, k, v]) {
+                causalAttention(query: q, key: k, value: v, queryHeads: heads, kvHeads: kvHeads)
+            }
         }
     }
 
@@ -131,20 +145,31 @@ enum CoreCases {
         },
         CoreCase(name: "block-gpt2-384", flops: 0) {
             var generator = SeededGenerator(seed: 16)
-            let block = GPT2Block(GPT2BlockConfiguration(dimension: 384, heads: 6, layerCount: 6), generator: &generator)
+            let block = GPT2Block(
+                GPT2BlockConfiguration(dimension: 384, heads: 6, layerCount: 6),
+                generator: &generator)
             let store = ParameterStore(block)
             let x = input([8, 256, 384], seed: 17)
             let run = try step([x]) { block(x) }
-            return { run(); store.zeroGradients() }
+            return {
+                try run()
+                store.zeroGradients()
+            }
         },
         CoreCase(name: "block-llama-512", flops: 0) {
             var generator = SeededGenerator(seed: 18)
-            let block = LlamaBlock(LlamaBlockConfiguration(dimension: 512, heads: 8, kvHeads: 4, hiddenDimension: 1376), generator: &generator)
+            let block = LlamaBlock(
+                LlamaBlockConfiguration(
+                    dimension: 512, heads: 8, kvHeads: 4, hiddenDimension: 1376),
+                generator: &generator)
             let store = ParameterStore(block)
             let rope = RotaryTable(headDim: 64, maxPositions: 256)
             let x = input([8, 256, 512], seed: 19)
             let run = try step([x]) { block(x, rope: rope) }
-            return { run(); store.zeroGradients() }
+            return {
+                try run()
+                store.zeroGradients()
+            }
         },
     ]
 }

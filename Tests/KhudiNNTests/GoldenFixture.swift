@@ -15,11 +15,17 @@ struct GoldenFixture: Decodable {
         var floor: Float
         var warmup: Int
         var total: Int
-        var max_norm: Float
-        var weight_decay: Float
+        var maxNorm: Float
+        var weightDecay: Float
         var beta1: Float
         var beta2: Float
         var eps: Float
+
+        enum CodingKeys: String, CodingKey {
+            case steps, peak, floor, warmup, total, beta1, beta2, eps
+            case maxNorm = "max_norm"
+            case weightDecay = "weight_decay"
+        }
     }
 
     var format: String
@@ -31,9 +37,15 @@ struct GoldenFixture: Decodable {
     var parameters: [String: Values]
     var logits: Values
     var losses: [Float]
-    var gradient_norms: [Float]
+    var gradientNorms: [Float]
     var gradients: [String: [Float]]
-    var after_steps: [String: [Float]]
+    var afterSteps: [String: [Float]]
+
+    enum CodingKeys: String, CodingKey {
+        case format, torch, config, optimizer, ids, targets, parameters, logits, losses, gradients
+        case gradientNorms = "gradient_norms"
+        case afterSteps = "after_steps"
+    }
 
     /// Loads `Fixtures/NAME.json` beside this file; regenerate with the script above.
     static func load(_ name: String) throws -> GoldenFixture {
@@ -54,9 +66,7 @@ struct GoldenFixture: Decodable {
             guard let stored = parameters[name] else { fatalError("fixture lacks \(name)") }
             precondition(
                 stored.shape == tensor.shape, "\(name): \(stored.shape) vs \(tensor.shape)")
-            stored.values.withUnsafeBufferPointer {
-                tensor.buffer.baseAddress!.update(from: $0.baseAddress!, count: tensor.count)
-            }
+            for (i, value) in stored.values.enumerated() { tensor.data[i] = value }
         }
     }
 }

@@ -14,7 +14,7 @@ import Testing
         let o = fixture.optimizer
         let optimizer = AdamW(
             store, learningRate: o.peak, beta1: o.beta1, beta2: o.beta2, epsilon: o.eps,
-            weightDecay: o.weight_decay)
+            weightDecay: o.weightDecay)
         let schedule = LearningRateSchedule.warmupCosine(
             peak: o.peak, floor: o.floor, warmup: o.warmup, total: o.total)
         for step in 0..<o.steps {
@@ -33,15 +33,15 @@ import Testing
                     #expect(error <= 1e-4, "gradient of \(name): scaled error \(error)")
                 }
             }
-            let norm = store.clipGradients(maxNorm: o.max_norm)
+            let norm = store.clipGradients(maxNorm: o.maxNorm)
             #expect(
-                abs(norm - fixture.gradient_norms[step]) <= 1e-4 * fixture.gradient_norms[step],
+                abs(norm - fixture.gradientNorms[step]) <= 1e-4 * fixture.gradientNorms[step],
                 "norm at step \(step)")
             optimizer.learningRate = schedule.rate(at: step)
             optimizer.update()
         }
         for (name, tensor) in model.namedParameters {
-            let error = scaledError(tensor.values, fixture.after_steps[name] ?? [])
+            let error = scaledError(tensor.values, fixture.afterSteps[name] ?? [])
             #expect(error <= 1e-4, "\(name) after \(o.steps) steps: scaled error \(error)")
         }
     }

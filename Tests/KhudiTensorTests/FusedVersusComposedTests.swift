@@ -112,7 +112,12 @@ extension FusedVersusComposedTests {
 
     @Test func attentionAcrossSeveralQueryBlocksEqualsComposed() {
         // 150 tokens span three 64-row query blocks, the last one partial.
-        expectSame([randomTensor([1, 150, 8], seed: 11), randomTensor([1, 150, 4], seed: 12), randomTensor([1, 150, 4], seed: 13)], tolerance: 1e-4) {
+        expectSame(
+            [
+                randomTensor([1, 150, 8], seed: 11), randomTensor([1, 150, 4], seed: 12),
+                randomTensor([1, 150, 4], seed: 13),
+            ], tolerance: 1e-4
+        ) {
             causalAttention(query: $0[0], key: $0[1], value: $0[2], queryHeads: 2, kvHeads: 1)
         } composed: {
             Self.composedAttention($0[0], $0[1], $0[2], heads: 2, kvHeads: 1)

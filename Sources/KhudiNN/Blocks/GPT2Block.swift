@@ -93,8 +93,9 @@ public final class GPT2Block: Module {
             + parameters(of: norm2, prefix: "ln_2") + parameters(of: mlp, prefix: "mlp")
     }
 
-    /// x (batch, tokens, dimension) → same shape. `dropoutSeed` switches residual dropout on
-    /// (training); nil runs without it (evaluation).
+    /// x (batch, tokens, dimension) → same shape.
+    ///
+    /// `dropoutSeed` switches residual dropout on (training); nil runs without it (evaluation).
     public func callAsFunction(_ x: Tensor, dropoutSeed: UInt64? = nil) -> Tensor {
         let p = dropoutSeed == nil ? 0 : configuration.dropout
         let seed = dropoutSeed ?? 0

@@ -14,7 +14,9 @@ public final class Embedding: Module {
 
     public var namedParameters: [(name: String, tensor: Tensor)] { [("weight", weight)] }
 
-    /// The rows for `ids`, shaped (shape…, dimension). Throws for an id outside the table.
+    /// The rows for `ids`, shaped (shape…, dimension).
+    ///
+    /// Throws for an id outside the table.
     public func callAsFunction(_ ids: [Int32], shape: [Int]) throws(TensorError) -> Tensor {
         try embedding(ids, shape: shape, table: weight)
     }

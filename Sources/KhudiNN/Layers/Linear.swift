@@ -52,9 +52,10 @@ public final class Linear: Module {
     }
 }
 
-/// The low-rank update of a `Linear`: A (rank, in) initialised as PEFT does (Kaiming-uniform),
-/// B (out, rank) zero, so the adapter starts as a no-op. Scale is alpha/rank, or alpha/√rank
-/// for rsLoRA.
+/// The low-rank update of a `Linear`: A (rank, in) initialised as PEFT does (Kaiming-uniform), B
+/// (out, rank) zero, so the adapter starts as a no-op.
+///
+/// Scale is alpha/rank, or alpha/√rank for rsLoRA.
 public final class LoRA {
     public let a: Tensor
     public let b: Tensor

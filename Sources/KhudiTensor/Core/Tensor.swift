@@ -12,7 +12,9 @@ public final class Tensor {
     public let shape: Shape
     /// Number of elements.
     public let count: Int
-    /// The values. Parameters may be re-pointed into a flat store, hence `var`.
+    /// The values.
+    ///
+    /// Parameters may be re-pointed into a flat store, hence `var`.
     public internal(set) var data: UnsafeMutablePointer<Float>
     /// The accumulated gradient, allocated (zeroed) on first use during `backward()`.
     public internal(set) var gradientPointer: UnsafeMutablePointer<Float>?
@@ -51,7 +53,7 @@ public final class Tensor {
             values.count == shape.elementCount, "Tensor",
             "\(values.count) values do not fill shape \(shape)")
         self.init(uninitialized: shape, requiresGradient: requiresGradient)
-        values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: count) }
+        for (i, value) in values.enumerated() { data[i] = value }
     }
 
     /// A tensor of `shape` filled with `value`.
@@ -89,13 +91,18 @@ public final class Tensor {
         UnsafeMutableBufferPointer(start: data, count: count)
     }
 
-    /// The gradient buffer, zero-filled from the pool on first use.
+    /// The gradient, zero-filled from the pool on first use.
+    public var gradientData: UnsafeMutablePointer<Float> {
+        if let gradientPointer { return gradientPointer }
+        let fresh = pool.takeZeroed(count)
+        gradientPointer = fresh
+        ownsGradient = true
+        return fresh
+    }
+
+    /// The gradient as a buffer pointer, zero-filled from the pool on first use.
     public var gradientBuffer: UnsafeMutableBufferPointer<Float> {
-        if gradientPointer == nil {
-            gradientPointer = pool.takeZeroed(count)
-            ownsGradient = true
-        }
-        return UnsafeMutableBufferPointer(start: gradientPointer, count: count)
+        UnsafeMutableBufferPointer(start: gradientData, count: count)
     }
 
     /// Marks this leaf as trainable (or not).

@@ -1,6 +1,8 @@
 import Foundation
 
-/// Activation kernels, forward and backward side by side. All buffers have `n` elements.
+/// Activation kernels, forward and backward side by side.
+///
+/// All buffers have `n` elements.
 
 /// √(2/π), the GELU tanh approximation's constant.
 private let geluScale: Float = 0.797_884_56
@@ -15,7 +17,7 @@ func geluForward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, 
     }
 }
 
-/// dX += dOut · d/dx gelu(x)
+/// dX += dOut · d/dx gelu(x).
 func geluBackward(
     _ dX: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
     n: Int
@@ -30,14 +32,14 @@ func geluBackward(
     }
 }
 
-/// out = x · σ(x)
+/// out = x · σ(x).
 func siluForward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, n: Int) {
     KernelThreads.forEachRange(n, grain: 65_536) { range in
         for i in range { out[i] = x[i] * fastSigmoid(x[i]) }
     }
 }
 
-/// dX += dOut · σ(x)·(1 + x·(1 − σ(x)))
+/// dX += dOut · σ(x)·(1 + x·(1 − σ(x))).
 func siluBackward(
     _ dX: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
     n: Int
@@ -60,7 +62,9 @@ func swigluForward(
     }
 }
 
-/// dGate += dOut · up · silu'(gate); dUp += dOut · silu(gate). Either may be nil.
+/// dGate += dOut · up · silu'(gate); dUp += dOut · silu(gate).
+///
+/// Either may be nil.
 func swigluBackward(
     _ dGate: UnsafeMutablePointer<Float>?, _ dUp: UnsafeMutablePointer<Float>?,
     _ dOut: UnsafePointer<Float>, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>,

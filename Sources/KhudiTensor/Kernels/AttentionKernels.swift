@@ -40,9 +40,11 @@ struct AttentionShape {
     }
 }
 
-/// Fills `scores` (rows × keys, keys = first + rows) with the causal probabilities of query
-/// rows first..<first+rows against keys 0..<keys. With `storeLogSumExp` it computes each row's
-/// log-sum-exp into `logSumExp[row]`; otherwise it reuses the stored values (backward).
+/// Fills `scores` (rows × keys, keys = first + rows) with the causal probabilities of query rows
+/// first..<first+rows against keys 0..<keys.
+///
+/// With `storeLogSumExp` it computes each row's log-sum-exp into `logSumExp[row]`; otherwise it
+/// reuses the stored values (backward).
 private func causalProbabilities(
     _ scores: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
     first: Int, rows: Int, shape s: AttentionShape, storeLogSumExp: Bool,
@@ -86,11 +88,13 @@ func attentionForward(
                 for first in stride(from: 0, to: t, by: AttentionShape.blockRows) {
                     let rows = min(AttentionShape.blockRows, t - first)
                     causalProbabilities(
-                        scores, q: q + s.queryOffset(b, h, row: first), k: k + s.kvOffset(b, kvHead),
+                        scores, q: q + s.queryOffset(b, h, row: first),
+                        k: k + s.kvOffset(b, kvHead),
                         first: first, rows: rows, shape: s, storeLogSumExp: true,
                         logSumExp: logSumExp + item * t)
                     matrixMultiplyStrided(
-                        out + s.outOffset(b, h, row: first), ldc: s.outStride, scores, lda: first + rows,
+                        out + s.outOffset(b, h, row: first), ldc: s.outStride, scores,
+                        lda: first + rows,
                         v + s.kvOffset(b, kvHead), ldb: s.kvStride, m: rows, n: s.headDim,
                         k: first + rows)
                 }
@@ -99,8 +103,10 @@ func attentionForward(
     }
 }
 
-/// Accumulates dQ, dK, dV. Parallel over (batch, kv head) so the query heads sharing a
-/// key/value head add into dK and dV from one thread, in a fixed order.
+/// Accumulates dQ, dK, dV.
+///
+/// Parallel over (batch, kv head) so the query heads sharing a key/value head add into dK and dV
+/// from one thread, in a fixed order.
 func attentionBackward(
     _ dQ: UnsafeMutablePointer<Float>, _ dK: UnsafeMutablePointer<Float>,
     _ dV: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>,
@@ -130,7 +136,8 @@ func attentionBackward(
                         let dOh = dOut + s.outOffset(b, h, row: first)
                         causalProbabilities(
                             probabilities, q: qh, k: kh, first: first, rows: rows, shape: s,
-                            storeLogSumExp: false, logSumExp: logSumExp + (b * s.queryHeads + h) * t)
+                            storeLogSumExp: false, logSumExp: logSumExp + (b * s.queryHeads + h) * t
+                        )
                         // dV[0..<keys] += Pᵀ · dO
                         matrixMultiplyStrided(
                             dV + s.kvOffset(b, kvHead), ldc: s.kvStride, probabilities, lda: keys,

@@ -3,7 +3,7 @@
 /// Shapes: `a` has `n` elements; `b` has `m` elements with `n % m == 0`, broadcast over the
 /// leading `n / m` repeats (b's shape is a suffix of a's). `out` has `n` elements.
 
-/// out[i] = a[i] + b[i mod m]
+/// out[i] = a[i] + b[i mod m].
 func addForward(
     _ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
     n: Int, m: Int
@@ -16,7 +16,7 @@ func addForward(
     }
 }
 
-/// out[i] = a[i] · b[i mod m]
+/// out[i] = a[i] · b[i mod m].
 func multiplyForward(
     _ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
     n: Int, m: Int
@@ -47,7 +47,9 @@ func broadcastOperandBackward(
 }
 
 /// dB[j] += Σ_r dOut[r·m + j] · other[r·m + j] (other nil means 1): the gradient reaching the
-/// broadcast operand, summed over the repeats. Parallel over columns, so each sum has one owner.
+/// broadcast operand, summed over the repeats.
+///
+/// Parallel over columns, so each sum has one owner.
 func broadcastSumBackward(
     _ dB: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>,
     other: UnsafePointer<Float>?, n: Int, m: Int
@@ -65,14 +67,14 @@ func broadcastSumBackward(
     }
 }
 
-/// out[i] = a[i] · s
+/// out[i] = a[i] · s.
 func scaleForward(
     _ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ s: Float, n: Int
 ) {
     for i in 0..<n { out[i] = a[i] * s }
 }
 
-/// dA[i] += dOut[i] · s
+/// dA[i] += dOut[i] · s.
 func scaleBackward(
     _ dA: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ s: Float, n: Int
 ) {

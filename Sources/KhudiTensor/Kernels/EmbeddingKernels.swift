@@ -3,7 +3,7 @@
 /// Shapes: `table`, `dTable` (vocabulary, c); `ids` (n); `out`, `dOut` (n, c). Ids are
 /// validated by the caller.
 
-/// out[i, :] = table[ids[i], :]
+/// out[i, :] = table[ids[i], :].
 func embeddingForward(
     _ out: UnsafeMutablePointer<Float>, _ table: UnsafePointer<Float>,
     _ ids: UnsafePointer<Int32>, n: Int, c: Int
@@ -13,8 +13,9 @@ func embeddingForward(
     }
 }
 
-/// dTable[ids[i], :] += dOut[i, :]: a sparse accumulation. Parallel over columns, so rows
-/// repeated in `ids` never race and the sum order is fixed.
+/// dTable[ids[i], :] += dOut[i, :]: a sparse accumulation.
+///
+/// Parallel over columns, so rows repeated in `ids` never race and the sum order is fixed.
 func embeddingBackward(
     _ dTable: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>,
     _ ids: UnsafePointer<Int32>, n: Int, c: Int

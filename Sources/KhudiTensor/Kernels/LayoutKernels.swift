@@ -3,7 +3,7 @@
 /// A shape is seen as (outer, axis, inner) around the axis being cut or joined, so every
 /// copy is a loop over contiguous runs of `inner` (or `length · inner`) floats.
 
-/// out (outer, length, inner) = x (outer, axisSize, inner)[:, start..<start+length, :]
+/// out (outer, length, inner) = x (outer, axisSize, inner)[:, start..<start+length, :].
 func sliceForward(
     _ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
     outer: Int, axisSize: Int, inner: Int, start: Int, length: Int
@@ -14,7 +14,7 @@ func sliceForward(
     }
 }
 
-/// dX[:, start..<start+length, :] += dOut
+/// dX[:, start..<start+length, :] += dOut.
 func sliceBackward(
     _ dX: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>,
     outer: Int, axisSize: Int, inner: Int, start: Int, length: Int

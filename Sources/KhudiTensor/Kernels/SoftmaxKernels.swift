@@ -60,6 +60,7 @@ func crossEntropyForward(
 }
 
 /// dLogits[r, j] += scale · (softmax(logits)[r, j] − [j == target]), for unmasked rows.
+///
 /// `scale` is dLoss / (number of unmasked rows) for a mean reduction.
 func crossEntropyBackward(
     _ dLogits: UnsafeMutablePointer<Float>, _ logits: UnsafePointer<Float>,

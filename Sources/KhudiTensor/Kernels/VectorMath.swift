@@ -2,10 +2,11 @@
 /// them into SIMD code (libm's `expf` and `tanhf` are opaque calls that never vectorize; the
 /// measured difference is 3× for exp and 9× for tanh on this machine's baseline x86-64).
 
-/// eˣ by Cephes' expf method: x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 polynomial for eʳ,
-/// then 2ⁿ through the exponent bits. n is rounded with the 1.5·2²³ trick, so nothing branches.
-/// Relative error ≤ 1.2e-7 on the clamped range [−87.3, 88.7]; below it the result is ~1e-38
-/// rather than 0, which no caller distinguishes.
+/// eˣ by Cephes' expf method: x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 polynomial for eʳ, then 2ⁿ
+/// through the exponent bits.
+///
+/// n is rounded with the 1.5·2²³ trick, so nothing branches. Relative error ≤ 1.2e-7 on the clamped
+/// range [−87.3, 88.7]; below it the result is ~1e-38 rather than 0, which no caller distinguishes.
 @inline(__always) func fastExp(_ x: Float) -> Float {
     let x = Swift.min(Swift.max(x, -87.3), 88.7)
     let shifted = x * 1.442_695_04 + 12_582_912
@@ -29,9 +30,11 @@
 /// tanh as 1 − 2/(e^(2x) + 1), which saturates correctly at both ends.
 @inline(__always) func fastTanh(_ x: Float) -> Float { 1 - 2 / (fastExp(2 * x) + 1) }
 
-/// Σ term(i) for i in 0..<n, with eight independent partial sums so the loop vectorises (one
-/// float accumulator forbids reordering and runs at one add per add-latency: measured 9× slower
-/// for 384-wide rows). Partials combine in a fixed order, so results never depend on threads.
+/// Σ term(i) for i in 0..<n, with eight independent partial sums so the loop vectorises (one float
+/// accumulator forbids reordering and runs at one add per add-latency: measured 9× slower for
+/// 384-wide rows).
+///
+/// Partials combine in a fixed order, so results never depend on threads.
 @inline(__always) func sumOf(_ n: Int, _ term: (Int) -> Float) -> Float {
     var a0: Float = 0
     var a1: Float = 0

@@ -8,7 +8,7 @@ public func gelu(_ x: Tensor) -> Tensor {
     geluForward(out.data, x.data, n: x.count)
     return out.recordBackward { out in
         if let dX = x.gradientIfNeeded {
-            geluBackward(dX, out.gradientBuffer.baseAddress!, x.data, n: x.count)
+            geluBackward(dX, out.gradientData, x.data, n: x.count)
         }
     }
 }
@@ -19,20 +19,21 @@ public func silu(_ x: Tensor) -> Tensor {
     siluForward(out.data, x.data, n: x.count)
     return out.recordBackward { out in
         if let dX = x.gradientIfNeeded {
-            siluBackward(dX, out.gradientBuffer.baseAddress!, x.data, n: x.count)
+            siluBackward(dX, out.gradientData, x.data, n: x.count)
         }
     }
 }
 
-/// silu(gate) ∘ up in one pass (Llama's MLP). Equals `silu(gate) * up`, without keeping the
-/// intermediate silu(gate) for backward.
+/// silu(gate) ∘ up in one pass (Llama's MLP).
+///
+/// Equals `silu(gate) * up`, without keeping the intermediate silu(gate) for backward.
 public func swiglu(gate: Tensor, up: Tensor) -> Tensor {
     shapeCheck(gate.shape == up.shape, "swiglu", "gate \(gate.shape) and up \(up.shape) differ")
     let out = Tensor.output("swiglu", shape: gate.shape, from: [gate, up])
     swigluForward(out.data, gate.data, up.data, n: gate.count)
     return out.recordBackward { out in
         swigluBackward(
-            gate.gradientIfNeeded, up.gradientIfNeeded, out.gradientBuffer.baseAddress!,
+            gate.gradientIfNeeded, up.gradientIfNeeded, out.gradientData,
             gate.data, up.data, n: gate.count)
     }
 }
@@ -44,7 +45,7 @@ public func softmax(_ x: Tensor) -> Tensor {
     softmaxForward(out.data, x.data, rows: x.count / c, c: c)
     return out.recordBackward { out in
         if let dX = x.gradientIfNeeded {
-            softmaxBackward(dX, out.gradientBuffer.baseAddress!, out.data, rows: x.count / c, c: c)
+            softmaxBackward(dX, out.gradientData, out.data, rows: x.count / c, c: c)
         }
     }
 }
@@ -55,7 +56,7 @@ public func log(_ x: Tensor) -> Tensor {
     for i in 0..<x.count { out.data[i] = logf(x.data[i]) }
     return out.recordBackward { out in
         guard let dX = x.gradientIfNeeded else { return }
-        let g = out.gradientBuffer.baseAddress!
+        let g = out.gradientData
         for i in 0..<x.count { dX[i] += g[i] / x.data[i] }
     }
 }
@@ -66,7 +67,7 @@ public func exp(_ x: Tensor) -> Tensor {
     for i in 0..<x.count { out.data[i] = expf(x.data[i]) }
     return out.recordBackward { out in
         guard let dX = x.gradientIfNeeded else { return }
-        let g = out.gradientBuffer.baseAddress!
+        let g = out.gradientData
         for i in 0..<x.count { dX[i] += g[i] * out.data[i] }
     }
 }

@@ -7,8 +7,8 @@ import Foundation
 public final class RotaryTable: @unchecked Sendable {
     public let headDim: Int
     public let maxPositions: Int
-    let cos: [Float]
-    let sin: [Float]
+    let cos: UnsafeMutablePointer<Float>
+    let sin: UnsafeMutablePointer<Float>
 
     /// Tables for `maxPositions` positions with the default frequencies for `theta`.
     public convenience init(headDim: Int, maxPositions: Int, theta: Double = 10_000) {
@@ -25,19 +25,21 @@ public final class RotaryTable: @unchecked Sendable {
         )
         self.headDim = headDim
         self.maxPositions = maxPositions
-        var cosines = [Float]()
-        var sines = [Float]()
-        cosines.reserveCapacity(maxPositions * headDim / 2)
-        sines.reserveCapacity(maxPositions * headDim / 2)
+        let half = headDim / 2
+        cos = .allocate(capacity: max(1, maxPositions * half))
+        sin = .allocate(capacity: max(1, maxPositions * half))
         for position in 0..<maxPositions {
-            for frequency in inverseFrequencies {
+            for (i, frequency) in inverseFrequencies.enumerated() {
                 let angle = Double(position) * frequency
-                cosines.append(Float(Foundation.cos(angle)))
-                sines.append(Float(Foundation.sin(angle)))
+                cos[position * half + i] = Float(Foundation.cos(angle))
+                sin[position * half + i] = Float(Foundation.sin(angle))
             }
         }
-        cos = cosines
-        sin = sines
+    }
+
+    deinit {
+        cos.deallocate()
+        sin.deallocate()
     }
 }
 
@@ -54,74 +56,80 @@ public func rotary(
         positionOffset + tokens <= table.maxPositions, "rotary",
         "positions up to \(positionOffset + tokens) exceed the table's \(table.maxPositions)")
     let out = Tensor.output("rotary", shape: x.shape, from: [x])
-    table.cos.withUnsafeBufferPointer { c in
-        table.sin.withUnsafeBufferPointer { s in
-            rotaryForward(
-                out.data, x.data, c.baseAddress!, s.baseAddress!, batch: batch,
-                tokens: tokens, heads: heads, headDim: table.headDim, positionOffset: positionOffset
-            )
-        }
-    }
+    rotaryForward(
+        out.data, x.data, table.cos, table.sin, batch: batch, tokens: tokens, heads: heads,
+        headDim: table.headDim, positionOffset: positionOffset)
     return out.recordBackward { out in
         guard let dX = x.gradientIfNeeded else { return }
-        table.cos.withUnsafeBufferPointer { c in
-            table.sin.withUnsafeBufferPointer { s in
-                rotaryBackward(
-                    dX, out.gradientBuffer.baseAddress!, c.baseAddress!, s.baseAddress!,
-                    batch: batch, tokens: tokens, heads: heads, headDim: table.headDim,
-                    positionOffset: positionOffset)
-            }
-        }
+        rotaryBackward(
+            dX, out.gradientData, table.cos, table.sin, batch: batch, tokens: tokens,
+            heads: heads, headDim: table.headDim, positionOffset: positionOffset)
     }
 }
 
-/// Causal self-attention over q (batch, tokens, queryHeads · headDim) and k, v
-/// (batch, tokens, kvHeads · headDim); queryHeads must be a multiple of kvHeads (grouped-query
-/// attention; equal for multi-head). Scores are scaled by 1/√headDim. Returns q's shape.
+/// Causal self-attention over q (batch, tokens, queryHeads · headDim) and k, v (batch, tokens,
+/// kvHeads · headDim); queryHeads must be a multiple of kvHeads (grouped-query attention; equal for
+/// multi-head).
+///
+/// Scores are scaled by 1/√headDim. Returns q's shape.
 public func causalAttention(
     query q: Tensor, key k: Tensor, value v: Tensor, queryHeads: Int, kvHeads: Int
 ) -> Tensor {
-    shapeCheck(q.shape.count == 3 && k.shape == v.shape && k.shape.count == 3
-        && q.shape[0] == k.shape[0] && q.shape[1] == k.shape[1], "causalAttention",
+    shapeCheck(
+        q.shape.count == 3 && k.shape == v.shape && k.shape.count == 3
+            && q.shape[0] == k.shape[0] && q.shape[1] == k.shape[1], "causalAttention",
         "query \(q.shape), key \(k.shape) and value \(v.shape) must be (batch, tokens, heads·dim)")
-    shapeCheck(queryHeads % kvHeads == 0 && q.shape[2] % queryHeads == 0, "causalAttention",
-        "\(queryHeads) query heads do not divide into \(kvHeads) kv heads over \(q.shape[2]) features")
+    shapeCheck(
+        queryHeads % kvHeads == 0 && q.shape[2] % queryHeads == 0, "causalAttention",
+        "\(queryHeads) query heads do not divide into \(kvHeads) kv heads over \(q.shape[2]) features"
+    )
     let headDim = q.shape[2] / queryHeads
-    shapeCheck(k.shape[2] == kvHeads * headDim, "causalAttention",
+    shapeCheck(
+        k.shape[2] == kvHeads * headDim, "causalAttention",
         "key \(k.shape) is not \(kvHeads) heads of \(headDim)")
-    let shape = AttentionShape(batch: q.shape[0], tokens: q.shape[1], queryHeads: queryHeads,
+    let shape = AttentionShape(
+        batch: q.shape[0], tokens: q.shape[1], queryHeads: queryHeads,
         kvHeads: kvHeads, headDim: headDim, queryStride: q.shape[2], kvStride: k.shape[2])
     let out = Tensor.output("causalAttention", shape: q.shape, from: [q, k, v])
     let logSumExp = Tensor(uninitialized: [shape.batch, queryHeads, shape.tokens])
     attentionForward(out.data, logSumExp.data, q.data, k.data, v.data, shape: shape)
     return out.recordBackward { out in
         // Kernels accumulate into all three; inputs that need no gradient get scratch.
-        let scratch = [q, k, v].map { $0.requiresGradient ? nil : Tensor(repeating: 0, shape: $0.shape) }
-        func target(_ i: Int, _ t: Tensor) -> UnsafeMutablePointer<Float> {
-            scratch[i]?.data ?? t.gradientBuffer.baseAddress!
+        let scratch = [q, k, v].map {
+            $0.requiresGradient ? nil : Tensor(repeating: 0, shape: $0.shape)
         }
-        attentionBackward(target(0, q), target(1, k), target(2, v), out.gradientBuffer.baseAddress!,
+        func target(_ i: Int, _ t: Tensor) -> UnsafeMutablePointer<Float> {
+            scratch[i]?.data ?? t.gradientData
+        }
+        attentionBackward(
+            target(0, q), target(1, k), target(2, v), out.gradientData,
             q.data, k.data, v.data, logSumExp.data, shape: shape)
     }
 }
 
-/// Causal multi-head attention reading q, k and v straight out of one fused projection
-/// (batch, tokens, 3 · heads · headDim), laid out [q | k | v] as GPT-2's `c_attn` produces it.
-/// Equivalent to slicing the three thirds and calling `causalAttention(query:key:value:…)`,
-/// without the three copies (and their gradients) that slicing costs.
+/// Causal multi-head attention reading q, k and v straight out of one fused projection (batch,
+/// tokens, 3 · heads · headDim), laid out [q | k | v] as GPT-2's `c_attn` produces it.
+///
+/// Equivalent to slicing the three thirds and calling `causalAttention(query:key:value:…)`, without
+/// the three copies (and their gradients) that slicing costs.
 public func causalAttention(fusedQKV qkv: Tensor, heads: Int) -> Tensor {
-    shapeCheck(qkv.shape.count == 3 && qkv.shape[2] % (3 * heads) == 0, "causalAttention",
+    shapeCheck(
+        qkv.shape.count == 3 && qkv.shape[2] % (3 * heads) == 0, "causalAttention",
         "fused qkv \(qkv.shape) is not (batch, tokens, 3 × \(heads) heads × headDim)")
     let width = qkv.shape[2] / 3
-    let shape = AttentionShape(batch: qkv.shape[0], tokens: qkv.shape[1], queryHeads: heads,
+    let shape = AttentionShape(
+        batch: qkv.shape[0], tokens: qkv.shape[1], queryHeads: heads,
         kvHeads: heads, headDim: width / heads, queryStride: qkv.shape[2], kvStride: qkv.shape[2])
-    let out = Tensor.output("causalAttention", shape: [shape.batch, shape.tokens, width], from: [qkv])
+    let out = Tensor.output(
+        "causalAttention", shape: [shape.batch, shape.tokens, width], from: [qkv])
     let logSumExp = Tensor(uninitialized: [shape.batch, heads, shape.tokens])
-    attentionForward(out.data, logSumExp.data, qkv.data, qkv.data + width, qkv.data + 2 * width,
+    attentionForward(
+        out.data, logSumExp.data, qkv.data, qkv.data + width, qkv.data + 2 * width,
         shape: shape)
     return out.recordBackward { out in
         guard let d = qkv.gradientIfNeeded else { return }
-        attentionBackward(d, d + width, d + 2 * width, out.gradientBuffer.baseAddress!,
+        attentionBackward(
+            d, d + width, d + 2 * width, out.gradientData,
             qkv.data, qkv.data + width, qkv.data + 2 * width, logSumExp.data, shape: shape)
     }
 }

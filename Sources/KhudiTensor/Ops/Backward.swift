@@ -22,9 +22,10 @@ extension Tensor {
         return order
     }
 
-    /// Backpropagates from this scalar: every tensor it depends on that requires a gradient
-    /// gets d(self)/d(tensor) added to its gradient (gradients accumulate across calls until
-    /// zeroed). The tape is released as it is consumed, as in PyTorch.
+    /// Backpropagates from this scalar: every tensor it depends on that requires a gradient gets
+    /// d(self)/d(tensor) added to its gradient (gradients accumulate across calls until zeroed).
+    ///
+    /// The tape is released as it is consumed, as in PyTorch.
     public func backward() {
         shapeCheck(count == 1, "backward", "needs a scalar, got shape \(shape)")
         var one: Float = 1
@@ -34,7 +35,8 @@ extension Tensor {
     /// Backpropagates from a non-scalar tensor, given d(loss)/d(self) (as PyTorch's
     /// `tensor.backward(gradient)`); benchmarks use it to time one op's backward alone.
     public func backward(gradient: Tensor) {
-        shapeCheck(gradient.shape == shape, "backward",
+        shapeCheck(
+            gradient.shape == shape, "backward",
             "gradient \(gradient.shape) does not match tensor \(shape)")
         backward(seed: gradient.data)
     }

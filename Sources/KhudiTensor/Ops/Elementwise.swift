@@ -17,7 +17,7 @@ public func + (a: Tensor, b: Tensor) -> Tensor {
     let out = Tensor.output("add", shape: a.shape, from: [a, b])
     addForward(out.data, a.data, b.data, n: a.count, m: b.count)
     return out.recordBackward { out in
-        let g = out.gradientBuffer.baseAddress!
+        let g = out.gradientData
         if let dA = a.gradientIfNeeded {
             broadcastOperandBackward(dA, g, scale: nil, n: a.count, m: a.count)
         }
@@ -33,7 +33,7 @@ public func * (a: Tensor, b: Tensor) -> Tensor {
     let out = Tensor.output("multiply", shape: a.shape, from: [a, b])
     multiplyForward(out.data, a.data, b.data, n: a.count, m: b.count)
     return out.recordBackward { out in
-        let g = out.gradientBuffer.baseAddress!
+        let g = out.gradientData
         if let dA = a.gradientIfNeeded {
             broadcastOperandBackward(dA, g, scale: b.data, n: a.count, m: b.count)
         }
@@ -49,7 +49,7 @@ public func * (x: Tensor, s: Float) -> Tensor {
     scaleForward(out.data, x.data, s, n: x.count)
     return out.recordBackward { out in
         if let dX = x.gradientIfNeeded {
-            scaleBackward(dX, out.gradientBuffer.baseAddress!, s, n: x.count)
+            scaleBackward(dX, out.gradientData, s, n: x.count)
         }
     }
 }

@@ -1,8 +1,10 @@
 /// Shape changes: reshape (shares storage), transpose, slice and concatenate (copies).
 
 extension Tensor {
-    /// The same values viewed with another shape of equal element count. The view shares the
-    /// input's storage (the input is kept alive by the view); gradients are separate buffers.
+    /// The same values viewed with another shape of equal element count.
+    ///
+    /// The view shares the input's storage (the input is kept alive by the view); gradients are
+    /// separate buffers.
     public func reshaped(_ newShape: Shape) -> Tensor {
         shapeCheck(
             newShape.elementCount == count, "reshape",
@@ -15,7 +17,7 @@ extension Tensor {
         return out.recordBackward { [self] out in
             if let dX = gradientIfNeeded {
                 broadcastOperandBackward(
-                    dX, out.gradientBuffer.baseAddress!, scale: nil, n: count, m: count)
+                    dX, out.gradientData, scale: nil, n: count, m: count)
             }
         }
     }
@@ -32,7 +34,7 @@ extension Tensor {
         return out.recordBackward { [self] out in
             if let dX = gradientIfNeeded {
                 swapAxes(
-                    dX, out.gradientBuffer.baseAddress!, shape: outShape, first: first,
+                    dX, out.gradientData, shape: outShape, first: first,
                     second: second, accumulate: true)
             }
         }
@@ -54,7 +56,7 @@ extension Tensor {
         return out.recordBackward { [self] out in
             if let dX = gradientIfNeeded {
                 sliceBackward(
-                    dX, out.gradientBuffer.baseAddress!, outer: outer,
+                    dX, out.gradientData, outer: outer,
                     axisSize: shape[axis], inner: inner, start: range.lowerBound,
                     length: range.count)
             }
@@ -108,7 +110,7 @@ public func concatenate(_ tensors: [Tensor], axis: Int) -> Tensor {
             if let dT = t.gradientIfNeeded {
                 // Reading the input's range back out of dOut is a slice's forward, accumulated.
                 let length = t.shape[axis]
-                let g = out.gradientBuffer.baseAddress!
+                let g = out.gradientData
                 for o in 0..<outer {
                     let source = g + (o * total + start) * inner
                     let target = dT + o * length * inner

@@ -11,15 +11,11 @@ public func embedding(_ ids: [Int32], shape: Shape, table: Tensor) throws(Tensor
     let (vocabulary, c) = (table.shape[0], table.shape[1])
     try validateIDs(ids, limit: vocabulary, operation: "embedding")
     let out = Tensor.output("embedding", shape: shape + [c], from: [table])
-    ids.withUnsafeBufferPointer {
-        embeddingForward(out.data, table.data, $0.baseAddress!, n: ids.count, c: c)
-    }
+    let indices = IndexBuffer(ids)
+    embeddingForward(out.data, table.data, indices.pointer, n: ids.count, c: c)
     return out.recordBackward { out in
         if let dTable = table.gradientIfNeeded {
-            ids.withUnsafeBufferPointer {
-                embeddingBackward(
-                    dTable, out.gradientBuffer.baseAddress!, $0.baseAddress!, n: ids.count, c: c)
-            }
+            embeddingBackward(dTable, out.gradientData, indices.pointer, n: ids.count, c: c)
         }
     }
 }
@@ -33,9 +29,10 @@ public enum LossReduction: Sendable {
     case sum
 }
 
-/// Cross-entropy of `logits` (…, vocabulary) against `targets` (one per row), with
-/// log-softmax fused in. Rows whose target is `ignoreIndex` (PyTorch's −100 by default) are
-/// excluded.
+/// Cross-entropy of `logits` (…, vocabulary) against `targets` (one per row), with log-softmax
+/// fused in.
+///
+/// Rows whose target is `ignoreIndex` (PyTorch's −100 by default) are excluded.
 public func crossEntropy(
     _ logits: Tensor, targets: [Int32], ignoreIndex: Int32 = -100,
     reduction: LossReduction = .mean
@@ -50,20 +47,32 @@ public func crossEntropy(
     let out = Tensor.output("crossEntropy", shape: [], from: [logits])
     let losses = Tensor(uninitialized: [rows])
     let logSumExp = Tensor(uninitialized: [rows])
-    targets.withUnsafeBufferPointer {
-        crossEntropyForward(
-            losses.data, logSumExp.data, logits.data, $0.baseAddress!, rows: rows,
-            vocabulary: vocabulary, ignoreIndex: ignoreIndex)
-    }
+    let targetIndices = IndexBuffer(targets)
+    crossEntropyForward(
+        losses.data, logSumExp.data, logits.data, targetIndices.pointer, rows: rows,
+        vocabulary: vocabulary, ignoreIndex: ignoreIndex)
+
     let divisor = Float(reduction == .mean ? max(counted, 1) : 1)
     out.data[0] = sumAll(losses.data, n: rows) / divisor
     return out.recordBackward { out in
         guard counted > 0, let dLogits = logits.gradientIfNeeded else { return }
         let scale = out.gradientBuffer[0] / divisor
-        targets.withUnsafeBufferPointer {
-            crossEntropyBackward(
-                dLogits, logits.data, logSumExp.data, $0.baseAddress!, scale: scale, rows: rows,
-                vocabulary: vocabulary, ignoreIndex: ignoreIndex)
-        }
+        crossEntropyBackward(
+            dLogits, logits.data, logSumExp.data, targetIndices.pointer, scale: scale,
+            rows: rows, vocabulary: vocabulary, ignoreIndex: ignoreIndex)
+
     }
+}
+
+/// Token ids copied into memory the kernels can point at for as long as a backward closure
+/// needs them.
+final class IndexBuffer {
+    let pointer: UnsafeMutablePointer<Int32>
+
+    init(_ ids: [Int32]) {
+        pointer = .allocate(capacity: max(1, ids.count))
+        for (i, id) in ids.enumerated() { pointer[i] = id }
+    }
+
+    deinit { pointer.deallocate() }
 }

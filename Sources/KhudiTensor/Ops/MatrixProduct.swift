@@ -58,7 +58,7 @@ private func batchedProduct(
             transposeA: tA, transposeB: tB)
     }
     return out.recordBackward { out in
-        let g = out.gradientBuffer.baseAddress!
+        let g = out.gradientData
         for i in 0..<batch {
             let gi = g + i * m * n
             if let dA = a.gradientIfNeeded {
@@ -96,7 +96,9 @@ private func batchedProduct(
 }
 
 /// x · Wᵀ + b: the linear layer, for x (…, in), weight (out, in) in Hugging Face layout and an
-/// optional bias (out). All leading dimensions of x are flattened into one GEMM.
+/// optional bias (out).
+///
+/// All leading dimensions of x are flattened into one GEMM.
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     shapeCheck(weight.shape.count == 2, "linear", "weight must be (out, in), got \(weight.shape)")
     let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
@@ -123,7 +125,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
         m: rows, n: outFeatures, k: inFeatures, transposeB: .transposed,
         beta: bias == nil ? 0 : 1)
     return out.recordBackward { out in
-        let g = out.gradientBuffer.baseAddress!
+        let g = out.gradientData
         if let dX = x.gradientIfNeeded {
             matrixMultiplyStrided(
                 dX, ldc: inFeatures, g, lda: outFeatures, weight.data, ldb: inFeatures,

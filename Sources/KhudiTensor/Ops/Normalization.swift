@@ -19,7 +19,7 @@ public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor?, eps: Float = 1
     return out.recordBackward { out in
         layerNormBackward(
             x.gradientIfNeeded, weight.gradientIfNeeded, bias?.gradientIfNeeded,
-            out.gradientBuffer.baseAddress!, x.data, weight.data, statistics.data,
+            out.gradientData, x.data, weight.data, statistics.data,
             statistics.data + rows, rows: rows, c: c)
     }
 }
@@ -35,7 +35,7 @@ public func rmsNorm(_ x: Tensor, weight: Tensor, eps: Float = 1e-5) -> Tensor {
     rmsNormForward(out.data, rstd.data, x.data, weight.data, rows: rows, c: c, eps: eps)
     return out.recordBackward { out in
         rmsNormBackward(
-            x.gradientIfNeeded, weight.gradientIfNeeded, out.gradientBuffer.baseAddress!,
+            x.gradientIfNeeded, weight.gradientIfNeeded, out.gradientData,
             x.data, weight.data, rstd.data, rows: rows, c: c)
     }
 }

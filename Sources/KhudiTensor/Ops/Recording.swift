@@ -9,8 +9,10 @@ extension Tensor {
             requiresGradient: recording)
     }
 
-    /// Attaches the closure that adds this output's gradient into its inputs' gradients, and
-    /// runs the non-finite check when anomaly detection is on. Returns `self`.
+    /// Attaches the closure that adds this output's gradient into its inputs' gradients, and runs
+    /// the non-finite check when anomaly detection is on.
+    ///
+    /// Returns `self`.
     @discardableResult
     func recordBackward(_ closure: @escaping (Tensor) -> Void) -> Tensor {
         if requiresGradient { backwardClosure = closure }
@@ -20,6 +22,6 @@ extension Tensor {
 
     /// The gradient buffer of this input if it needs one, else nil (so backward skips it).
     var gradientIfNeeded: UnsafeMutablePointer<Float>? {
-        requiresGradient ? gradientBuffer.baseAddress : nil
+        requiresGradient ? gradientData : nil
     }
 }

@@ -1,5 +1,7 @@
-/// Errors from operations whose inputs come from data rather than from the program: token ids
-/// and targets. (Shape mismatches between layers stop the process with a message instead.)
+/// Errors from operations whose inputs come from data rather than from the program: token ids and
+/// targets.
+///
+/// (Shape mismatches between layers stop the process with a message instead.)
 public enum TensorError: Error, Equatable, CustomStringConvertible {
     /// A token id at `position` (flat index) is negative or ≥ `limit`.
     case tokenOutOfRange(operation: String, position: Int, id: Int32, limit: Int)

@@ -7,8 +7,10 @@ import Foundation
 public enum Launch: Equatable, Sendable {
     /// A plain process: nothing to initialise.
     case single
-    /// One rank of a parallel job. `launcher` names what started it (for messages);
-    /// `localRanks` is how many ranks share this node, when the launcher says.
+    /// One rank of a parallel job.
+    ///
+    /// `launcher` names what started it (for messages); `localRanks` is how many ranks share this
+    /// node, when the launcher says.
     case parallel(launcher: String, rank: Int, size: Int, localRanks: Int?)
 
     /// Classifies the process from its environment.
