@@ -41,11 +41,22 @@ struct CoreBench: ParsableCommand {
                 return found
             }
         for benchCase in selected {
-            let step = try benchCase.make()
-            let best = try GEMMBench.bestSeconds(minimum: seconds) { try step() }
+            // A pool of its own per case, so its counters show what steady-state steps allocate.
+            let pool = BufferPool()
+            let (best, fresh, heapGrowth) = try BufferPool.$current.withValue(pool) {
+                let step = try benchCase.make()
+                try step()
+                try step()
+                let warm = pool.statistics.freshFloats
+                let residentBefore = residentBytes()
+                let best = try GEMMBench.bestSeconds(minimum: seconds) { try step() }
+                let heapGrowth = residentBytes() - residentBefore
+                return (best, pool.statistics.freshFloats - warm, heapGrowth)
+            }
             let line: [String: Any] = [
                 "bench": "core", "case": benchCase.name, "threads": threads, "seconds": best,
-                "flops": benchCase.flops,
+                "flops": benchCase.flops, "fresh_floats_after_warmup": fresh,
+                "resident_growth_bytes": heapGrowth,
             ]
             let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
@@ -172,4 +183,14 @@ enum CoreCases {
             }
         },
     ]
+}
+
+/// This process's resident memory in bytes, from /proc/self/statm (0 where unavailable).
+func residentBytes() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else {
+        return 0
+    }
+    let fields = text.split(separator: " ")
+    guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
 }

@@ -144,7 +144,9 @@ def main():
                                        str(args.threads)], env=env)
         peer = json.loads(out)
         extra = {"threads": args.threads, "khudi_peak_rss_mb": round(khudi_rss, 1),
-                 "peer_peak_rss_mb": round(torch_rss, 1)}
+                 "peer_peak_rss_mb": round(torch_rss, 1),
+                 "khudi_fresh_floats_per_steady_step": khudi["fresh_floats_after_warmup"],
+                 "khudi_resident_growth_bytes": khudi["resident_growth_bytes"]}
         if khudi["flops"]:
             extra["khudi_gflops"] = round(khudi["flops"] / khudi["seconds"] / 1e9, 1)
         compare("core", name, "forward+backward seconds", khudi["seconds"],
