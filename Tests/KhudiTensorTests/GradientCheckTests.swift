@@ -56,6 +56,9 @@ import _KhudiTestSupport
         expectGradientsMatch([x]) { weightedSum(silu(x)) }
         expectGradientsMatch([x, y]) { weightedSum(swiglu(gate: x, up: y)) }
         expectGradientsMatch([x]) { weightedSum(softmax(x)) }
+        expectGradientsMatch([x]) { weightedSum(exp(x * 0.5)) }
+        let positive = Tensor(x.values.map { abs($0) + 0.5 }, shape: x.shape)
+        expectGradientsMatch([positive]) { weightedSum(log(positive)) }
     }
 
     @Test func normalizations() {
