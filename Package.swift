@@ -34,6 +34,7 @@ let package = Package(
 
         // MARK: Libraries
 
+        .target(name: "KhudiText", exclude: ["README.md"]),
         .target(name: "KhudiTensor", dependencies: ["CBLAS"], exclude: ["README.md"]),
         .target(name: "KhudiNN", dependencies: ["KhudiTensor"], exclude: ["README.md"]),
         .target(name: "KhudiTrain", dependencies: ["CMPI"], exclude: ["README.md"]),
@@ -60,6 +61,7 @@ let package = Package(
 
         .target(
             name: "_KhudiTestSupport", dependencies: ["KhudiTensor"], exclude: ["README.md"]),
+        .testTarget(name: "KhudiTextTests", dependencies: ["KhudiText", "_KhudiTestSupport"]),
         .testTarget(name: "KhudiTensorTests", dependencies: ["KhudiTensor", "_KhudiTestSupport"]),
         .testTarget(name: "KhudiNNTests", dependencies: ["KhudiNN", "_KhudiTestSupport"]),
         .testTarget(name: "KhudiTrainTests", dependencies: ["KhudiTrain", "_KhudiTestSupport"]),

@@ -1,0 +1,23 @@
+/// The languages Khudi tells apart, by ISO 639-3 code (Roman Urdu as `urd_Latn`).
+public enum Language: String, CaseIterable, Codable, Sendable {
+    case urdu = "urd"
+    case sindhi = "snd"
+    case pashto = "pbt"
+    case punjabiShahmukhi = "pnb"
+    case saraiki = "skr"
+    case balochi = "bal"
+    case kashmiri = "kas"
+    case persian = "fas"
+    case arabic = "arb"
+    case english = "eng"
+    case romanUrdu = "urd_Latn"
+
+    /// The language for an ISO code as used in configs and reports, or nil.
+    public init?(code: String) { self.init(rawValue: code) }
+
+    /// The code used in configs, shards and reports.
+    public var code: String { rawValue }
+
+    /// Whether the language is written in Perso-Arabic script.
+    public var isArabicScript: Bool { self != .english && self != .romanUrdu }
+}
