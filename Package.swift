@@ -34,14 +34,17 @@ let package = Package(
 
         // MARK: Libraries
 
-        .target(name: "KhudiText", exclude: ["README.md"]),
+        .target(
+            name: "KhudiText", exclude: ["README.md"],
+            resources: [.copy("Resources/language-id.tsv")]),
+        .target(name: "KhudiCorpus", dependencies: ["KhudiText"], exclude: ["README.md"]),
         .target(name: "KhudiTensor", dependencies: ["CBLAS"], exclude: ["README.md"]),
         .target(name: "KhudiNN", dependencies: ["KhudiTensor"], exclude: ["README.md"]),
         .target(name: "KhudiTrain", dependencies: ["CMPI"], exclude: ["README.md"]),
         .target(
             name: "KhudiCLI",
             dependencies: [
-                "KhudiTensor", "KhudiTrain",
+                "KhudiTensor", "KhudiTrain", "KhudiText", "KhudiCorpus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
@@ -62,8 +65,12 @@ let package = Package(
         .target(
             name: "_KhudiTestSupport", dependencies: ["KhudiTensor"], exclude: ["README.md"]),
         .testTarget(name: "KhudiTextTests", dependencies: ["KhudiText", "_KhudiTestSupport"]),
+        .testTarget(
+            name: "KhudiCorpusTests", dependencies: ["KhudiCorpus", "KhudiText", "_KhudiTestSupport"]),
         .testTarget(name: "KhudiTensorTests", dependencies: ["KhudiTensor", "_KhudiTestSupport"]),
-        .testTarget(name: "KhudiNNTests", dependencies: ["KhudiNN", "_KhudiTestSupport"]),
+        .testTarget(
+            name: "KhudiNNTests", dependencies: ["KhudiNN", "_KhudiTestSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "KhudiTrainTests", dependencies: ["KhudiTrain", "_KhudiTestSupport"]),
         .testTarget(name: "KhudiCLITests", dependencies: ["KhudiCLI", "_KhudiTestSupport"]),
     ]

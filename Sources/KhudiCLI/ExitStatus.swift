@@ -5,6 +5,8 @@ import ArgumentParser
 public enum ExitStatus {
     /// The command line was wrong (unknown option, bad value).
     public static let usage = ExitCode(64)
+    /// Input data was malformed (invalid UTF-8 under --invalid-utf8 reject, a corrupt model).
+    public static let dataError = ExitCode(65)
     /// An input file or directory does not exist or cannot be read.
     public static let noInput = ExitCode(66)
     /// The requested capability is not built yet, or a required service is missing.

@@ -22,18 +22,32 @@ public struct PlannedStageArguments: ParsableArguments {
     }
 }
 
-/// `khudi-clean`: the corpus-cleaning stage.
+/// `khudi-clean`: the corpus-cleaning stage and its filters.
 public struct CleanCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "khudi-clean",
         abstract: "Clean raw Urdu and regional-language text into language-tagged shards.",
         discussion: """
-            STATUS: not built yet (issue #3). Running it checks the inputs exist, then exits 69.
-            Planned: script- and language-aware normalization, language identification, quality
-            filters, exact and MinHash deduplication and PII redaction, writing shard-NNNNN.jsonl
-            files with report.json and report.md.
+            Works today: `normalize` and `identify` (stdin filters), `train-lid` and `evaluate-lid` (the language-ID model).
+
+            The main command, `khudi-clean INPUT... --output DIR`, is not built yet (issue #3): running it checks the inputs exist, then exits 69. Planned: filters, exact and MinHash deduplication and PII redaction, writing shard-NNNNN.jsonl files with report.json and report.md.
             """,
-        version: KhudiVersion.string)
+        version: KhudiVersion.string,
+        subcommands: [
+            CleanRunCommand.self, NormalizeCommand.self, IdentifyCommand.self,
+            TrainLanguageIDCommand.self, EvaluateLanguageIDCommand.self,
+        ],
+        defaultSubcommand: CleanRunCommand.self)
+
+    public init() {}
+}
+
+/// `khudi-clean [run] INPUT... --output DIR`: the cleaning pipeline.
+public struct CleanRunCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Clean INPUT files into DIR.",
+        discussion: "STATUS: not built yet (issue #3). Running it checks the inputs exist, then exits 69.")
 
     @OptionGroup var stage: PlannedStageArguments
 

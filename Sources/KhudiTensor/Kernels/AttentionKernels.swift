@@ -77,11 +77,13 @@ func attentionForward(
 ) {
     let t = s.tokens
     let scratchSize = AttentionShape.blockRows * t
-    let pool = BufferPool.current  // read here: task-locals do not reach Dispatch's workers
+    let scratch = ScratchBuffers(count: 1, size: scratchSize)
+    defer { scratch.release() }
     BLASThreads.whileSingleThreaded {
         KernelThreads.forEachRange(s.batch * s.queryHeads, grain: 1) { items in
-            let scores = pool.take(scratchSize)
-            defer { pool.give(scores, count: scratchSize) }
+            let buffers = scratch.pop()
+            defer { scratch.push(buffers) }
+            let scores = buffers[0]
             for item in items {
                 let (b, h) = (item / s.queryHeads, item % s.queryHeads)
                 let kvHead = h / s.group
@@ -115,15 +117,13 @@ func attentionBackward(
 ) {
     let t = s.tokens
     let scratchSize = AttentionShape.blockRows * t
-    let pool = BufferPool.current
+    let scratch = ScratchBuffers(count: 2, size: scratchSize)
+    defer { scratch.release() }
     BLASThreads.whileSingleThreaded {
         KernelThreads.forEachRange(s.batch * s.kvHeads, grain: 1) { items in
-            let probabilities = pool.take(scratchSize)
-            let dScores = pool.take(scratchSize)
-            defer {
-                pool.give(probabilities, count: scratchSize)
-                pool.give(dScores, count: scratchSize)
-            }
+            let buffers = scratch.pop()
+            defer { scratch.push(buffers) }
+            let (probabilities, dScores) = (buffers[0], buffers[1])
             for item in items {
                 let (b, kvHead) = (item / s.kvHeads, item % s.kvHeads)
                 let kh = k + s.kvOffset(b, kvHead)
@@ -167,5 +167,44 @@ func attentionBackward(
                 }
             }
         }
+    }
+}
+
+/// Per-worker scratch for a parallel kernel: one set of buffers per thread, taken from the
+/// pool before the workers start and returned after, so how many workers happen to run at once
+/// never changes what the pool must supply (steady-state steps allocate nothing).
+final class ScratchBuffers: @unchecked Sendable {
+    private let pool = BufferPool.current  // read here: task-locals do not reach the workers
+    private let size: Int
+    private let count: Int
+    private var sets: [[UnsafeMutablePointer<Float>]]
+    private let lock = NSLock()
+
+    init(count: Int, size: Int) {
+        self.size = size
+        self.count = count
+        let pool = self.pool
+        // Dispatch runs up to one worker per core, whatever Khudi's own thread setting.
+        let workers = max(KernelThreads.threadCount, ProcessInfo.processInfo.activeProcessorCount)
+        sets = (0..<workers).map { _ in (0..<count).map { _ in pool.take(size) } }
+    }
+
+    func pop() -> [UnsafeMutablePointer<Float>] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let set = sets.popLast() { return set }
+        return (0..<count).map { _ in pool.take(size) }  // more workers than expected
+    }
+
+    func push(_ set: [UnsafeMutablePointer<Float>]) {
+        lock.lock()
+        sets.append(set)
+        lock.unlock()
+    }
+
+    /// Returns every buffer to the pool (call after the workers finished).
+    func release() {
+        for set in sets { for buffer in set { pool.give(buffer, count: size) } }
+        sets.removeAll()
     }
 }

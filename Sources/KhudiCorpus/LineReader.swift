@@ -1,0 +1,47 @@
+import Foundation
+
+/// Reads lines from a file handle in fixed-size chunks, so memory holds one chunk plus the
+/// current line however large the input is (a line of many megabytes is returned whole).
+/// Line ends are LF or CRLF; the terminator is not included.
+public struct LineReader {
+    private let handle: FileHandle
+    private let chunkSize: Int
+    private var buffer = [UInt8]()
+    private var start = 0
+    private var finished = false
+    /// 1-based number of the line last returned.
+    public private(set) var lineNumber = 0
+
+    public init(handle: FileHandle, chunkSize: Int = 1 << 20) {
+        self.handle = handle
+        self.chunkSize = chunkSize
+    }
+
+    /// The next line's bytes, or nil at the end. Throws if reading fails (a file that
+    /// vanished or a device error); lines already returned stay valid.
+    public mutating func nextLine() throws -> [UInt8]? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+                var end = newline
+                if end > start && buffer[end - 1] == 0x0D { end -= 1 }
+                let line = Array(buffer[start..<end])
+                start = newline + 1
+                lineNumber += 1
+                return line
+            }
+            if finished {
+                guard start < buffer.count else { return nil }
+                var line = Array(buffer[start...])
+                if line.last == 0x0D { line.removeLast() }
+                start = buffer.count
+                lineNumber += 1
+                return line
+            }
+            let chunk = try handle.read(upToCount: chunkSize) ?? Data()
+            if chunk.isEmpty { finished = true }
+            buffer.removeFirst(start)
+            start = 0
+            buffer.append(contentsOf: chunk)
+        }
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+
+/// A character n-gram language model per language (naive Bayes over n-grams of orders 1…4,
+/// words padded with spaces so that word starts and ends, and thus function words, count).
+///
+/// Trained by `NGramModel.train` from text per language; stored as a small text file
+/// (`serialized()`): a header line, then one `language<TAB>gram<TAB>log-probability` line per
+/// kept n-gram and one `language<TAB><TAB>unseen-log-probability` line per language.
+public struct NGramModel: Sendable {
+    public static let formatLine = "khudi-language-id/1"
+    public static let orders = 1...4
+
+    /// Log P(gram | language) for the kept grams.
+    var logProbabilities: [Language: [String: Float]]
+    /// Log-probability of a gram a language never kept.
+    var unseen: [Language: Float]
+    let lookup: Lookup
+
+    /// Languages the model knows.
+    public var languages: [Language] { Language.allCases.filter { logProbabilities[$0] != nil } }
+
+    /// The text a model sees: script-normalized, Latin lower-cased, everything that is not a
+    /// letter or combining mark turned into a space, spaces collapsed, padded with one space.
+    public static func features(of text: String) -> String {
+        var output = String.UnicodeScalarView()
+        output.append(" ")
+        var lastWasSpace = true
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            let isLetter = ScalarClass.isArabicLetter(v) || ScalarClass.isArabicMark(v)
+                || (scalar.properties.isAlphabetic && !(0x0600...0x06FF).contains(v))
+            if isLetter {
+                if (0x41...0x5A).contains(v), let lower = Unicode.Scalar(v + 32) {
+                    output.append(lower)
+                } else {
+                    output.append(scalar)
+                }
+                lastWasSpace = false
+            } else if !lastWasSpace {
+                output.append(" ")
+                lastWasSpace = true
+            }
+        }
+        if !lastWasSpace { output.append(" ") }
+        return String(output)
+    }
+
+    /// Calls `body` for every n-gram (orders 1…4) of already-featurized text, as scalars.
+    static func forEachGram(_ features: String, _ body: (ArraySlice<Unicode.Scalar>) -> Void) {
+        let scalars = Array(features.unicodeScalars)
+        for order in orders where scalars.count >= order {
+            for start in 0...(scalars.count - order) {
+                let gram = scalars[start..<(start + order)]
+                if order == 1 && gram.first == " " { continue }
+                body(gram)
+            }
+        }
+    }
+
+    /// FNV-1a over a gram's scalar values: the key grams are looked up by.
+    @inline(__always) static func hash<S: Sequence>(_ gram: S) -> UInt64 where S.Element == UInt32 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for v in gram {
+            h = (h ^ UInt64(v)) &* 0x0000_0100_0000_01B3
+        }
+        return h
+    }
+
+    /// Probability given to a gram a language did not keep, the same for every language so a
+    /// small training corpus gets no advantage on unknown grams (per-language add-α smoothing
+    /// would give the smallest corpus the mildest penalty and let it win everything unknown).
+    public static let unseenProbability = 1e-6
+
+    /// Trains from `corpus` (language → texts), keeping the `keep` most frequent grams per
+    /// language with their relative frequencies (floored at `unseenProbability`).
+    public static func train(_ corpus: [Language: [String]], keep: Int = 4_000) -> NGramModel {
+        var logProbabilities: [Language: [String: Float]] = [:]
+        var unseen: [Language: Float] = [:]
+        for (language, texts) in corpus {
+            var counts: [String: Int] = [:]
+            var total = 0
+            for text in texts {
+                forEachGram(features(of: text)) { gram in
+                    var key = String.UnicodeScalarView()
+                    key.append(contentsOf: gram)
+                    counts[String(key), default: 0] += 1
+                    total += 1
+                }
+            }
+            let kept = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .prefix(keep)
+            logProbabilities[language] = Dictionary(
+                uniqueKeysWithValues: kept.map {
+                    ($0.key, Float(log(max(Double($0.value) / Double(max(total, 1)), unseenProbability))))
+                })
+            unseen[language] = Float(log(unseenProbability))
+        }
+        return NGramModel(logProbabilities: logProbabilities, unseen: unseen)
+    }
+
+    /// Average log-likelihood per gram of `text` under each language, best first.
+    public func scores(_ text: String, among candidates: [Language]? = nil) -> [(Language, Float)] {
+        let lookup = self.lookup
+        let pool = (candidates ?? languages).compactMap { language in
+            lookup.languages.firstIndex(of: language).map { (language, $0) }
+        }
+        let width = lookup.languages.count
+        var totals = [Float](repeating: 0, count: width)
+        var grams = 0
+        let scalars = Array(Self.features(of: text).unicodeScalars).map(\.value)
+        for order in Self.orders where scalars.count >= order {
+            for start in 0...(scalars.count - order) {
+                if order == 1 && scalars[start] == 0x20 { continue }
+                grams += 1
+                let key = Self.hash(scalars[start..<(start + order)])
+                if let row = lookup.rows[key] {
+                    for j in 0..<width { totals[j] += lookup.values[row * width + j] }
+                } else {
+                    for j in 0..<width { totals[j] += lookup.unseen[j] }
+                }
+            }
+        }
+        let divisor = Float(max(grams, 1))
+        return pool.map { ($0.0, totals[$0.1] / divisor) }.sorted { $0.1 > $1.1 }
+    }
+
+    /// The grams hashed into one table whose rows hold every language's log-probability (a
+    /// language that did not keep a gram gets its unseen value), for one lookup per gram.
+    struct Lookup: Sendable {
+        var languages: [Language]
+        var rows: [UInt64: Int]
+        var values: [Float]
+        var unseen: [Float]
+    }
+
+    static func makeLookup(
+        _ logProbabilities: [Language: [String: Float]], _ unseen: [Language: Float]
+    ) -> Lookup {
+        let languages = Language.allCases.filter { logProbabilities[$0] != nil }
+        let unseenRow = languages.map { unseen[$0] ?? -20 }
+        var rows: [UInt64: Int] = [:]
+        var values: [Float] = []
+        for (j, language) in languages.enumerated() {
+            for (gram, value) in logProbabilities[language] ?? [:] {
+                let key = hash(gram.unicodeScalars.map(\.value))
+                let row: Int
+                if let existing = rows[key] {
+                    row = existing
+                } else {
+                    row = rows.count
+                    rows[key] = row
+                    values += unseenRow
+                }
+                values[row * languages.count + j] = value
+            }
+        }
+        return Lookup(languages: languages, rows: rows, values: values, unseen: unseenRow)
+    }
+
+    /// The model as text (see the type's documentation).
+    public func serialized() -> String {
+        var lines = [Self.formatLine]
+        for language in languages {
+            lines.append("\(language.code)\t\t\(unseen[language] ?? -20)")
+            for (gram, value) in (logProbabilities[language] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                lines.append("\(language.code)\t\(gram)\t\(value)")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Reads a model written by `serialized()`.
+    public init(serialized text: String) throws {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).makeIterator()
+        guard lines.next().map(String.init) == Self.formatLine else {
+            throw LanguageIDError.badModel("missing header \(Self.formatLine)")
+        }
+        var logProbabilities: [Language: [String: Float]] = [:]
+        var unseen: [Language: Float] = [:]
+        var number = 1
+        while let line = lines.next() {
+            number += 1
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count == 3, let language = Language(code: String(fields[0])),
+                let value = Float(fields[2])
+            else {
+                throw LanguageIDError.badModel("line \(number): expected language, gram, log-probability")
+            }
+            if fields[1].isEmpty {
+                unseen[language] = value
+            } else {
+                logProbabilities[language, default: [:]][String(fields[1])] = value
+            }
+        }
+        self.init(logProbabilities: logProbabilities, unseen: unseen)
+    }
+
+    init(logProbabilities: [Language: [String: Float]], unseen: [Language: Float]) {
+        self.logProbabilities = logProbabilities
+        self.unseen = unseen
+        self.lookup = Self.makeLookup(logProbabilities, unseen)
+    }
+}
+
+/// A language-ID model file that cannot be read.
+public enum LanguageIDError: Error, Equatable, CustomStringConvertible {
+    case badModel(String)
+
+    public var description: String {
+        switch self {
+        case .badModel(let detail): "language-ID model: \(detail)"
+        }
+    }
+}

@@ -1,0 +1,64 @@
+/// How much of a text is in which script, by code-point ranges (Swift exposes no script
+/// property), and which language-specific letters it uses (reference/urdu-text.md §2.3).
+public struct ScriptProfile: Equatable, Sendable {
+    public var arabicLetters = 0
+    public var latinLetters = 0
+    public var otherLetters = 0
+    public var digits = 0
+    /// Letters only Sindhi uses among the languages Khudi knows (ڪ ۾ ۽ ٺ ٽ ٿ ڀ ڊ ڌ ڍ ڏ ڙ ڦ ڱ ڻ).
+    public var sindhiLetters = 0
+    /// Letters only Pashto uses (ځ څ ډ ړ ږ ښ ګ ڼ ې ۍ ټ).
+    public var pashtoLetters = 0
+    /// Kashmiri letters and vowel signs (ؠ ٲ ۄ U+065A U+065F).
+    public var kashmiriLetters = 0
+    /// Letters Urdu-convention languages share but Persian and Arabic lack (ٹ ڈ ڑ ں ے ھ).
+    public var urduLetters = 0
+
+    /// Counts the letters of `text`.
+    public init(_ text: String) {
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            switch v {
+            case 0x30...0x39, 0x0660...0x0669, 0x06F0...0x06F9: digits += 1
+            case 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F: latinLetters += 1
+            case 0x06FD, 0x06FE:
+                // ۽ and ۾ are symbols (So) in Unicode but whole words in Sindhi.
+                arabicLetters += 1
+                sindhiLetters += 1
+            default:
+                if ScalarClass.isArabicLetter(v) {
+                    arabicLetters += 1
+                    switch v {
+                    case 0x06AA, 0x067A, 0x067D, 0x067F, 0x0680, 0x068A, 0x068C,
+                        0x068D, 0x068F, 0x0699, 0x06A6, 0x06B1, 0x06BB:
+                        sindhiLetters += 1
+                    case 0x0681, 0x0685, 0x0689, 0x0693, 0x0696, 0x069A, 0x06AB, 0x06BC, 0x06D0,
+                        0x06CD, 0x067C:
+                        pashtoLetters += 1
+                    case 0x0620, 0x0672, 0x06C4: kashmiriLetters += 1
+                    case 0x0679, 0x0688, 0x0691, 0x06BA, 0x06D2, 0x06BE: urduLetters += 1
+                    default: break
+                    }
+                } else if v == 0x065A || v == 0x065F {
+                    kashmiriLetters += 1
+                } else if scalar.properties.isAlphabetic && !ScalarClass.isArabicMark(v) {
+                    otherLetters += 1
+                }
+            }
+        }
+    }
+
+    /// All letters counted.
+    public var letters: Int { arabicLetters + latinLetters + otherLetters }
+
+    /// The script most letters are in.
+    public var dominantScript: Script {
+        if letters == 0 { return .none }
+        if arabicLetters >= latinLetters && arabicLetters >= otherLetters { return .arabic }
+        return latinLetters >= otherLetters ? .latin : .other
+    }
+
+    public enum Script: String, Sendable {
+        case arabic, latin, other, none
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import KhudiText
+import Testing
+
+@Suite struct LanguageIdentifierTests {
+    static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("datasets/sample")
+
+    @Test func scriptProfileCountsScriptsAndLanguageLetters() {
+        let profile = ScriptProfile("ڪتاب ۾ ښه GPT ٹ 12")
+        #expect(profile.dominantScript == .arabic)
+        #expect(profile.latinLetters == 3)
+        #expect(profile.digits == 2)
+        #expect(profile.sindhiLetters == 2)
+        #expect(profile.pashtoLetters == 1)
+        #expect(profile.urduLetters == 1)
+        #expect(ScriptProfile("hello").dominantScript == .latin)
+        #expect(ScriptProfile("123 !?").dominantScript == .none)
+    }
+
+    @Test(arguments: ["urd", "snd", "pbt", "pnb", "eng", "urd_Latn"])
+    func teamSamplesAreIdentified(code: String) throws {
+        let identifier = try LanguageIdentifier.bundled()
+        let folder = Self.sample.appendingPathComponent(code)
+        let file = code == "urd" ? "society.txt" : "sample.txt"
+        let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+        let decision = try #require(identifier.identifyDocument(text))
+        #expect(decision.language.code == code)
+        #expect(decision.confidence > 0.5)
+        #expect(!decision.isCodeMixed)
+    }
+
+    @Test func codeMixedDocumentsReportTheirMix() throws {
+        let identifier = try LanguageIdentifier.bundled()
+        let text = """
+            ہمارے گاؤں کا اسکول ایک پرانی عمارت میں ہے جس کی دیواروں پر بارشوں کے نشان ہیں۔
+            The school runs on very little, and older children teach the younger ones.
+            """
+        let decision = try #require(identifier.identifyDocument(text))
+        #expect(decision.isCodeMixed)
+        #expect(Set(decision.mix.keys) == [.urdu, .english])
+        #expect(identifier.identifyLines(text).map { $0?.language } == [.urdu, .english])
+    }
+
+    @Test func textWithoutLettersHasNoLanguage() throws {
+        let identifier = try LanguageIdentifier.bundled()
+        #expect(identifier.identify("۱۲۳ 456 ... !!") == nil)
+    }
+
+    @Test func modelRoundTripsThroughItsTextFormat() throws {
+        let model = NGramModel.train([.english: ["the cat sat on the mat"], .urdu: ["یہ ایک کتاب ہے"]], keep: 50)
+        let reread = try NGramModel(serialized: model.serialized())
+        #expect(reread.serialized() == model.serialized())
+        #expect(reread.scores("the mat").first?.0 == .english)
+    }
+
+    @Test func malformedModelFilesAreRejectedWithTheLine() {
+        #expect(throws: LanguageIDError.badModel("missing header khudi-language-id/1")) {
+            try NGramModel(serialized: "nonsense\n")
+        }
+        #expect(throws: LanguageIDError.badModel("line 2: expected language, gram, log-probability")) {
+            try NGramModel(serialized: "khudi-language-id/1\nxx\tab\t1\n")
+        }
+    }
+}
