@@ -4,7 +4,7 @@
 /// symbols are words of their own kind; `isAlphabetic` tells them apart.
 public enum WordSplitter {
     /// Whether `v` ends a word.
-    @inline(__always) static func isSeparator(_ v: UInt32) -> Bool {
+    @inline(__always) public static func isSeparator(_ v: UInt32) -> Bool {
         switch v {
         case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x2000...0x200B, 0x2028, 0x2029, 0x202F, 0x3000:
             return true

@@ -1,0 +1,65 @@
+import Foundation
+import KhudiCorpus
+import Testing
+import _KhudiTestSupport
+
+@Suite struct DeduplicationTests {
+    static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("datasets/sample/urd")
+
+    /// Paragraphs of the team's sample corpus with at least 40 words: distinct documents.
+    static func paragraphs() throws -> [String] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: sample.path).filter { $0 != "messy.txt" }.sorted()
+        return try files.flatMap { file in
+            try String(contentsOf: sample.appendingPathComponent(file), encoding: .utf8)
+                .split(separator: "\n").map(String.init).filter { $0.split(separator: " ").count >= 40 }
+        }
+    }
+
+    @Test func simplificationFoldsMarksDigitsAndPunctuation() {
+        #expect(TextSimplifier.words("کِتاب، آئی 2024 اور 3.5 ہے۔ ABC") == ["کتاب", "\u{0627}\u{064A}\u{06CC}", "0", "اور", "0", "ہے", "abc"])
+    }
+
+    @Test func modularMultiplicationIsExact() {
+        let p: UInt64 = (1 << 61) - 1
+        for (x, y) in [(p - 1, p - 1), (123_456_789_012_345, 987_654_321_098), (1, p - 1), (0, 5)] as [(UInt64, UInt64)] {
+            let wide = x.multipliedFullWidth(by: y)
+            let reference = p.dividingFullWidth((wide.high, wide.low)).remainder
+            #expect(MinHasher.multiplyModForTesting(x, y) == reference)
+        }
+    }
+
+    @Test func nearDuplicatesAreFoundAndDistinctDocumentsAreNot() throws {
+        let originals = try Self.paragraphs()
+        #expect(originals.count >= 40)
+        var random = TestRandom(seed: 5)
+        // Each near-duplicate changes one word in fifty.
+        let copies = originals.map { text -> String in
+            var words = text.split(separator: " ").map(String.init)
+            for i in stride(from: Int(random.next() % 50), to: words.count, by: 50) { words[i] = "تبدیل" }
+            return words.joined(separator: " ")
+        }
+        let hasher = MinHasher()
+        var index = NearDuplicateIndex(bands: hasher.bands)
+        for text in originals + copies {
+            index.insert(try #require(hasher.bandHashes(TextSimplifier.words(text))))
+        }
+        let n = originals.count
+        let found = (0..<n).filter { !index.isKept(n + $0) && index.clusterSize($0) >= 2 }.count
+        let falseMerges = (0..<n).filter { !index.isKept($0) }.count
+        let recall = Double(found) / Double(n)
+        #expect(recall >= 0.9, "recall \(recall)")
+        #expect(falseMerges == 0, "\(falseMerges) distinct paragraphs merged")
+    }
+
+    @Test func exactDuplicatesAreCaught() {
+        var exact = ExactDeduplicator()
+        let decisions = ["ایک دستاویز", "ایک دستاویز", "ایک اور دستاویز"].map { exact.isFirst($0) }
+        #expect(decisions == [true, false, true])
+        #expect(exact.count == 2)
+    }
+
+    @Test func tooShortDocumentsHaveNoSignature() {
+        #expect(MinHasher().bandHashes(["ایک", "دو"]) == nil)
+    }
+}
