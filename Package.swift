@@ -16,7 +16,8 @@ let package = Package(
         .executable(name: "khudi-bench", targets: ["khudi-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // MARK: System and C shims
@@ -37,7 +38,9 @@ let package = Package(
         .target(
             name: "KhudiText", exclude: ["README.md"],
             resources: [.copy("Resources/language-id.tsv")]),
-        .target(name: "KhudiCorpus", dependencies: ["KhudiText"], exclude: ["README.md"]),
+        .target(
+            name: "KhudiCorpus", dependencies: ["KhudiText", .product(name: "Yams", package: "Yams")],
+            exclude: ["README.md"]),
         .target(name: "KhudiTensor", dependencies: ["CBLAS"], exclude: ["README.md"]),
         .target(name: "KhudiNN", dependencies: ["KhudiTensor"], exclude: ["README.md"]),
         .target(name: "KhudiTrain", dependencies: ["CMPI"], exclude: ["README.md"]),

@@ -13,6 +13,8 @@ public enum ExitStatus {
     public static let unavailable = ExitCode(69)
     /// An internal or runtime failure (for example the MPI runtime reported an error).
     public static let software = ExitCode(70)
-    /// An output could not be written.
+    /// A configuration file is wrong (unknown key, bad value), named with file:line:column.
+    public static let configuration = ExitCode(78)
+    /// An output could not be written, or already exists.
     public static let cannotCreate = ExitCode(73)
 }

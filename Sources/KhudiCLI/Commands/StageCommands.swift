@@ -28,9 +28,7 @@ public struct CleanCommand: ParsableCommand {
         commandName: "khudi-clean",
         abstract: "Clean raw Urdu and regional-language text into language-tagged shards.",
         discussion: """
-            Works today: `normalize` and `identify` (stdin filters), `train-lid` and `evaluate-lid` (the language-ID model).
-
-            The main command, `khudi-clean INPUT... --output DIR`, is not built yet (issue #3): running it checks the inputs exist, then exits 69. Planned: filters, exact and MinHash deduplication and PII redaction, writing shard-NNNNN.jsonl files with report.json and report.md.
+            `khudi-clean INPUT... --output DIR` (the default `run` subcommand) normalizes, identifies languages, redacts personal data, filters and deduplicates, writing shard-NNNNN.jsonl files with report.json and report.md. `normalize` and `identify` work as stdin filters; `train-lid` and `evaluate-lid` build and score the language-ID model.
             """,
         version: KhudiVersion.string,
         subcommands: [
@@ -40,22 +38,6 @@ public struct CleanCommand: ParsableCommand {
         defaultSubcommand: CleanRunCommand.self)
 
     public init() {}
-}
-
-/// `khudi-clean [run] INPUT... --output DIR`: the cleaning pipeline.
-public struct CleanRunCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
-        commandName: "run",
-        abstract: "Clean INPUT files into DIR.",
-        discussion: "STATUS: not built yet (issue #3). Running it checks the inputs exist, then exits 69.")
-
-    @OptionGroup var stage: PlannedStageArguments
-
-    public init() {}
-
-    public func run() throws {
-        try stage.refuse(tool: "khudi-clean", capability: "corpus cleaning", issue: 3)
-    }
 }
 
 /// `khudi-tokenize`: tokenizer training, encoding and metrics.

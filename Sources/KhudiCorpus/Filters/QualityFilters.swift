@@ -49,9 +49,18 @@ public struct QualityFilters: Sendable {
         }
         for n in t.topNGrams.keys.sorted() where words.count >= n {
             guard let limit = t.topNGrams[n] else { continue }
+            // The most frequent n-gram, ties going to the one seen first (as Python's
+            // Counter.most_common), so the result never depends on hashing order.
             var counts: [String: Int] = [:]
-            for i in 0...(words.count - n) { counts[words[i..<(i + n)].joined(separator: " "), default: 0] += 1 }
-            if let top = counts.max(by: { $0.value < $1.value }) {
+            var best = ("", 0)
+            for i in 0...(words.count - n) {
+                let gram = words[i..<(i + n)].joined(separator: " ")
+                let count = counts[gram, default: 0] + 1
+                counts[gram] = count
+                if count > best.1 { best = (gram, count) }
+            }
+            if best.1 > 0 {
+                let top = (key: best.0, value: best.1)
                 let fraction = Double(top.key.count * top.value) / Double(length)
                 if fraction > limit {
                     return reject("gopher_top_\(n)_gram", fraction, "top \(n)-gram covers \(fraction) > \(limit)")

@@ -72,7 +72,14 @@ public struct LanguageIdentifier: Sendable {
             letters[decision.language, default: 0] += max(1, ScriptProfile(line).letters)
         }
         let total = letters.values.reduce(0, +)
-        guard total > 0, let top = letters.max(by: { $0.value < $1.value }) else { return nil }
+        // Ties go to the language listed first, so the decision never depends on hashing order.
+        let order = Language.allCases
+        guard total > 0,
+            let top = letters.max(by: {
+                $0.value != $1.value ? $0.value < $1.value
+                    : (order.firstIndex(of: $0.key) ?? 0) > (order.firstIndex(of: $1.key) ?? 0)
+            })
+        else { return nil }
         let mix = letters.mapValues { Double($0) / Double(total) }
         let whole = identify(text)
         let language = mix[top.key, default: 0] >= 0.5 ? top.key : (whole?.language ?? top.key)

@@ -121,7 +121,9 @@ public struct NGramModel: Sendable {
             }
         }
         let divisor = Float(max(grams, 1))
-        return pool.map { ($0.0, totals[$0.1] / divisor) }.sorted { $0.1 > $1.1 }
+        return pool.map { ($0.0, totals[$0.1] / divisor) }.sorted {
+            $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.code < $1.0.code
+        }
     }
 
     /// The grams hashed into one table whose rows hold every language's log-probability (a
