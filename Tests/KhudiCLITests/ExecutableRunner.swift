@@ -27,7 +27,8 @@ struct ExecutableRunner {
 
     /// Runs `executable` (a product name, or an absolute path such as mpirun's) with `arguments`.
     static func run(
-        _ executable: String, _ arguments: [String], environment: [String: String] = [:]
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+        input: Data? = nil
     ) throws -> Result {
         let process = Process()
         process.executableURL = URL(
@@ -43,8 +44,16 @@ struct ExecutableRunner {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        if let input {
+            let writer = stdin.fileHandleForWriting
+            DispatchQueue.global().async {
+                writer.write(input)
+                try? writer.close()
+            }
+        }
         // Drain stderr on another thread while this one drains stdout, so a child that fills
         // either pipe can never block.
         nonisolated(unsafe) var errData = Data()

@@ -139,6 +139,13 @@ public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
     public var column: Int
     public var message: String
 
+    public init(path: String, line: Int, column: Int, message: String) {
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
     public var description: String { "\(path):\(line):\(column): \(message)" }
 }
 
