@@ -8,7 +8,6 @@ import KhudiText
 public enum TextSimplifier {
     /// The words of `text` in simplified form.
     public static func words(_ text: String) -> [String] {
-        let decomposed = text.lowercased().decomposedStringWithCanonicalMapping
         var words: [String] = []
         var current = String.UnicodeScalarView()
         var inNumber = false
@@ -17,28 +16,47 @@ public enum TextSimplifier {
             current = String.UnicodeScalarView()
             inNumber = false
         }
-        for scalar in decomposed.unicodeScalars {
+        func append(_ scalar: Unicode.Scalar) {
             let v = scalar.value
-            if scalar.properties.generalCategory == .nonspacingMark { continue }
             if PIIRedactor.digit(v) != nil {
                 if !inNumber {
                     current.append("0")
                     inNumber = true
                 }
-                continue
+                return
             }
             if WordSplitter.isSeparator(v) {
                 // A decimal or thousands separator inside a number keeps the number whole.
-                if inNumber && (v == 0x2E || v == 0x2C || v == 0x060C || v == 0x066B || v == 0x066C) {
-                    continue
-                }
+                if inNumber && (v == 0x2E || v == 0x2C || v == 0x060C || v == 0x066B || v == 0x066C) { return }
                 flush()
-                continue
+                return
             }
             inNumber = false
             current.append(scalar)
         }
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if v < 0x80 {
+                append((0x41...0x5A).contains(v) ? Unicode.Scalar(v + 32) ?? scalar : scalar)
+            } else if (0x0600...0x06FF).contains(v) {
+                // NFD then dropping marks, for the Arabic block: composites lose their mark.
+                if ScalarClass.isArabicMark(v) || v == 0x0653 || v == 0x0654 || v == 0x0655 { continue }
+                append(Unicode.Scalar(baseLetter[v] ?? v) ?? scalar)
+            } else {
+                // Elsewhere (rare in this corpus), Foundation's lower-casing and NFD.
+                for piece in String(scalar).lowercased().decomposedStringWithCanonicalMapping.unicodeScalars
+                where piece.properties.generalCategory != .nonspacingMark {
+                    append(piece)
+                }
+            }
+        }
         flush()
         return words
     }
+
+    /// The base letter of each Arabic canonical composite (what NFD leaves before the mark).
+    static let baseLetter: [UInt32: UInt32] = [
+        0x0622: 0x0627, 0x0623: 0x0627, 0x0625: 0x0627, 0x0624: 0x0648, 0x0626: 0x064A,
+        0x06C0: 0x06D5, 0x06C2: 0x06C1, 0x06D3: 0x06D2,
+    ]
 }

@@ -26,7 +26,7 @@ public struct QualityFilters: Sendable {
     /// The first rule `text` fails, or nil when it passes every enabled rule.
     public func check(_ text: String) -> Rejection? {
         let words = WordSplitter.words(text)
-        let length = max(1, text.count)
+        let length = max(1, text.unicodeScalars.count)
         if gopherRepetition, let rejection = repetition(text, words: words, length: length) { return rejection }
         if gopherQuality, let rejection = quality(text, words: words) { return rejection }
         if fineWebQuality, let rejection = fineWeb(text, words: words) { return rejection }
@@ -37,9 +37,32 @@ public struct QualityFilters: Sendable {
         Rejection(rule: rule, value: value, detail: detail)
     }
 
-    func repetition(_ text: String, words: [Substring], length: Int) -> Rejection? {
+    /// A word reduced to what the repetition rules need: a 64-bit hash of its UTF-8 bytes
+    /// (n-grams compare as combined hashes, never as joined strings, which would be hashed with
+    /// Unicode normalization and dominate the run time) and its length in code points.
+    struct HashedWord {
+        var hash: UInt64
+        var length: Int
+    }
+
+    static func hashed(_ words: [Substring]) -> [HashedWord] {
+        words.map { word in
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325
+            for byte in word.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            return HashedWord(hash: h, length: word.unicodeScalars.count)
+        }
+    }
+
+    /// The hash of words[start..<start+n], order-sensitive.
+    @inline(__always) static func gramHash(_ words: [HashedWord], _ start: Int, _ n: Int) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(n)
+        for k in start..<(start + n) { h = (h ^ words[k].hash) &* 0x0000_0100_0000_01B3 &+ 0x632B_E59B_D9B4_E019 }
+        return h
+    }
+
+    func repetition(_ text: String, words raw: [Substring], length: Int) -> Rejection? {
         let t = thresholds
-        let lines = text.split(separator: "\n").filter { !$0.allSatisfy(\.isWhitespace) }
+        let lines = Self.lines(text)
         if !lines.isEmpty {
             let (duplicates, _) = Self.duplicates(lines)
             let fraction = Double(duplicates) / Double(lines.count)
@@ -47,21 +70,24 @@ public struct QualityFilters: Sendable {
                 return reject("gopher_duplicate_lines", fraction, "duplicated lines \(fraction) > \(t.duplicateLineFraction)")
             }
         }
+        let words = Self.hashed(raw)
         for n in t.topNGrams.keys.sorted() where words.count >= n {
             guard let limit = t.topNGrams[n] else { continue }
             // The most frequent n-gram, ties going to the one seen first (as Python's
-            // Counter.most_common), so the result never depends on hashing order.
-            var counts: [String: Int] = [:]
-            var best = ("", 0)
+            // Counter.most_common), so the result never depends on hashing order. Its length
+            // counts the spaces between its words, as datatrove's joined n-gram does.
+            var counts: [UInt64: Int] = [:]
+            counts.reserveCapacity(words.count)
+            var best = (start: 0, count: 0)
             for i in 0...(words.count - n) {
-                let gram = words[i..<(i + n)].joined(separator: " ")
-                let count = counts[gram, default: 0] + 1
-                counts[gram] = count
-                if count > best.1 { best = (gram, count) }
+                let key = Self.gramHash(words, i, n)
+                let count = counts[key, default: 0] + 1
+                counts[key] = count
+                if count > best.count { best = (i, count) }
             }
-            if best.1 > 0 {
-                let top = (key: best.0, value: best.1)
-                let fraction = Double(top.key.count * top.value) / Double(length)
+            if best.count > 0 {
+                let characters = words[best.start..<(best.start + n)].reduce(n - 1) { $0 + $1.length }
+                let fraction = Double(characters * best.count) / Double(length)
                 if fraction > limit {
                     return reject("gopher_top_\(n)_gram", fraction, "top \(n)-gram covers \(fraction) > \(limit)")
                 }
@@ -69,17 +95,16 @@ public struct QualityFilters: Sendable {
         }
         for n in t.duplicateNGrams.keys.sorted() where words.count >= n {
             guard let limit = t.duplicateNGrams[n] else { continue }
-            var seen = Set<String>()
+            var seen = Set<UInt64>()
+            seen.reserveCapacity(words.count)
             var repeated = 0
             var i = 0
             while i <= words.count - n {
-                let gram = words[i..<(i + n)].joined()
-                if seen.contains(gram) {
-                    repeated += gram.count
-                    i += n
-                } else {
-                    seen.insert(gram)
+                if seen.insert(Self.gramHash(words, i, n)).inserted {
                     i += 1
+                } else {
+                    repeated += words[i..<(i + n)].reduce(0) { $0 + $1.length }
+                    i += n
                 }
             }
             let fraction = Double(repeated) / Double(length)
@@ -95,21 +120,20 @@ public struct QualityFilters: Sendable {
         if words.count < t.minimumWords || words.count > t.maximumWords {
             return reject("gopher_word_count", Double(words.count), "\(words.count) words outside \(t.minimumWords)…\(t.maximumWords)")
         }
-        let meanLength = Double(words.reduce(0) { $0 + $1.count }) / Double(max(1, words.count))
+        let meanLength = Double(words.reduce(0) { $0 + $1.unicodeScalars.count }) / Double(max(1, words.count))
         if meanLength < t.minimumMeanWordLength || meanLength > t.maximumMeanWordLength {
             return reject("gopher_mean_word_length", meanLength, "mean word length \(meanLength) outside \(t.minimumMeanWordLength)…\(t.maximumMeanWordLength)")
         }
-        let hashes = Double(text.filter { $0 == "#" }.count) / Double(words.count)
+        let hashes = Double(text.utf8.filter { $0 == 0x23 }.count) / Double(words.count)
         if hashes > 0.1 { return reject("gopher_hash_ratio", hashes, "'#' per word \(hashes) > 0.1") }
-        let ellipses = Double(text.components(separatedBy: "...").count - 1 + text.filter { $0 == "…" }.count)
-            / Double(words.count)
+        let ellipses = Double(Self.ellipsisCount(text.utf8)) / Double(words.count)
         if ellipses > 0.1 { return reject("gopher_ellipsis_ratio", ellipses, "ellipses per word \(ellipses) > 0.1") }
-        let lines = text.split(separator: "\n")
+        let lines = Self.lines(text)
         if !lines.isEmpty {
-            let bullets = Double(lines.filter { $0.drop(while: \.isWhitespace).first.map { "•-".contains($0) } ?? false }.count)
+            let bullets = Double(lines.filter { $0.unicodeScalars.first.map { $0 == "•" || $0 == "-" } ?? false }.count)
                 / Double(lines.count)
             if bullets > 0.9 { return reject("gopher_bullet_lines", bullets, "bullet lines \(bullets) > 0.9") }
-            let trailing = Double(lines.filter { $0.hasSuffix("...") || $0.hasSuffix("…") }.count) / Double(lines.count)
+            let trailing = Double(lines.filter { Self.endsWithEllipsis($0.utf8) }.count) / Double(lines.count)
             if trailing > 0.3 { return reject("gopher_ellipsis_lines", trailing, "lines ending in an ellipsis \(trailing) > 0.3") }
         }
         let alphabetic = Double(words.filter(WordSplitter.isAlphabetic).count) / Double(words.count)
@@ -130,39 +154,90 @@ public struct QualityFilters: Sendable {
 
     func fineWeb(_ text: String, words: [Substring]) -> Rejection? {
         let t = thresholds
-        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let lines = Self.lines(text)
         guard !lines.isEmpty else { return reject("fineweb_empty", 0, "no non-empty line") }
         if t.linePunctuation > 0 {
-            let ending = Double(lines.filter { $0.last.map(Self.terminalPunctuation.contains) ?? false }.count) / Double(lines.count)
+            let ending = Double(lines.filter { $0.unicodeScalars.last.map { Self.terminalScalars.contains($0.value) } ?? false }.count)
+                / Double(lines.count)
             if ending < t.linePunctuation {
                 return reject("fineweb_line_punctuation", ending, "lines ending in punctuation \(ending) < \(t.linePunctuation)")
             }
         }
         if t.shortLines <= 1 {
-            let short = Double(lines.filter { $0.count <= 30 }.count) / Double(lines.count)
+            let short = Double(lines.filter { $0.unicodeScalars.count <= 30 }.count) / Double(lines.count)
             if short > t.shortLines { return reject("fineweb_short_lines", short, "short lines \(short) > \(t.shortLines)") }
         }
-        let (_, duplicateCharacters) = Self.duplicates(lines.map { Substring($0) })
-        let characters = max(1, text.count - text.filter { $0 == "\n" }.count)
+        let (_, duplicateCharacters) = Self.duplicates(lines)
+        let newLineCount = text.utf8.filter { $0 == 0x0A }.count
+        let characters = max(1, text.unicodeScalars.count - newLineCount)
         let ratio = Double(duplicateCharacters) / Double(characters)
         if ratio > t.characterDuplicates {
             return reject("fineweb_character_duplicates", ratio, "characters in duplicated lines \(ratio) > \(t.characterDuplicates)")
         }
-        let newLines = Double(text.filter { $0 == "\n" }.count) / Double(max(1, words.count))
+        let newLines = Double(newLineCount) / Double(max(1, words.count))
         if newLines > t.newLineRatio {
             return reject("fineweb_new_line_ratio", newLines, "newlines per word \(newLines) > \(t.newLineRatio)")
         }
         return nil
     }
 
+    /// Terminal punctuation as scalar values (the Character set above, for the byte-level paths).
+    static let terminalScalars: Set<UInt32> = [0x06D4, 0x061F, 0x061E, 0x061D, 0x2E, 0x3F, 0x21, 0x22, 0x27, 0x201D, 0x201C, 0x2026, 0x29]
+
+    /// The document's lines, trimmed of spaces and tabs, empty ones dropped; split on the UTF-8
+    /// bytes (Character-level splitting would run grapheme breaking over the whole text).
+    static func lines(_ text: String) -> [Substring] {
+        text.utf8.split(separator: 0x0A).compactMap { line in
+            var start = line.startIndex
+            var end = line.endIndex
+            while start < end, line[start] == 0x20 || line[start] == 0x09 || line[start] == 0x0D { start = line.index(after: start) }
+            while end > start {
+                let before = line.index(before: end)
+                guard line[before] == 0x20 || line[before] == 0x09 || line[before] == 0x0D else { break }
+                end = before
+            }
+            return start < end ? Substring(line[start..<end]) : nil
+        }
+    }
+
+    /// Occurrences of "..." (non-overlapping) and "…".
+    static func ellipsisCount(_ bytes: String.UTF8View) -> Int {
+        var count = 0
+        var dots = 0
+        var previous: [UInt8] = [0, 0]
+        for byte in bytes {
+            if byte == 0x2E {
+                dots += 1
+                if dots == 3 {
+                    count += 1
+                    dots = 0
+                }
+            } else {
+                dots = 0
+            }
+            if byte == 0xA6 && previous == [0xE2, 0x80] { count += 1 }
+            previous = [previous[1], byte]
+        }
+        return count
+    }
+
+    static func endsWithEllipsis(_ bytes: Substring.UTF8View) -> Bool {
+        let tail = Array(bytes.suffix(3))
+        return tail == [0x2E, 0x2E, 0x2E] || tail == [0xE2, 0x80, 0xA6]
+    }
+
     /// Repeated elements and their characters, counting every repeat after the first.
     static func duplicates(_ elements: [Substring]) -> (count: Int, characters: Int) {
-        var seen = Set<Substring>()
+        var seen = Set<UInt64>()
         var count = 0
         var characters = 0
-        for element in elements where !seen.insert(element).inserted {
-            count += 1
-            characters += element.count
+        for element in elements {
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325
+            for byte in element.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            if !seen.insert(h).inserted {
+                count += 1
+                characters += element.unicodeScalars.count
+            }
         }
         return (count, characters)
     }

@@ -78,7 +78,7 @@ public final class CleaningPipeline {
         }
         let clean = script.normalize(decoded)
         guard !clean.isEmpty else { return drop("empty", "nothing left after normalization", decoded) }
-        guard let identification = identifier.identifyDocument(clean) else {
+        guard let identification = identifier.identifyDocument(clean, isNormalized: true) else {
             return drop("no_letters", "no letters to identify a language from", clean)
         }
         let language = identification.language

@@ -39,22 +39,44 @@ public struct LanguageIdentifier: Sendable {
 
     /// The language of `text`, or nil when it has no letters.
     public func identify(_ text: String) -> Identification? {
-        let clean = normalizer.normalize(text)
-        let profile = ScriptProfile(clean)
-        let candidates: [Language]
-        switch profile.dominantScript {
-        case .arabic: candidates = model.languages.filter(\.isArabicScript)
-        case .latin: candidates = model.languages.filter { !$0.isArabicScript }
-        case .other, .none: return nil
+        decide(normalizer.normalize(text))?.identification
+    }
+
+    /// One line's decision with the evidence a document-level decision aggregates.
+    struct LineDecision {
+        var identification: Identification
+        var script: ScriptProfile.Script
+        var letters: Int
+        var totals: [Float]
+        var grams: Int
+    }
+
+    func candidates(for script: ScriptProfile.Script) -> [Language]? {
+        switch script {
+        case .arabic: model.languages.filter(\.isArabicScript)
+        case .latin: model.languages.filter { !$0.isArabicScript }
+        case .other, .none: nil
         }
-        let scores = model.scores(clean, among: candidates)
-        guard let best = scores.first else { return nil }
-        // Posterior from the average per-gram log-likelihoods, sharpened by the evidence (gram
-        // count, capped so long texts do not all read as certainty 1.0).
-        let sharpness = Float(min(60, max(4, profile.letters)))
-        let exponents = scores.map { Double(($0.1 - best.1) * sharpness) }
-        let total = exponents.reduce(0) { $0 + exp($1) }
-        return Identification(language: best.0, confidence: 1 / total)
+    }
+
+    /// Posterior of the best candidate from per-gram averages, sharpened by the evidence (the
+    /// letter count, capped so long texts do not all read as certainty 1.0).
+    func posterior(_ ranked: [(Language, Float)], letters: Int) -> Double {
+        guard let best = ranked.first else { return 0 }
+        let sharpness = Float(min(60, max(4, letters)))
+        let total = ranked.reduce(0.0) { $0 + exp(Double(($1.1 - best.1) * sharpness)) }
+        return 1 / total
+    }
+
+    func decide(_ clean: String) -> LineDecision? {
+        let profile = ScriptProfile(clean)
+        guard let pool = candidates(for: profile.dominantScript) else { return nil }
+        let (totals, grams) = model.totals(NGramModel.features(of: clean))
+        let ranked = model.ranked(totals, grams: grams, among: pool)
+        guard let best = ranked.first else { return nil }
+        return LineDecision(
+            identification: Identification(language: best.0, confidence: posterior(ranked, letters: profile.letters)),
+            script: profile.dominantScript, letters: profile.letters, totals: totals, grams: grams)
     }
 
     /// Each line's language (nil for lines without letters).
@@ -63,13 +85,21 @@ public struct LanguageIdentifier: Sendable {
     }
 
     /// A document's language: the language holding most of its letters across line-level
-    /// decisions, with the mix reported, and the whole-document decision's confidence.
-    public func identifyDocument(_ text: String) -> DocumentIdentification? {
+    /// decisions, with the mix reported; confidence from the evidence of all lines in that
+    /// language's script together. One pass: every line is scored once.
+    /// - Parameter isNormalized: the text is already `ScriptNormalizer` output.
+    public func identifyDocument(_ text: String, isNormalized: Bool = false) -> DocumentIdentification? {
+        let clean = isNormalized ? text : normalizer.normalize(text)
         var letters: [Language: Int] = [:]
-        for line in text.split(separator: "\n") {
-            let line = String(line)
-            guard let decision = identify(line) else { continue }
-            letters[decision.language, default: 0] += max(1, ScriptProfile(line).letters)
+        var groups: [ScriptProfile.Script: (totals: [Float], grams: Int, letters: Int)] = [:]
+        for line in clean.utf8.split(separator: 0x0A) {
+            guard let decision = decide(String(Substring(line))) else { continue }
+            letters[decision.identification.language, default: 0] += max(1, decision.letters)
+            var group = groups[decision.script] ?? ([Float](repeating: 0, count: decision.totals.count), 0, 0)
+            for j in group.totals.indices { group.totals[j] += decision.totals[j] }
+            group.grams += decision.grams
+            group.letters += decision.letters
+            groups[decision.script] = group
         }
         let total = letters.values.reduce(0, +)
         // Ties go to the language listed first, so the decision never depends on hashing order.
@@ -81,11 +111,13 @@ public struct LanguageIdentifier: Sendable {
             })
         else { return nil }
         let mix = letters.mapValues { Double($0) / Double(total) }
-        let whole = identify(text)
-        let language = mix[top.key, default: 0] >= 0.5 ? top.key : (whole?.language ?? top.key)
+        let script: ScriptProfile.Script = top.key.isArabicScript ? .arabic : .latin
+        var confidence = mix[top.key, default: 0]
+        if let group = groups[script], let pool = candidates(for: script) {
+            let ranked = model.ranked(group.totals, grams: group.grams, among: pool)
+            if ranked.first?.0 == top.key { confidence = posterior(ranked, letters: group.letters) }
+        }
         return DocumentIdentification(
-            language: language,
-            confidence: whole?.language == language ? (whole?.confidence ?? 0) : mix[language, default: 0],
-            mix: mix, isCodeMixed: (mix.values.max() ?? 0) < 0.8)
+            language: top.key, confidence: confidence, mix: mix, isCodeMixed: (mix.values.max() ?? 0) < 0.8)
     }
 }

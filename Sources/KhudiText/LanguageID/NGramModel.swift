@@ -27,8 +27,7 @@ public struct NGramModel: Sendable {
         var lastWasSpace = true
         for scalar in text.unicodeScalars {
             let v = scalar.value
-            let isLetter = ScalarClass.isArabicLetter(v) || ScalarClass.isArabicMark(v)
-                || (scalar.properties.isAlphabetic && !(0x0600...0x06FF).contains(v))
+            let isLetter = ScalarClass.isArabicMark(v) || WordSplitter.isLetter(scalar)
             if isLetter {
                 if (0x41...0x5A).contains(v), let lower = Unicode.Scalar(v + 32) {
                     output.append(lower)
@@ -100,30 +99,46 @@ public struct NGramModel: Sendable {
 
     /// Average log-likelihood per gram of `text` under each language, best first.
     public func scores(_ text: String, among candidates: [Language]? = nil) -> [(Language, Float)] {
-        let lookup = self.lookup
-        let pool = (candidates ?? languages).compactMap { language in
-            lookup.languages.firstIndex(of: language).map { (language, $0) }
-        }
+        let (totals, grams) = totals(Self.features(of: text))
+        return ranked(totals, grams: grams, among: candidates ?? languages)
+    }
+
+    /// Summed log-likelihoods of already-featurized text under every language (in
+    /// `lookupLanguages` order) and the number of grams.
+    func totals(_ features: String) -> (totals: [Float], grams: Int) {
         let width = lookup.languages.count
         var totals = [Float](repeating: 0, count: width)
         var grams = 0
-        let scalars = Array(Self.features(of: text).unicodeScalars).map(\.value)
-        for order in Self.orders where scalars.count >= order {
-            for start in 0...(scalars.count - order) {
-                if order == 1 && scalars[start] == 0x20 { continue }
-                grams += 1
-                let key = Self.hash(scalars[start..<(start + order)])
-                if let row = lookup.rows[key] {
-                    for j in 0..<width { totals[j] += lookup.values[row * width + j] }
-                } else {
-                    for j in 0..<width { totals[j] += lookup.unseen[j] }
+        let scalars = features.unicodeScalars.map(\.value)
+        lookup.values.withUnsafeBufferPointer { values in
+            lookup.unseen.withUnsafeBufferPointer { unseen in
+                for order in Self.orders where scalars.count >= order {
+                    for start in 0...(scalars.count - order) {
+                        if order == 1 && scalars[start] == 0x20 { continue }
+                        grams += 1
+                        let key = Self.hash(scalars[start..<(start + order)])
+                        if let row = lookup.rows[key] {
+                            let base = row * width
+                            for j in 0..<width { totals[j] += values[base + j] }
+                        } else {
+                            for j in 0..<width { totals[j] += unseen[j] }
+                        }
+                    }
                 }
             }
         }
+        return (totals, grams)
+    }
+
+    /// The languages of the lookup table, in the order `totals` uses.
+    var lookupLanguages: [Language] { lookup.languages }
+
+    /// Candidates ranked by average log-likelihood per gram, best first (ties by code).
+    func ranked(_ totals: [Float], grams: Int, among candidates: [Language]) -> [(Language, Float)] {
         let divisor = Float(max(grams, 1))
-        return pool.map { ($0.0, totals[$0.1] / divisor) }.sorted {
-            $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.code < $1.0.code
-        }
+        return candidates.compactMap { language in
+            lookup.languages.firstIndex(of: language).map { (language, totals[$0] / divisor) }
+        }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.code < $1.0.code }
     }
 
     /// The grams hashed into one table whose rows hold every language's log-probability (a

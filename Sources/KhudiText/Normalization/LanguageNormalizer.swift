@@ -52,7 +52,7 @@ public struct LanguageNormalizer: Sendable {
         var result = String(output)
         if zwnj == .keep { result = Self.tidyZWNJ(result) }
         if zwnj == .space { result = Self.collapseSpaces(result) }
-        return result.precomposedStringWithCanonicalMapping
+        return CanonicalComposition.nfc(result)
     }
 
     static func digit(_ v: UInt32, policy: DigitPolicy) -> UInt32 {

@@ -36,7 +36,7 @@ public struct ScriptNormalizer: Sendable {
 
     /// The script-level normal form of `text`.
     public func normalize(_ text: String) -> String {
-        let input = Array(text.precomposedStringWithCanonicalMapping.unicodeScalars)
+        let input = Array(CanonicalComposition.nfc(text).unicodeScalars)
         var output = ScalarWriter()
         var i = 0
         while i < input.count {
@@ -61,7 +61,7 @@ public struct ScriptNormalizer: Sendable {
                 output.append(scalar)
             }
         }
-        return String(output.scalars).precomposedStringWithCanonicalMapping
+        return CanonicalComposition.nfc(String(output.scalars))
     }
 
     /// The next base character's value after position `start`: skips what will be deleted,

@@ -41,6 +41,15 @@ public enum WordSplitter {
 
     /// Whether `word` contains at least one letter (Python's `any(c.isalpha())`).
     public static func isAlphabetic(_ word: Substring) -> Bool {
-        word.unicodeScalars.contains { $0.properties.isAlphabetic && !ScalarClass.isArabicMark($0.value) }
+        word.unicodeScalars.contains { isLetter($0) }
+    }
+
+    /// Whether `scalar` is a letter, with range checks for ASCII and Arabic before the (slow)
+    /// Unicode property lookup.
+    @inline(__always) public static func isLetter(_ scalar: Unicode.Scalar) -> Bool {
+        let v = scalar.value
+        if v < 0x80 { return (0x41...0x5A).contains(v) || (0x61...0x7A).contains(v) }
+        if (0x0600...0x06FF).contains(v) { return ScalarClass.isArabicLetter(v) }
+        return scalar.properties.isAlphabetic && !ScalarClass.isArabicMark(v)
     }
 }

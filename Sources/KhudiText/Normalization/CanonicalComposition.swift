@@ -1,0 +1,99 @@
+import Foundation
+
+/// NFC for the text Khudi sees most: a fast path that handles Arabic-script and ASCII text
+/// itself (canonical ordering of marks and the eight Arabic canonical compositions) and hands
+/// anything else that NFC could change to Foundation.
+///
+/// The fast path applies when every combining mark in the text is an Arabic mark and no scalar
+/// is one of the few that NFC replaces outright (singletons, Hangul jamo, CJK compatibility
+/// ideographs). Under that condition its result equals Foundation's; the tests compare the two.
+enum CanonicalComposition {
+    /// The primary composites of the Arabic block: (base, mark) → letter.
+    static func compose(_ base: UInt32, _ mark: UInt32) -> UInt32? {
+        switch (base, mark) {
+        case (0x0627, 0x0653): 0x0622
+        case (0x0627, 0x0654): 0x0623
+        case (0x0648, 0x0654): 0x0624
+        case (0x0627, 0x0655): 0x0625
+        case (0x064A, 0x0654): 0x0626
+        case (0x06D5, 0x0654): 0x06C0
+        case (0x06C1, 0x0654): 0x06C2
+        case (0x06D2, 0x0654): 0x06D3
+        default: nil
+        }
+    }
+
+    /// Whether Foundation must do the work: a non-Arabic combining mark, or a scalar NFC maps
+    /// to something else.
+    static func needsGeneralNFC(_ v: UInt32, _ scalar: Unicode.Scalar) -> Bool {
+        if v < 0x0300 { return false }
+        if (0x0600...0x06FF).contains(v) { return false }
+        switch v {
+        case 0x0340...0x0344, 0x0374, 0x037E, 0x0387, 0x0958...0x095F, 0x09DC...0x0F78, 0x1100...0x11FF,
+            0x1F71...0x1FFD, 0x2000...0x2001, 0x2126...0x212B, 0x2329...0x232A, 0x2ADC, 0xAC00...0xD7A3,
+            0xF900...0xFAFF, 0x1D15E...0x1D1C0, 0x2F800...0x2FA1D:
+            return true
+        default:
+            return scalar.properties.canonicalCombiningClass.rawValue != 0 && !ScalarClass.isArabicMark(v)
+        }
+    }
+
+    /// `text` in NFC.
+    static func nfc(_ text: String) -> String {
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(text.utf8.count / 2)
+        var hasMarks = false
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if needsGeneralNFC(v, scalar) { return text.precomposedStringWithCanonicalMapping }
+            if ScalarClass.isArabicMark(v) { hasMarks = true }
+            scalars.append(scalar)
+        }
+        guard hasMarks else { return text }
+        // Canonical ordering: stable sort of each run of marks by combining class.
+        var i = 0
+        while i < scalars.count {
+            guard ScalarClass.isArabicMark(scalars[i].value) else {
+                i += 1
+                continue
+            }
+            var j = i
+            while j < scalars.count, ScalarClass.isArabicMark(scalars[j].value) { j += 1 }
+            if j - i > 1 {
+                let run = scalars[i..<j].enumerated().sorted {
+                    let (a, b) = ($0.element.properties.canonicalCombiningClass.rawValue, $1.element.properties.canonicalCombiningClass.rawValue)
+                    return a != b ? a < b : $0.offset < $1.offset
+                }.map(\.element)
+                scalars.replaceSubrange(i..<j, with: run)
+            }
+            i = j
+        }
+        // Canonical composition: a mark joins the last starter unless a mark of equal or higher
+        // class stands between them.
+        var output: [Unicode.Scalar] = []
+        output.reserveCapacity(scalars.count)
+        var starter = -1
+        var lastClass: UInt8 = 0
+        for scalar in scalars {
+            let v = scalar.value
+            let isMark = ScalarClass.isArabicMark(v)
+            let ccc = isMark ? scalar.properties.canonicalCombiningClass.rawValue : 0
+            if isMark, starter >= 0, output.count - 1 == starter || lastClass < ccc,
+                let composed = compose(output[starter].value, v), let letter = Unicode.Scalar(composed)
+            {
+                output[starter] = letter
+                continue
+            }
+            if isMark {
+                lastClass = ccc
+            } else {
+                starter = output.count
+                lastClass = 0
+            }
+            output.append(scalar)
+        }
+        var result = String.UnicodeScalarView()
+        result.append(contentsOf: output)
+        return String(result)
+    }
+}
