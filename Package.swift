@@ -61,7 +61,8 @@ let package = Package(
         .executableTarget(name: "khudi-train", dependencies: ["KhudiCLI"]),
         .executableTarget(name: "khudi-eval", dependencies: ["KhudiCLI"]),
         .executableTarget(
-            name: "khudi-bench", dependencies: ["KhudiCLI", "KhudiTensor", "KhudiNN", "CBLAS"]),
+            name: "khudi-bench",
+            dependencies: ["KhudiCLI", "KhudiTensor", "KhudiNN", "KhudiText", "KhudiCorpus", "CBLAS"]),
 
         // MARK: Tests
 

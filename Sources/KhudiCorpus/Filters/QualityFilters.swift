@@ -76,13 +76,10 @@ public struct QualityFilters: Sendable {
             // The most frequent n-gram, ties going to the one seen first (as Python's
             // Counter.most_common), so the result never depends on hashing order. Its length
             // counts the spaces between its words, as datatrove's joined n-gram does.
-            var counts: [UInt64: Int] = [:]
-            counts.reserveCapacity(words.count)
+            var counts = HashCounter(capacity: words.count)
             var best = (start: 0, count: 0)
             for i in 0...(words.count - n) {
-                let key = Self.gramHash(words, i, n)
-                let count = counts[key, default: 0] + 1
-                counts[key] = count
+                let count = counts.increment(Self.gramHash(words, i, n))
                 if count > best.count { best = (i, count) }
             }
             if best.count > 0 {
@@ -95,12 +92,11 @@ public struct QualityFilters: Sendable {
         }
         for n in t.duplicateNGrams.keys.sorted() where words.count >= n {
             guard let limit = t.duplicateNGrams[n] else { continue }
-            var seen = Set<UInt64>()
-            seen.reserveCapacity(words.count)
+            var seen = HashCounter(capacity: words.count)
             var repeated = 0
             var i = 0
             while i <= words.count - n {
-                if seen.insert(Self.gramHash(words, i, n)).inserted {
+                if seen.increment(Self.gramHash(words, i, n)) == 1 {
                     i += 1
                 } else {
                     repeated += words[i..<(i + n)].reduce(0) { $0 + $1.length }
@@ -228,13 +224,13 @@ public struct QualityFilters: Sendable {
 
     /// Repeated elements and their characters, counting every repeat after the first.
     static func duplicates(_ elements: [Substring]) -> (count: Int, characters: Int) {
-        var seen = Set<UInt64>()
+        var seen = HashCounter(capacity: elements.count)
         var count = 0
         var characters = 0
         for element in elements {
             var h: UInt64 = 0xCBF2_9CE4_8422_2325
             for byte in element.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            if !seen.insert(h).inserted {
+            if seen.increment(h) > 1 {
                 count += 1
                 characters += element.unicodeScalars.count
             }

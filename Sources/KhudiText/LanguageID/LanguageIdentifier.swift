@@ -84,17 +84,26 @@ public struct LanguageIdentifier: Sendable {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { identify(String($0)) }
     }
 
+    /// Letters of a document read for its decision: lines are scored until this many letters
+    /// have been seen (a long document's first pages decide its language and mix, as language
+    /// identifiers usually sample; the cost no longer grows with the document).
+    public static let documentLetterBudget = 6_000
+
     /// A document's language: the language holding most of its letters across line-level
     /// decisions, with the mix reported; confidence from the evidence of all lines in that
-    /// language's script together. One pass: every line is scored once.
+    /// language's script together. One pass: every line is scored once, up to
+    /// `documentLetterBudget` letters.
     /// - Parameter isNormalized: the text is already `ScriptNormalizer` output.
     public func identifyDocument(_ text: String, isNormalized: Bool = false) -> DocumentIdentification? {
         let clean = isNormalized ? text : normalizer.normalize(text)
         var letters: [Language: Int] = [:]
         var groups: [ScriptProfile.Script: (totals: [Float], grams: Int, letters: Int)] = [:]
+        var seen = 0
         for line in clean.utf8.split(separator: 0x0A) {
+            if seen >= Self.documentLetterBudget { break }
             guard let decision = decide(String(Substring(line))) else { continue }
             letters[decision.identification.language, default: 0] += max(1, decision.letters)
+            seen += decision.letters
             var group = groups[decision.script] ?? ([Float](repeating: 0, count: decision.totals.count), 0, 0)
             for j in group.totals.indices { group.totals[j] += decision.totals[j] }
             group.grams += decision.grams

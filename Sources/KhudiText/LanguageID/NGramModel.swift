@@ -117,7 +117,7 @@ public struct NGramModel: Sendable {
                         if order == 1 && scalars[start] == 0x20 { continue }
                         grams += 1
                         let key = Self.hash(scalars[start..<(start + order)])
-                        if let row = lookup.rows[key] {
+                        if let row = lookup.rows.row(for: key) {
                             let base = row * width
                             for j in 0..<width { totals[j] += values[base + j] }
                         } else {
@@ -145,7 +145,7 @@ public struct NGramModel: Sendable {
     /// language that did not keep a gram gets its unseen value), for one lookup per gram.
     struct Lookup: Sendable {
         var languages: [Language]
-        var rows: [UInt64: Int]
+        var rows: GramTable
         var values: [Float]
         var unseen: [Float]
     }
@@ -155,23 +155,23 @@ public struct NGramModel: Sendable {
     ) -> Lookup {
         let languages = Language.allCases.filter { logProbabilities[$0] != nil }
         let unseenRow = languages.map { unseen[$0] ?? -20 }
-        var rows: [UInt64: Int] = [:]
+        var index: [UInt64: Int] = [:]
         var values: [Float] = []
         for (j, language) in languages.enumerated() {
             for (gram, value) in logProbabilities[language] ?? [:] {
                 let key = hash(gram.unicodeScalars.map(\.value))
                 let row: Int
-                if let existing = rows[key] {
+                if let existing = index[key] {
                     row = existing
                 } else {
-                    row = rows.count
-                    rows[key] = row
+                    row = index.count
+                    index[key] = row
                     values += unseenRow
                 }
                 values[row * languages.count + j] = value
             }
         }
-        return Lookup(languages: languages, rows: rows, values: values, unseen: unseenRow)
+        return Lookup(languages: languages, rows: GramTable(index), values: values, unseen: unseenRow)
     }
 
     /// The model as text (see the type's documentation).
@@ -226,6 +226,39 @@ public enum LanguageIDError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .badModel(let detail): "language-ID model: \(detail)"
+        }
+    }
+}
+
+/// An open-addressing hash table from gram hashes to rows: the keys are already well-mixed
+/// 64-bit hashes, so probing on their low bits avoids the cost of Swift's seeded SipHash per
+/// lookup, which dominated language identification.
+struct GramTable: Sendable {
+    private var keys: [UInt64]
+    private var rows: [Int32]
+    private let mask: Int
+
+    init(_ index: [UInt64: Int]) {
+        var capacity = 16
+        while capacity < index.count * 2 { capacity <<= 1 }
+        keys = [UInt64](repeating: 0, count: capacity)
+        rows = [Int32](repeating: -1, count: capacity)
+        mask = capacity - 1
+        for (key, row) in index {
+            var slot = Int(truncatingIfNeeded: key ^ (key >> 29)) & mask
+            while rows[slot] >= 0 { slot = (slot + 1) & mask }
+            keys[slot] = key
+            rows[slot] = Int32(row)
+        }
+    }
+
+    @inline(__always) func row(for key: UInt64) -> Int? {
+        var slot = Int(truncatingIfNeeded: key ^ (key >> 29)) & mask
+        while true {
+            let row = rows[slot]
+            if row < 0 { return nil }
+            if keys[slot] == key { return Int(row) }
+            slot = (slot + 1) & mask
         }
     }
 }

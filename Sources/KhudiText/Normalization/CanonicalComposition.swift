@@ -40,16 +40,21 @@ enum CanonicalComposition {
 
     /// `text` in NFC.
     static func nfc(_ text: String) -> String {
-        var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(text.utf8.count / 2)
+        // Most text has no marks at all: one scan, no copies.
         var hasMarks = false
         for scalar in text.unicodeScalars {
             let v = scalar.value
+            if v < 0x0300 { continue }
             if needsGeneralNFC(v, scalar) { return text.precomposedStringWithCanonicalMapping }
             if ScalarClass.isArabicMark(v) { hasMarks = true }
-            scalars.append(scalar)
         }
         guard hasMarks else { return text }
+        return UTF8Builder.string(nfc(Array(text.unicodeScalars)))
+    }
+
+    /// `scalars` (already known to need no general NFC) in NFC.
+    static func nfc(_ input: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        var scalars = input
         // Canonical ordering: stable sort of each run of marks by combining class.
         var i = 0
         while i < scalars.count {
@@ -92,8 +97,36 @@ enum CanonicalComposition {
             }
             output.append(scalar)
         }
-        var result = String.UnicodeScalarView()
-        result.append(contentsOf: output)
-        return String(result)
+        return output
+    }
+}
+
+/// Builds a String from scalars through one UTF-8 buffer (appending to a String's scalar view
+/// one scalar at a time costs more than the normalization itself).
+enum UTF8Builder {
+    @inline(__always) static func append(_ v: UInt32, to bytes: inout [UInt8]) {
+        switch v {
+        case 0..<0x80:
+            bytes.append(UInt8(v))
+        case 0x80..<0x800:
+            bytes.append(UInt8(0xC0 | (v >> 6)))
+            bytes.append(UInt8(0x80 | (v & 0x3F)))
+        case 0x800..<0x10000:
+            bytes.append(UInt8(0xE0 | (v >> 12)))
+            bytes.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
+            bytes.append(UInt8(0x80 | (v & 0x3F)))
+        default:
+            bytes.append(UInt8(0xF0 | (v >> 18)))
+            bytes.append(UInt8(0x80 | ((v >> 12) & 0x3F)))
+            bytes.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
+            bytes.append(UInt8(0x80 | (v & 0x3F)))
+        }
+    }
+
+    static func string(_ scalars: [Unicode.Scalar]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.count * 2)
+        for scalar in scalars { append(scalar.value, to: &bytes) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

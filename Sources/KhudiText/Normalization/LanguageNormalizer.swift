@@ -12,6 +12,9 @@ public struct LanguageNormalizer: Sendable {
     /// carriers U+0654/U+0655 are never stripped.
     public var stripsDiacritics: Bool
     private let table: LetterTable?
+    /// The table's single-letter replacements for U+0600–06FF, by offset (a dictionary lookup
+    /// per scalar would dominate the run time).
+    private let replacements: [UInt32?]
 
     /// A normalizer for `language`; nil policies take the language's defaults.
     public init(
@@ -19,7 +22,13 @@ public struct LanguageNormalizer: Sendable {
         stripsDiacritics: Bool = false
     ) {
         self.language = language
-        self.table = LetterTable.table(for: language)
+        let table = LetterTable.table(for: language)
+        self.table = table
+        var replacements = [UInt32?](repeating: nil, count: 256)
+        for (from, to) in table?.replacements ?? [:] where (0x0600...0x06FF).contains(from) {
+            replacements[Int(from - 0x0600)] = to
+        }
+        self.replacements = replacements
         self.digits = digits
         self.zwnj = zwnj ?? table?.defaultZWNJ ?? .keep
         self.stripsDiacritics = stripsDiacritics
@@ -27,29 +36,44 @@ public struct LanguageNormalizer: Sendable {
 
     /// `text` with the language's letters, digits and joiners unified.
     public func normalize(_ text: String) -> String {
-        var output = String.UnicodeScalarView()
+        var output: [UInt32] = []
+        output.reserveCapacity(text.utf8.count / 2)
         var previous: UInt32 = 0
+        var changed = false
         for scalar in text.unicodeScalars {
-            var v = table?.replacements[scalar.value] ?? scalar.value
+            var v = scalar.value
+            if v >= 0x0600 && v <= 0x06FF, let replacement = replacements[Int(v - 0x0600)] {
+                v = replacement
+            }
             v = Self.digit(v, policy: digits)
-            if stripsDiacritics && Self.isStrippedDiacritic(v) { continue }
-            if let composed = table?.compositions[LetterTable.Pair(base: previous, mark: v)],
-                let last = output.indices.last
+            if stripsDiacritics && Self.isStrippedDiacritic(v) {
+                changed = true
+                continue
+            }
+            if (v == 0x0654 || v == 0x0655), let composed = table?.compositions[LetterTable.Pair(base: previous, mark: v)],
+                !output.isEmpty
             {
-                output.remove(at: last)
+                output.removeLast()
                 v = composed
             }
             if v == 0x200C {
                 switch zwnj {
                 case .keep: break
-                case .delete: continue
+                case .delete:
+                    changed = true
+                    continue
                 case .space: v = 0x20
                 }
             }
-            if let result = Unicode.Scalar(v) { output.append(result) }
+            if v != scalar.value { changed = true }
+            output.append(v)
             previous = v
         }
-        var result = String(output)
+        guard changed || zwnj == .keep else { return CanonicalComposition.nfc(text) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(output.count * 2)
+        for v in output { UTF8Builder.append(v, to: &bytes) }
+        var result = String(decoding: bytes, as: UTF8.self)
         if zwnj == .keep { result = Self.tidyZWNJ(result) }
         if zwnj == .space { result = Self.collapseSpaces(result) }
         return CanonicalComposition.nfc(result)

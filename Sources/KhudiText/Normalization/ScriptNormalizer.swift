@@ -61,7 +61,7 @@ public struct ScriptNormalizer: Sendable {
                 output.append(scalar)
             }
         }
-        return CanonicalComposition.nfc(String(output.scalars))
+        return CanonicalComposition.nfc(output.string)
     }
 
     /// The next base character's value after position `start`: skips what will be deleted,
@@ -116,7 +116,8 @@ public struct ScriptNormalizer: Sendable {
 /// Accumulates output scalars, inserting at most one space or newline between words and never
 /// at the start or end.
 struct ScalarWriter {
-    var scalars = String.UnicodeScalarView()
+    private var bytes: [UInt8] = []
+    private var isEmpty = true
     private var pendingSpace = false
     private var pendingNewline = false
     private var last: UInt32 = 0
@@ -126,17 +127,20 @@ struct ScalarWriter {
     mutating func requestSpace() { pendingSpace = true }
     mutating func requestNewline() { pendingNewline = true }
 
+    var string: String { String(decoding: bytes, as: UTF8.self) }
+
     mutating func append(_ scalar: Unicode.Scalar) {
-        if !scalars.isEmpty {
+        if !isEmpty {
             if pendingNewline {
-                scalars.append("\n")
+                bytes.append(0x0A)
             } else if pendingSpace {
-                scalars.append(" ")
+                bytes.append(0x20)
             }
         }
         pendingSpace = false
         pendingNewline = false
-        scalars.append(scalar)
+        isEmpty = false
+        UTF8Builder.append(scalar.value, to: &bytes)
         last = scalar.value
         if !ScalarClass.isArabicMark(scalar.value) { lastBase = scalar.value }
     }
@@ -149,7 +153,7 @@ struct ScalarWriter {
 
     /// Whether a combining mark written now would sit on a letter (or on another mark).
     var lastIsLetterLike: Bool {
-        guard !pendingSpace, !pendingNewline, !scalars.isEmpty else { return false }
+        guard !pendingSpace, !pendingNewline, !isEmpty else { return false }
         return ScalarClass.isArabicLetter(last) || ScalarClass.isArabicMark(last)
             || (Unicode.Scalar(last)?.properties.isAlphabetic ?? false)
     }
