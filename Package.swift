@@ -39,7 +39,8 @@ let package = Package(
             name: "KhudiText", exclude: ["README.md"],
             resources: [.copy("Resources/language-id.tsv")]),
         .target(
-            name: "KhudiCorpus", dependencies: ["KhudiText", .product(name: "Yams", package: "Yams")],
+            name: "KhudiCorpus",
+            dependencies: ["KhudiText", .product(name: "Yams", package: "Yams")],
             exclude: ["README.md"]),
         .target(name: "KhudiTensor", dependencies: ["CBLAS"], exclude: ["README.md"]),
         .target(name: "KhudiNN", dependencies: ["KhudiTensor"], exclude: ["README.md"]),
@@ -62,7 +63,9 @@ let package = Package(
         .executableTarget(name: "khudi-eval", dependencies: ["KhudiCLI"]),
         .executableTarget(
             name: "khudi-bench",
-            dependencies: ["KhudiCLI", "KhudiTensor", "KhudiNN", "KhudiText", "KhudiCorpus", "CBLAS"]),
+            dependencies: [
+                "KhudiCLI", "KhudiTensor", "KhudiNN", "KhudiText", "KhudiCorpus", "CBLAS",
+            ]),
 
         // MARK: Tests
 
@@ -70,7 +73,8 @@ let package = Package(
             name: "_KhudiTestSupport", dependencies: ["KhudiTensor"], exclude: ["README.md"]),
         .testTarget(name: "KhudiTextTests", dependencies: ["KhudiText", "_KhudiTestSupport"]),
         .testTarget(
-            name: "KhudiCorpusTests", dependencies: ["KhudiCorpus", "KhudiText", "_KhudiTestSupport"]),
+            name: "KhudiCorpusTests",
+            dependencies: ["KhudiCorpus", "KhudiText", "_KhudiTestSupport"]),
         .testTarget(name: "KhudiTensorTests", dependencies: ["KhudiTensor", "_KhudiTestSupport"]),
         .testTarget(
             name: "KhudiNNTests", dependencies: ["KhudiNN", "_KhudiTestSupport"],

@@ -7,7 +7,8 @@ public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        let temporary = directory.appendingPathComponent(
+            ".\(url.lastPathComponent).tmp-\(getpid())")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
             throw UserError("cannot create '\(temporary.path)'", exitCode: ExitStatus.cannotCreate)
         }
@@ -17,7 +18,9 @@ public enum AtomicFile {
             try handle.synchronize()
             try handle.close()
             if rename(temporary.path, url.path) != 0 {
-                throw UserError("cannot rename into '\(path)': \(String(cString: strerror(errno)))", exitCode: ExitStatus.cannotCreate)
+                throw UserError(
+                    "cannot rename into '\(path)': \(String(cString: strerror(errno)))",
+                    exitCode: ExitStatus.cannotCreate)
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)

@@ -21,7 +21,9 @@ public struct ProgressMeter {
         let rate = Double(done) / 1e6 / elapsed
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
         let remaining = rate > 0 && total > 0 ? Double(total - done) / 1e6 / rate : 0
-        let line = String(format: "%@: %.1f/%.1f MB (%.0f%%) %.2f MB/s ETA %.0fs, %@", label, Double(done) / 1e6, Double(total) / 1e6, 100 * fraction, rate, remaining, detail)
+        let line = String(
+            format: "%@: %.1f/%.1f MB (%.0f%%) %.2f MB/s ETA %.0fs, %@", label, Double(done) / 1e6,
+            Double(total) / 1e6, 100 * fraction, rate, remaining, detail)
         if isTerminal {
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
         } else {

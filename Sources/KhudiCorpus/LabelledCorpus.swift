@@ -47,7 +47,9 @@ public struct LabelledCorpus {
             }
             var line = String(rawLine)
             if isJSONL {
-                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                guard
+                    let object = try? JSONSerialization.jsonObject(with: Data(line.utf8))
+                        as? [String: Any],
                     let field = object["text"] as? String
                 else { continue }
                 line = field

@@ -35,16 +35,22 @@ public struct LanguageIDEvaluation {
     public var table: String {
         let rows = Language.allCases.filter { total($0) > 0 }
         let columns = Language.allCases.map(\.code) + ["none"]
-        var lines = ["| truth \\ predicted | " + columns.joined(separator: " | ") + " | lines | accuracy |",
-                     "|---" + String(repeating: "|---", count: columns.count + 2) + "|"]
+        var lines = [
+            "| truth \\ predicted | " + columns.joined(separator: " | ") + " | lines | accuracy |",
+            "|---" + String(repeating: "|---", count: columns.count + 2) + "|",
+        ]
         for truth in rows {
             let cells = columns.map { String(confusion[truth]?[$0] ?? 0) }
-            lines.append("| \(truth.code) | " + cells.joined(separator: " | ")
-                + " | \(total(truth)) | \(String(format: "%.1f%%", 100 * accuracy(truth))) |")
+            lines.append(
+                "| \(truth.code) | " + cells.joined(separator: " | ")
+                    + " | \(total(truth)) | \(String(format: "%.1f%%", 100 * accuracy(truth))) |")
         }
         let all = rows
         lines.append("")
-        lines.append(String(format: "overall accuracy: %.2f%% over %d lines", 100 * accuracy(over: all), all.reduce(0) { $0 + total($1) }))
+        lines.append(
+            String(
+                format: "overall accuracy: %.2f%% over %d lines", 100 * accuracy(over: all),
+                all.reduce(0) { $0 + total($1) }))
         return lines.joined(separator: "\n")
     }
 
@@ -52,7 +58,9 @@ public struct LanguageIDEvaluation {
     public var jsonObject: [String: Any] {
         var perLanguage: [String: Any] = [:]
         for (language, row) in confusion {
-            perLanguage[language.code] = ["lines": total(language), "accuracy": accuracy(language), "predicted": row]
+            perLanguage[language.code] = [
+                "lines": total(language), "accuracy": accuracy(language), "predicted": row,
+            ]
         }
         return ["languages": perLanguage, "accuracy": accuracy(over: Array(confusion.keys))]
     }

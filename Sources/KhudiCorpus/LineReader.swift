@@ -1,7 +1,8 @@
 import Foundation
 
-/// Reads lines from a file handle in fixed-size chunks, so memory holds one chunk plus the
-/// current line however large the input is (a line of many megabytes is returned whole).
+/// Reads lines from a file handle in fixed-size chunks, so memory holds one chunk plus the current
+/// line however large the input is (a line of many megabytes is returned whole).
+///
 /// Line ends are LF or CRLF; the terminator is not included.
 public struct LineReader {
     private let handle: FileHandle
@@ -17,8 +18,10 @@ public struct LineReader {
         self.chunkSize = chunkSize
     }
 
-    /// The next line's bytes, or nil at the end. Throws if reading fails (a file that
-    /// vanished or a device error); lines already returned stay valid.
+    /// The next line's bytes, or nil at the end.
+    ///
+    /// Throws if reading fails (a file that vanished or a device error); lines already returned
+    /// stay valid.
     public mutating func nextLine() throws -> [UInt8]? {
         while true {
             if let newline = buffer[start...].firstIndex(of: 0x0A) {

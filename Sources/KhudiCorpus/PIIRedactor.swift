@@ -6,7 +6,9 @@
 /// numbers). A hand-written scanner, not regular expressions, keeps this fast.
 public struct PIIRedactor: Sendable {
     public enum Kind: String, CaseIterable, Codable, Sendable {
-        case email, ipAddress = "ip_address", phone, cnic
+        case email
+        case ipAddress = "ip_address"
+        case phone, cnic
 
         /// The text that replaces a match.
         public var placeholder: String {
@@ -78,7 +80,9 @@ public struct PIIRedactor: Sendable {
 
     // MARK: - E-mail
 
-    /// ASCII letters, digits and . _ % + - (the local part of an address).
+    /// ASCII letters, digits and .
+    ///
+    /// _ % + - (the local part of an address).
     static func isEmailLocal(_ v: UInt32) -> Bool {
         switch v {
         case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2E, 0x5F, 0x25, 0x2B, 0x2D: true
@@ -97,7 +101,9 @@ public struct PIIRedactor: Sendable {
         let domainStart = j
         while j < s.count {
             let c = s[j].value
-            if (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) || (0x30...0x39).contains(c) || c == 0x2D {
+            if (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) || (0x30...0x39).contains(c)
+                || c == 0x2D
+            {
                 labelLength += 1
                 if (0x30...0x39).contains(c) || c == 0x2D { lastLabelLetters = false }
                 j += 1
@@ -127,13 +133,17 @@ public struct PIIRedactor: Sendable {
 
     /// True when no digit continues the number at `j`.
     static func ends(_ s: [Unicode.Scalar], _ j: Int) -> Bool {
-        j >= s.count || digit(s[j].value) == nil && !(isDash(s[j].value) && j + 1 < s.count && digit(s[j + 1].value) != nil)
+        j >= s.count
+            || digit(s[j].value) == nil
+                && !(isDash(s[j].value) && j + 1 < s.count && digit(s[j + 1].value) != nil)
     }
 
-    /// ddddd-ddddddd-d
+    /// A CNIC number: ddddd-ddddddd-d.
     static func cnic(_ s: [Unicode.Scalar], at i: Int) -> Int? {
         guard var j = digits(s, i, count: 5), j < s.count, isDash(s[j].value) else { return nil }
-        guard let k = digits(s, j + 1, count: 7), k < s.count, isDash(s[k].value) else { return nil }
+        guard let k = digits(s, j + 1, count: 7), k < s.count, isDash(s[k].value) else {
+            return nil
+        }
         guard let end = digits(s, k + 1, count: 1), ends(s, end) else { return nil }
         j = end
         return j
@@ -146,10 +156,13 @@ public struct PIIRedactor: Sendable {
             if j < s.count, s[j] == " " || isDash(s[j].value) { j += 1 }
         }
         if s[j] == "+" {
-            guard j + 2 < s.count, digit(s[j + 1].value) == 9, digit(s[j + 2].value) == 2 else { return nil }
+            guard j + 2 < s.count, digit(s[j + 1].value) == 9, digit(s[j + 2].value) == 2 else {
+                return nil
+            }
             j += 3
             skipSeparator()
-        } else if let end = digits(s, j, count: 4), digit(s[j].value) == 0, digit(s[j + 1].value) == 0,
+        } else if let end = digits(s, j, count: 4), digit(s[j].value) == 0,
+            digit(s[j + 1].value) == 0,
             digit(s[j + 2].value) == 9, digit(s[j + 3].value) == 2
         {
             j = end
@@ -189,7 +202,10 @@ public struct PIIRedactor: Sendable {
                 j += 1
             }
         }
-        guard j >= s.count || (digit(s[j].value) == nil && !(s[j] == "." && j + 1 < s.count && digit(s[j + 1].value) != nil))
+        guard
+            j >= s.count
+                || (digit(s[j].value) == nil
+                    && !(s[j] == "." && j + 1 < s.count && digit(s[j + 1].value) != nil))
         else { return nil }
         return j
     }
@@ -203,12 +219,15 @@ public struct PIIRedactor: Sendable {
         var compressed = false
         while j < s.count {
             let v = s[j].value
-            let isHex = (0x30...0x39).contains(v) || (0x41...0x46).contains(v) || (0x61...0x66).contains(v)
+            let isHex =
+                (0x30...0x39).contains(v) || (0x41...0x46).contains(v) || (0x61...0x66).contains(v)
             if isHex {
                 groupLength += 1
                 if groupLength > 4 { return nil }
             } else if v == 0x3A {
-                if groupLength > 0 { groups += 1 } else if j > i && s[j - 1] == ":" {
+                if groupLength > 0 {
+                    groups += 1
+                } else if j > i && s[j - 1] == ":" {
                     if compressed { return nil }
                     compressed = true
                 }
@@ -221,7 +240,8 @@ public struct PIIRedactor: Sendable {
         }
         if groupLength > 0 { groups += 1 }
         if j < s.count, isWordChar(s[j].value) { return nil }
-        guard colons >= 2, groups >= 2, (compressed && groups < 8) || (!compressed && groups == 8 && colons == 7)
+        guard colons >= 2, groups >= 2,
+            (compressed && groups < 8) || (!compressed && groups == 8 && colons == 7)
         else { return nil }
         if s[j - 1] == ":" && !(j >= 2 && s[j - 2] == ":") { return nil }
         return j

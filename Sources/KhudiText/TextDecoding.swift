@@ -2,7 +2,9 @@
 /// so a cleaning report can say how much was repaired instead of silently changing it.
 public enum TextDecoding {
     /// The decoded text and the number of invalid sequences replaced.
-    public static func decode<Bytes: Collection>(_ bytes: Bytes) -> (text: String, invalidSequences: Int)
+    public static func decode<Bytes: Collection>(
+        _ bytes: Bytes
+    ) -> (text: String, invalidSequences: Int)
     where Bytes.Element == UInt8 {
         if let valid = String(validating: bytes, as: UTF8.self) { return (valid, 0) }
         var scalars = String.UnicodeScalarView()
@@ -23,7 +25,8 @@ public enum TextDecoding {
 
     /// Whether `bytes` look like binary data rather than text: any NUL byte, or more than 10% of
     /// bytes being C0 controls other than tab, newline and carriage return.
-    public static func looksBinary<Bytes: Collection>(_ bytes: Bytes) -> Bool where Bytes.Element == UInt8 {
+    public static func looksBinary<Bytes: Collection>(_ bytes: Bytes) -> Bool
+    where Bytes.Element == UInt8 {
         var controls = 0
         var count = 0
         for byte in bytes {

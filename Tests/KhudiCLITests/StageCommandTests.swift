@@ -31,14 +31,16 @@ import Testing
 
     @Test(arguments: allStages)
     func unknownOptionIsAUsageError(tool: String) throws {
-        let result = try ExecutableRunner.run(tool, ["input.txt", "--no-such-option"] + Self.required(tool))
+        let result = try ExecutableRunner.run(
+            tool, ["input.txt", "--no-such-option"] + Self.required(tool))
         #expect(result.status == 64)
         #expect(result.stderr.contains("Unknown option '--no-such-option'"))
     }
 
     @Test(arguments: allStages)
     func missingInputIsNamed(tool: String) throws {
-        let result = try ExecutableRunner.run(tool, ["/nonexistent/corpus.txt"] + Self.required(tool))
+        let result = try ExecutableRunner.run(
+            tool, ["/nonexistent/corpus.txt"] + Self.required(tool))
         #expect(result.status == 66)
         #expect(
             result.stderr.contains("input '/nonexistent/corpus.txt': no such file or directory"))

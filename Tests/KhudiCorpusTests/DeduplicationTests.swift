@@ -5,24 +5,34 @@ import _KhudiTestSupport
 
 @Suite struct DeduplicationTests {
     static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("datasets/sample/urd")
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "datasets/sample/urd")
 
     /// Paragraphs of the team's sample corpus with at least 40 words: distinct documents.
     static func paragraphs() throws -> [String] {
-        let files = try FileManager.default.contentsOfDirectory(atPath: sample.path).filter { $0 != "messy.txt" }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: sample.path).filter {
+            $0 != "messy.txt"
+        }.sorted()
         return try files.flatMap { file in
             try String(contentsOf: sample.appendingPathComponent(file), encoding: .utf8)
-                .split(separator: "\n").map(String.init).filter { $0.split(separator: " ").count >= 40 }
+                .split(separator: "\n").map(String.init).filter {
+                    $0.split(separator: " ").count >= 40
+                }
         }
     }
 
     @Test func simplificationFoldsMarksDigitsAndPunctuation() {
-        #expect(TextSimplifier.words("کِتاب، آئی 2024 اور 3.5 ہے۔ ABC") == ["کتاب", "\u{0627}\u{064A}\u{06CC}", "0", "اور", "0", "ہے", "abc"])
+        #expect(
+            TextSimplifier.words("کِتاب، آئی 2024 اور 3.5 ہے۔ ABC") == [
+                "کتاب", "\u{0627}\u{064A}\u{06CC}", "0", "اور", "0", "ہے", "abc",
+            ])
     }
 
     @Test func modularMultiplicationIsExact() {
         let p: UInt64 = (1 << 61) - 1
-        for (x, y) in [(p - 1, p - 1), (123_456_789_012_345, 987_654_321_098), (1, p - 1), (0, 5)] as [(UInt64, UInt64)] {
+        for (x, y) in [(p - 1, p - 1), (123_456_789_012_345, 987_654_321_098), (1, p - 1), (0, 5)]
+            as [(UInt64, UInt64)]
+        {
             let wide = x.multipliedFullWidth(by: y)
             let reference = p.dividingFullWidth((wide.high, wide.low)).remainder
             #expect(MinHasher.multiplyModForTesting(x, y) == reference)
@@ -36,7 +46,9 @@ import _KhudiTestSupport
         // Each near-duplicate changes one word in fifty.
         let copies = originals.map { text -> String in
             var words = text.split(separator: " ").map(String.init)
-            for i in stride(from: Int(random.next() % 50), to: words.count, by: 50) { words[i] = "تبدیل" }
+            for i in stride(from: Int(random.next() % 50), to: words.count, by: 50) {
+                words[i] = "تبدیل"
+            }
             return words.joined(separator: " ")
         }
         let hasher = MinHasher()

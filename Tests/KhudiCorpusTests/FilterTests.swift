@@ -6,11 +6,14 @@ import Testing
 /// The filters against hand-built documents, each made to fail exactly one rule.
 @Suite struct FilterTests {
     /// A clean Urdu document from the team's sample corpus (about 300 words).
-    static let good = try! String(
-        contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("datasets/sample/urd/society.txt"),
-        encoding: .utf8
-    ).components(separatedBy: "\n\n")[0]
+    static let good =
+        (try? String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent(
+                    "datasets/sample/urd/society.txt"),
+            encoding: .utf8
+        ))?.components(separatedBy: "\n\n")[0] ?? ""
 
     static let urdu = QualityFilters(thresholds: .defaults(for: .urdu))
 
@@ -25,7 +28,9 @@ import Testing
     }
 
     @Test func repeatedPhrasesFail() {
-        let doc = Self.good + "\n" + String(repeating: "یہ بہت اچھی بات ہے اور سب کو معلوم ہے۔ ", count: 30)
+        let doc =
+            Self.good + "\n"
+            + String(repeating: "یہ بہت اچھی بات ہے اور سب کو معلوم ہے۔ ", count: 30)
         let rule = Self.urdu.check(doc)?.rule ?? ""
         #expect(rule.hasPrefix("gopher_top_") || rule.hasPrefix("gopher_duplicate_"), "\(rule)")
     }
@@ -54,7 +59,8 @@ import Testing
     }
 
     @Test func linesWithoutPunctuationFail() {
-        let doc = Self.good.replacingOccurrences(of: "۔", with: "").replacingOccurrences(of: "،", with: "")
+        let doc = Self.good.replacingOccurrences(of: "۔", with: "").replacingOccurrences(
+            of: "،", with: "")
         #expect(Self.urdu.check(doc)?.rule == "fineweb_line_punctuation")
     }
 
@@ -67,9 +73,13 @@ import Testing
 
     @Test func englishUsesGopherDefaults() {
         let english = QualityFilters(thresholds: .defaults(for: .english))
-        let doc = String(repeating: "The school and the village have worked with care to keep it open. ", count: 12)
+        let doc = String(
+            repeating: "The school and the village have worked with care to keep it open. ",
+            count: 12)
         #expect(english.thresholds.stopWords.contains("the"))
-        #expect(english.check(doc)?.rule.hasPrefix("gopher_") == true, "a document of one repeated sentence")
+        #expect(
+            english.check(doc)?.rule.hasPrefix("gopher_") == true,
+            "a document of one repeated sentence")
     }
 
     @Test func thresholdsFollowFineWeb2() {
@@ -89,6 +99,10 @@ import Testing
         let (kept, dropped) = try C4LineFilter().apply(text).get()
         #expect(dropped == 2)
         #expect(!kept.contains("سرخی") && !kept.contains("cookies"))
-        if case .failure(let rejection) = C4LineFilter().apply("ایک { دو") { #expect(rejection.rule == "c4_curly_bracket") } else { Issue.record("not rejected") }
+        if case .failure(let rejection) = C4LineFilter().apply("ایک { دو") {
+            #expect(rejection.rule == "c4_curly_bracket")
+        } else {
+            Issue.record("not rejected")
+        }
     }
 }

@@ -5,7 +5,9 @@ import Testing
 
 /// The shipped language-ID model on the held-out tenth of the team's corpora
 /// (datasets/language-id-sources.txt): at least 97% accuracy on lines of five or more words over
-/// urd, snd, pbt, pnb, eng and urd_Latn. Needs ../shared/datasets; says so and skips without it.
+/// urd, snd, pbt, pnb, eng and urd_Latn.
+///
+/// Needs ../shared/datasets; says so and skips without it.
 @Suite struct LanguageIDAccuracyTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
@@ -13,7 +15,9 @@ import Testing
     static let sharedIsPresent = FileManager.default.fileExists(atPath: shared.path)
 
     static func heldOut(limit: Int) throws -> [Language: [String]] {
-        let list = try String(contentsOf: root.appendingPathComponent("datasets/language-id-sources.txt"), encoding: .utf8)
+        let list = try String(
+            contentsOf: root.appendingPathComponent("datasets/language-id-sources.txt"),
+            encoding: .utf8)
         var corpus = LabelledCorpus()
         for line in list.split(separator: "\n") where !line.hasPrefix("#") {
             var text = String(line)
@@ -27,10 +31,13 @@ import Testing
     @Test(.enabled(if: sharedIsPresent, "../shared/datasets is absent: LID accuracy not measured"))
     func heldOutAccuracyIsAtLeast97Percent() throws {
         let identifier = try LanguageIdentifier.bundled()
-        let evaluation = LanguageIDEvaluation(identifier: identifier, heldOut: try Self.heldOut(limit: 250), minimumWords: 5)
+        let evaluation = LanguageIDEvaluation(
+            identifier: identifier, heldOut: try Self.heldOut(limit: 250), minimumWords: 5)
         let core: [Language] = [.urdu, .sindhi, .pashto, .punjabiShahmukhi, .english, .romanUrdu]
         print("Language-ID confusion on held-out lines (≥ 5 words):\n\(evaluation.table)")
         #expect(evaluation.accuracy(over: core) >= 0.97, "\(evaluation.table)")
-        for language in core { #expect(evaluation.total(language) >= 20, "too few \(language.code) lines") }
+        for language in core {
+            #expect(evaluation.total(language) >= 20, "too few \(language.code) lines")
+        }
     }
 }

@@ -7,16 +7,21 @@ import _KhudiTestSupport
 @Suite struct IdempotenceTests {
     static let alphabet: [String] = [
         "ا", "ب", "ک", "ی", "ے", "ہ", "ھ", "ئ", "و", "ن", "ں", "\u{064A}", "\u{0643}", "\u{0647}",
-        "\u{0649}", "\u{06AA}", "\u{06C0}", "\u{0629}", "\u{06D5}", "\u{0654}", "\u{0655}", "\u{0653}",
-        "\u{064E}", "\u{0650}", "\u{0651}", "\u{0670}", "\u{0615}", "\u{FEFB}", "\u{FE8D}", "\u{FE76}",
-        "\u{FE77}", "\u{FC5E}", "\u{FCF2}", "\u{FDFA}", "\u{FDF2}", "\u{200C}", "\u{200D}", "\u{200B}",
-        "\u{200F}", "\u{FEFF}", "\u{00AD}", "\u{0640}", " ", "  ", "\n", "\t", "\u{00A0}", "\u{0661}",
+        "\u{0649}", "\u{06AA}", "\u{06C0}", "\u{0629}", "\u{06D5}", "\u{0654}", "\u{0655}",
+        "\u{0653}",
+        "\u{064E}", "\u{0650}", "\u{0651}", "\u{0670}", "\u{0615}", "\u{FEFB}", "\u{FE8D}",
+        "\u{FE76}",
+        "\u{FE77}", "\u{FC5E}", "\u{FCF2}", "\u{FDFA}", "\u{FDF2}", "\u{200C}", "\u{200D}",
+        "\u{200B}",
+        "\u{200F}", "\u{FEFF}", "\u{00AD}", "\u{0640}", " ", "  ", "\n", "\t", "\u{00A0}",
+        "\u{0661}",
         "\u{06F5}", "7", "a", "Z", "\u{1F468}", "\u{1F469}", ".", "۔", "\u{0001}",
     ]
 
     static func randomText(_ random: inout TestRandom) -> String {
         let length = Int(random.next() % 24)
-        return (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }.joined()
+        return (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            .joined()
     }
 
     @Test func scriptNormalizationIsIdempotent() {
@@ -27,7 +32,8 @@ import _KhudiTestSupport
                 let text = Self.randomText(&random)
                 let once = normalizer.normalize(text)
                 let twice = normalizer.normalize(once)
-                #expect(Array(once.unicodeScalars) == Array(twice.unicodeScalars),
+                #expect(
+                    Array(once.unicodeScalars) == Array(twice.unicodeScalars),
                     "input \(text.unicodeScalars.map { String($0.value, radix: 16) })")
             }
         }
@@ -39,13 +45,16 @@ import _KhudiTestSupport
         let script = ScriptNormalizer()
         for zwnj in [ZWNJPolicy.keep, .delete, .space] {
             for strips in [false, true] {
-                let normalizer = LanguageNormalizer(language: language, digits: .urdu, zwnj: zwnj, stripsDiacritics: strips)
+                let normalizer = LanguageNormalizer(
+                    language: language, digits: .urdu, zwnj: zwnj, stripsDiacritics: strips)
                 for _ in 0..<400 {
                     let text = script.normalize(Self.randomText(&random))
                     let once = normalizer.normalize(text)
                     let twice = normalizer.normalize(once)
-                    #expect(Array(once.unicodeScalars) == Array(twice.unicodeScalars),
-                        "\(language) \(zwnj) strip=\(strips) input \(text.unicodeScalars.map { String($0.value, radix: 16) })")
+                    #expect(
+                        Array(once.unicodeScalars) == Array(twice.unicodeScalars),
+                        "\(language) \(zwnj) strip=\(strips) input \(text.unicodeScalars.map { String($0.value, radix: 16) })"
+                    )
                 }
             }
         }

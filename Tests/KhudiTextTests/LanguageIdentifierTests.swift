@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct LanguageIdentifierTests {
     static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("datasets/sample")
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "datasets/sample")
 
     @Test func scriptProfileCountsScriptsAndLanguageLetters() {
         let profile = ScriptProfile("ڪتاب ۾ ښه GPT ٹ 12")
@@ -48,7 +49,8 @@ import Testing
     }
 
     @Test func modelRoundTripsThroughItsTextFormat() throws {
-        let model = NGramModel.train([.english: ["the cat sat on the mat"], .urdu: ["یہ ایک کتاب ہے"]], keep: 50)
+        let model = NGramModel.train(
+            [.english: ["the cat sat on the mat"], .urdu: ["یہ ایک کتاب ہے"]], keep: 50)
         let reread = try NGramModel(serialized: model.serialized())
         #expect(reread.serialized() == model.serialized())
         #expect(reread.scores("the mat").first?.0 == .english)
@@ -58,7 +60,9 @@ import Testing
         #expect(throws: LanguageIDError.badModel("missing header khudi-language-id/1")) {
             try NGramModel(serialized: "nonsense\n")
         }
-        #expect(throws: LanguageIDError.badModel("line 2: expected language, gram, log-probability")) {
+        #expect(
+            throws: LanguageIDError.badModel("line 2: expected language, gram, log-probability")
+        ) {
             try NGramModel(serialized: "khudi-language-id/1\nxx\tab\t1\n")
         }
     }

@@ -4,7 +4,10 @@ import Testing
 /// Per-language letter tables: the Urdu merges, and the languages that must not get them.
 @Suite struct LanguageNormalizerTests {
     static let cases: [(name: String, language: Language, input: String, expected: String)] = [
-        ("Urdu: Arabic yeh, kaf, heh", .urdu, "\u{064A}\u{0643}\u{0647}", "\u{06CC}\u{06A9}\u{06C1}"),
+        (
+            "Urdu: Arabic yeh, kaf, heh", .urdu, "\u{064A}\u{0643}\u{0647}",
+            "\u{06CC}\u{06A9}\u{06C1}"
+        ),
         ("Urdu: alef maksura", .urdu, "عل\u{0649}", "عل\u{06CC}"),
         ("Urdu: Farsi yeh + hamza composes", .urdu, "\u{06CC}\u{0654}", "\u{0626}"),
         ("Urdu: Arabic yeh + hamza composes", .urdu, "\u{064A}\u{0654}", "\u{0626}"),
@@ -14,7 +17,10 @@ import Testing
         ("Urdu: teh marbuta", .urdu, "زکو\u{0670}\u{0629}", "زکو\u{0670}\u{06C3}"),
         ("Urdu: yeh barree + hamza", .urdu, "\u{06D2}\u{0654}", "\u{06D3}"),
         ("Urdu: do-chashmi heh is never merged", .urdu, "بھائی", "بھائی"),
-        ("Urdu: Arabic-Indic digits fold to Urdu digits", .urdu, "\u{0661}\u{0662} 34 \u{06F5}", "\u{06F1}\u{06F2} 34 \u{06F5}"),
+        (
+            "Urdu: Arabic-Indic digits fold to Urdu digits", .urdu, "\u{0661}\u{0662} 34 \u{06F5}",
+            "\u{06F1}\u{06F2} 34 \u{06F5}"
+        ),
         ("Urdu: ZWNJ deleted", .urdu, "خوش\u{200C}نما", "خوشنما"),
         ("Urdu: Sindhi kaf is left alone", .urdu, "\u{06AA}", "\u{06AA}"),
         ("Sindhi keeps ي ه ڪ", .sindhi, "\u{064A}\u{0647}\u{06AA}", "\u{064A}\u{0647}\u{06AA}"),
@@ -27,12 +33,24 @@ import Testing
         ("Pashto: Arabic kaf becomes ک", .pashto, "\u{0643}", "\u{06A9}"),
         ("Pashto keeps ZWNJ", .pashto, "د\u{200C}ا", "د\u{200C}ا"),
         ("Kashmiri keeps U+0654 after yeh", .kashmiri, "\u{06CC}\u{0654}", "\u{06CC}\u{0654}"),
-        ("Kashmiri keeps U+0654 after alef maksura's yeh", .kashmiri, "\u{0649}\u{0654}", "\u{06CC}\u{0654}"),
+        (
+            "Kashmiri keeps U+0654 after alef maksura's yeh", .kashmiri, "\u{0649}\u{0654}",
+            "\u{06CC}\u{0654}"
+        ),
         ("Kashmiri unifies Arabic yeh", .kashmiri, "\u{064A}", "\u{06CC}"),
         ("Shahmukhi follows Urdu", .punjabiShahmukhi, "\u{0643}\u{064A}", "\u{06A9}\u{06CC}"),
-        ("Shahmukhi keeps retroflex ݨ and ن + small tah", .punjabiShahmukhi, "\u{0768}\u{0646}\u{0615}", "\u{0768}\u{0646}\u{0615}"),
-        ("Saraiki keeps implosives", .saraiki, "\u{067B}\u{0684}\u{0759}\u{06B3}", "\u{067B}\u{0684}\u{0759}\u{06B3}"),
-        ("Balochi follows Urdu, keeps ءَ", .balochi, "\u{0621}\u{064E}\u{0643}", "\u{0621}\u{064E}\u{06A9}"),
+        (
+            "Shahmukhi keeps retroflex ݨ and ن + small tah", .punjabiShahmukhi,
+            "\u{0768}\u{0646}\u{0615}", "\u{0768}\u{0646}\u{0615}"
+        ),
+        (
+            "Saraiki keeps implosives", .saraiki, "\u{067B}\u{0684}\u{0759}\u{06B3}",
+            "\u{067B}\u{0684}\u{0759}\u{06B3}"
+        ),
+        (
+            "Balochi follows Urdu, keeps ءَ", .balochi, "\u{0621}\u{064E}\u{0643}",
+            "\u{0621}\u{064E}\u{06A9}"
+        ),
         ("English is left alone", .english, "Kaf \u{0643}", "Kaf \u{0643}"),
     ]
 
@@ -44,7 +62,8 @@ import Testing
 
     @Test func zwnjPolicies() {
         let text = "می\u{200C}\u{200C}روم \u{200C}خوش\u{200C}"
-        #expect(LanguageNormalizer(language: .urdu, zwnj: .keep).normalize(text) == "می\u{200C}روم خوش")
+        #expect(
+            LanguageNormalizer(language: .urdu, zwnj: .keep).normalize(text) == "می\u{200C}روم خوش")
         #expect(LanguageNormalizer(language: .urdu, zwnj: .delete).normalize(text) == "میروم خوش")
         #expect(LanguageNormalizer(language: .urdu, zwnj: .space).normalize(text) == "می روم خوش")
     }
@@ -52,13 +71,17 @@ import Testing
     @Test func digitPolicies() {
         let text = "\u{0661}2\u{06F3}"
         #expect(LanguageNormalizer(language: .urdu, digits: .keep).normalize(text) == text)
-        #expect(LanguageNormalizer(language: .urdu, digits: .urdu).normalize(text) == "\u{06F1}\u{06F2}\u{06F3}")
+        #expect(
+            LanguageNormalizer(language: .urdu, digits: .urdu).normalize(text)
+                == "\u{06F1}\u{06F2}\u{06F3}")
         #expect(LanguageNormalizer(language: .urdu, digits: .ascii).normalize(text) == "123")
     }
 
     @Test func diacriticsAreKeptByDefaultAndStrippedOnRequest() {
         let text = "عِلْم آ\u{0626}"
         #expect(LanguageNormalizer(language: .urdu).normalize(text) == text)
-        #expect(LanguageNormalizer(language: .urdu, stripsDiacritics: true).normalize(text) == "علم آ\u{0626}")
+        #expect(
+            LanguageNormalizer(language: .urdu, stripsDiacritics: true).normalize(text)
+                == "علم آ\u{0626}")
     }
 }

@@ -13,12 +13,21 @@ import Testing
         ("a spacing mark form after a space vanishes", "ب \u{FE76}ت", "ب ت"),
         ("honorific kept", "نبی \u{FDFA}", "نبی \u{FDFA}"),
         ("bismillah kept", "\u{FDFD}", "\u{FDFD}"),
-        ("bidi controls removed", "\u{200F}ایک\u{200E} \u{202B}دو\u{202C}\u{2067}\u{2069}", "ایک دو"),
-        ("ALM, BOM, soft hyphen, word joiner removed", "\u{FEFF}\u{061C}ک\u{00AD}ت\u{2060}اب", "کتاب"),
+        (
+            "bidi controls removed", "\u{200F}ایک\u{200E} \u{202B}دو\u{202C}\u{2067}\u{2069}",
+            "ایک دو"
+        ),
+        (
+            "ALM, BOM, soft hyphen, word joiner removed", "\u{FEFF}\u{061C}ک\u{00AD}ت\u{2060}اب",
+            "کتاب"
+        ),
         ("ZWSP becomes a space", "ایک\u{200B}دو", "ایک دو"),
         ("tatweel removed", "کـــتاب", "کتاب"),
         ("ZWJ between Arabic letters removed", "ک\u{200D}ت", "کت"),
-        ("ZWJ in an emoji sequence kept", "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}", "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}"),
+        (
+            "ZWJ in an emoji sequence kept", "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}",
+            "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}"
+        ),
         ("ZWJ after a letter before an emoji kept", "ک\u{200D}\u{1F600}", "ک\u{200D}\u{1F600}"),
         ("ZWNJ untouched at script level", "خوش\u{200C}نما", "خوش\u{200C}نما"),
         ("whitespace collapsed and trimmed", "  ایک\t\u{00A0} دو  \r\n\n\n تین ", "ایک دو\nتین"),
@@ -36,6 +45,7 @@ import Testing
 
     @Test func honorificsCanBeSpelledOutInUrdu() {
         let normalizer = ScriptNormalizer(honorifics: .expandToUrdu)
-        #expect(normalizer.normalize("نبی \u{FDFA} اور \u{FDF2}") == "نبی صلی اللہ علیہ وسلم اور اللہ")
+        #expect(
+            normalizer.normalize("نبی \u{FDFA} اور \u{FDF2}") == "نبی صلی اللہ علیہ وسلم اور اللہ")
     }
 }

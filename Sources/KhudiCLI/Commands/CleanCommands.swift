@@ -16,7 +16,10 @@ public struct DecodingOptions: ParsableArguments {
         case repair, reject
     }
 
-    @Option(help: "Invalid UTF-8: repair (replace with U+FFFD and count) or reject (stop with the line number).")
+    @Option(
+        help:
+            "Invalid UTF-8: repair (replace with U+FFFD and count) or reject (stop with the line number)."
+    )
     var invalidUTF8: Policy = .repair
 
     public init() {}
@@ -26,7 +29,9 @@ public struct DecodingOptions: ParsableArguments {
         let (text, invalid) = TextDecoding.decode(bytes)
         if invalid > 0 {
             if invalidUTF8 == .reject {
-                throw UserError("\(source):\(line): invalid UTF-8 (\(invalid) bad sequence(s)); use --invalid-utf8 repair to replace them", exitCode: ExitStatus.dataError)
+                throw UserError(
+                    "\(source):\(line): invalid UTF-8 (\(invalid) bad sequence(s)); use --invalid-utf8 repair to replace them",
+                    exitCode: ExitStatus.dataError)
             }
             repaired += invalid
         }
@@ -66,7 +71,9 @@ public struct NormalizeCommand: ParsableCommand {
 
     public func validate() throws {
         if lang != "none" && Language(code: lang) == nil {
-            throw ValidationError("unknown language '\(lang)' (known: \(Language.allCases.map(\.code).joined(separator: ", ")), none)")
+            throw ValidationError(
+                "unknown language '\(lang)' (known: \(Language.allCases.map(\.code).joined(separator: ", ")), none)"
+            )
         }
     }
 
@@ -74,19 +81,23 @@ public struct NormalizeCommand: ParsableCommand {
         try reportingErrors(tool: "khudi-clean normalize") {
             let script = ScriptNormalizer(honorifics: honorifics)
             let language = Language(code: lang).map {
-                LanguageNormalizer(language: $0, digits: digits, zwnj: zwnj, stripsDiacritics: stripDiacritics)
+                LanguageNormalizer(
+                    language: $0, digits: digits, zwnj: zwnj, stripsDiacritics: stripDiacritics)
             }
             var reader = LineReader(handle: .standardInput)
             var output = BufferedOutput()
             var repaired = 0
             while let bytes = try reader.nextLine() {
-                let text = try decoding.decode(bytes, line: reader.lineNumber, source: "<stdin>", repaired: &repaired)
+                let text = try decoding.decode(
+                    bytes, line: reader.lineNumber, source: "<stdin>", repaired: &repaired)
                 var line = script.normalize(text)
                 if let language { line = language.normalize(line) }
                 output.write(line + "\n")
             }
             output.flush()
-            if repaired > 0 { printError("khudi-clean normalize: repaired \(repaired) invalid UTF-8 sequence(s)") }
+            if repaired > 0 {
+                printError("khudi-clean normalize: repaired \(repaired) invalid UTF-8 sequence(s)")
+            }
         }
     }
 }
@@ -95,7 +106,8 @@ public struct NormalizeCommand: ParsableCommand {
 public struct IdentifyCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "identify",
-        abstract: "Identify the language of standard input (one document, or each line with --lines).",
+        abstract:
+            "Identify the language of standard input (one document, or each line with --lines).",
         discussion: """
             Prints `LANGUAGE CONFIDENCE` for the document, followed by its mix when it is
             code-mixed; with --lines, `LANGUAGE<TAB>CONFIDENCE<TAB>LINE` per line ("und" when a
@@ -117,20 +129,28 @@ public struct IdentifyCommand: ParsableCommand {
 
     public func run() throws {
         try reportingErrors(tool: "khudi-clean identify") {
-            let identifier = try model.map {
-                LanguageIdentifier(model: try NGramModel(serialized: String(contentsOfFile: $0, encoding: .utf8)))
-            } ?? LanguageIdentifier.bundled()
+            let identifier =
+                try model.map {
+                    LanguageIdentifier(
+                        model: try NGramModel(
+                            serialized: String(contentsOfFile: $0, encoding: .utf8)))
+                } ?? LanguageIdentifier.bundled()
             var reader = LineReader(handle: .standardInput)
             var repaired = 0
             var output = BufferedOutput()
             var document: [String] = []
             while let bytes = try reader.nextLine() {
-                let text = try decoding.decode(bytes, line: reader.lineNumber, source: "<stdin>", repaired: &repaired)
+                let text = try decoding.decode(
+                    bytes, line: reader.lineNumber, source: "<stdin>", repaired: &repaired)
                 if lines {
                     let decision = identifier.identify(text)
                     let code = decision?.language.code ?? "und"
                     let confidence = String(format: "%.3f", decision?.confidence ?? 0)
-                    output.write(json ? Self.jsonLine(["lang": code, "score": decision?.confidence ?? 0, "text": text]) + "\n" : "\(code)\t\(confidence)\t\(text)\n")
+                    output.write(
+                        json
+                            ? Self.jsonLine([
+                                "lang": code, "score": decision?.confidence ?? 0, "text": text,
+                            ]) + "\n" : "\(code)\t\(confidence)\t\(text)\n")
                 } else {
                     document.append(text)
                 }
@@ -139,11 +159,15 @@ public struct IdentifyCommand: ParsableCommand {
                 let decision = identifier.identifyDocument(document.joined(separator: "\n"))
                 let code = decision?.language.code ?? "und"
                 if json {
-                    output.write(Self.jsonLine([
-                        "lang": code, "score": decision?.confidence ?? 0,
-                        "mixed": decision?.isCodeMixed ?? false,
-                        "mix": Dictionary(uniqueKeysWithValues: (decision?.mix ?? [:]).map { ($0.key.code, $0.value) }),
-                    ]) + "\n")
+                    output.write(
+                        Self.jsonLine([
+                            "lang": code, "score": decision?.confidence ?? 0,
+                            "mixed": decision?.isCodeMixed ?? false,
+                            "mix": Dictionary(
+                                uniqueKeysWithValues: (decision?.mix ?? [:]).map {
+                                    ($0.key.code, $0.value)
+                                }),
+                        ]) + "\n")
                 } else {
                     output.write("\(code) \(String(format: "%.3f", decision?.confidence ?? 0))\n")
                     if let decision, decision.isCodeMixed {
@@ -154,12 +178,15 @@ public struct IdentifyCommand: ParsableCommand {
                 }
             }
             output.flush()
-            if repaired > 0 { printError("khudi-clean identify: repaired \(repaired) invalid UTF-8 sequence(s)") }
+            if repaired > 0 {
+                printError("khudi-clean identify: repaired \(repaired) invalid UTF-8 sequence(s)")
+            }
         }
     }
 
     static func jsonLine(_ object: [String: Any]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 }

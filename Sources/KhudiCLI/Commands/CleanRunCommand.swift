@@ -53,7 +53,8 @@ public struct CleanRunCommand: ParsableCommand {
             if let config {
                 _ = try InputPaths.resolve([config])
                 do {
-                    configuration = try CleaningConfiguration.load(yaml: try String(contentsOfFile: config, encoding: .utf8), path: config)
+                    configuration = try CleaningConfiguration.load(
+                        yaml: try String(contentsOfFile: config, encoding: .utf8), path: config)
                 } catch let error as ConfigurationError {
                     throw UserError("\(error)", exitCode: ExitStatus.configuration)
                 }
@@ -64,7 +65,9 @@ public struct CleanRunCommand: ParsableCommand {
                 } else {
                     configuration.languages = try languages.split(separator: ",").map { code in
                         guard let language = Language(code: String(code)) else {
-                            throw UserError("unknown language code '\(code)' in --languages (known: \(Language.allCases.map(\.code).joined(separator: ", ")), auto)", exitCode: ExitStatus.usage)
+                            throw UserError(
+                                "unknown language code '\(code)' in --languages (known: \(Language.allCases.map(\.code).joined(separator: ", ")), auto)",
+                                exitCode: ExitStatus.usage)
                         }
                         return language
                     }
@@ -75,17 +78,24 @@ public struct CleanRunCommand: ParsableCommand {
             if writeRejected { configuration.writesRejected = true }
             if let invalidUTF8 { configuration.rejectsInvalidUTF8 = invalidUTF8 == .reject }
             if FileManager.default.fileExists(atPath: output) && !overwrite {
-                throw UserError("output directory '\(output)' already exists; use --overwrite to replace it", exitCode: ExitStatus.cannotCreate)
+                throw UserError(
+                    "output directory '\(output)' already exists; use --overwrite to replace it",
+                    exitCode: ExitStatus.cannotCreate)
             }
 
             let threads = threadOptions.apply()
-            let pipeline = CleaningPipeline(configuration: configuration, identifier: try LanguageIdentifier.bundled(), threads: threads)
+            let pipeline = CleaningPipeline(
+                configuration: configuration, identifier: try LanguageIdentifier.bundled(),
+                threads: threads)
             pipeline.khudiVersion = KhudiVersion.string
             var meter = ProgressMeter(label: "khudi-clean")
             let report: CleaningReport
             do {
-                report = try pipeline.run(inputs: paths, output: output, overwrite: overwrite) { progress in
-                    meter.update(done: progress.bytesRead, total: progress.totalBytes, detail: "\(progress.documentsRead) docs, \(progress.documentsKept) kept")
+                report = try pipeline.run(inputs: paths, output: output, overwrite: overwrite) {
+                    progress in
+                    meter.update(
+                        done: progress.bytesRead, total: progress.totalBytes,
+                        detail: "\(progress.documentsRead) docs, \(progress.documentsKept) kept")
                 }
             } catch let error as CleaningError {
                 throw UserError("\(error)", exitCode: ExitStatus.cannotCreate)
@@ -96,14 +106,25 @@ public struct CleanRunCommand: ParsableCommand {
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else {
-                print("read \(report.documentsIn) documents (\(report.bytesIn) bytes), wrote \(report.documentsOut) in \(report.shards.count) shard(s) to \(output)")
-                let drops = report.dropped.sorted { ($0.value.documents, $1.key) > ($1.value.documents, $0.key) }.map { "\($0.key) \($0.value.documents)" }
+                print(
+                    "read \(report.documentsIn) documents (\(report.bytesIn) bytes), wrote \(report.documentsOut) in \(report.shards.count) shard(s) to \(output)"
+                )
+                let drops = report.dropped.sorted {
+                    ($0.value.documents, $1.key) > ($1.value.documents, $0.key)
+                }.map { "\($0.key) \($0.value.documents)" }
                 if !drops.isEmpty { print("dropped: \(drops.joined(separator: ", "))") }
-                let problems = report.inputIssues.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-                if !problems.isEmpty || report.invalidUTF8Repaired > 0 {
-                    print("input problems: \((problems + ["invalid_utf8_repaired \(report.invalidUTF8Repaired)"]).joined(separator: ", ")) (see report.md)")
+                let problems = report.inputIssues.sorted { $0.key < $1.key }.map {
+                    "\($0.key) \($0.value)"
                 }
-                print(String(format: "%.2f MB/s; report: %@/report.md", report.megabytesPerSecond, output))
+                if !problems.isEmpty || report.invalidUTF8Repaired > 0 {
+                    print(
+                        "input problems: \((problems + ["invalid_utf8_repaired \(report.invalidUTF8Repaired)"]).joined(separator: ", ")) (see report.md)"
+                    )
+                }
+                print(
+                    String(
+                        format: "%.2f MB/s; report: %@/report.md", report.megabytesPerSecond, output
+                    ))
             }
         }
     }

@@ -32,10 +32,13 @@ public struct TrainLanguageIDCommand: ParsableCommand {
         try reportingErrors(tool: "khudi-clean train-lid") {
             let corpus = try loadLabelledCorpus(sources, limit: linesPerLanguage)
             let script = ScriptNormalizer()
-            let model = NGramModel.train(corpus.training.mapValues { $0.map(script.normalize) }, keep: keep)
+            let model = NGramModel.train(
+                corpus.training.mapValues { $0.map(script.normalize) }, keep: keep)
             try AtomicFile.write(Data(model.serialized().utf8), to: output)
             for (language, lines) in corpus.training.sorted(by: { $0.key.code < $1.key.code }) {
-                printError("\(language.code): trained on \(lines.count) lines, \(corpus.heldOut[language]?.count ?? 0) held out")
+                printError(
+                    "\(language.code): trained on \(lines.count) lines, \(corpus.heldOut[language]?.count ?? 0) held out"
+                )
             }
         }
     }
@@ -64,12 +67,17 @@ public struct EvaluateLanguageIDCommand: ParsableCommand {
     public func run() throws {
         try reportingErrors(tool: "khudi-clean evaluate-lid") {
             let corpus = try loadLabelledCorpus(sources, limit: 2_000)
-            let identifier = try model.map {
-                LanguageIdentifier(model: try NGramModel(serialized: String(contentsOfFile: $0, encoding: .utf8)))
-            } ?? LanguageIdentifier.bundled()
-            let evaluation = LanguageIDEvaluation(identifier: identifier, heldOut: corpus.heldOut, minimumWords: minimumWords)
+            let identifier =
+                try model.map {
+                    LanguageIdentifier(
+                        model: try NGramModel(
+                            serialized: String(contentsOfFile: $0, encoding: .utf8)))
+                } ?? LanguageIdentifier.bundled()
+            let evaluation = LanguageIDEvaluation(
+                identifier: identifier, heldOut: corpus.heldOut, minimumWords: minimumWords)
             if json {
-                let data = try JSONSerialization.data(withJSONObject: evaluation.jsonObject, options: [.sortedKeys])
+                let data = try JSONSerialization.data(
+                    withJSONObject: evaluation.jsonObject, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
                 print(evaluation.table)

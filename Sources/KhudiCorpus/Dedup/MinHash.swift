@@ -1,7 +1,9 @@
-/// MinHash signatures with locality-sensitive hashing bands, as datatrove's MinhashDedup:
-/// word 5-grams, `bands` × `rows` universal hashes (a·x + b) mod (2⁶¹ − 1), and no Jaccard
-/// verification: documents sharing any whole band are near-duplicates. With the default 14 × 8
-/// the 50% point of the detection curve is at Jaccard ≈ 0.72 (reference/urdu-text.md §4.7).
+/// MinHash signatures with locality-sensitive hashing bands, as datatrove's MinhashDedup: word
+/// 5-grams, `bands` × `rows` universal hashes (a·x + b) mod (2⁶¹ − 1), and no Jaccard verification:
+/// documents sharing any whole band are near-duplicates.
+///
+/// With the default 14 × 8 the 50% point of the detection curve is at Jaccard ≈ 0.72
+/// (reference/urdu-text.md §4.7).
 public struct MinHasher: Sendable {
     public let bands: Int
     public let rows: Int
@@ -11,7 +13,8 @@ public struct MinHasher: Sendable {
     static let prime: UInt64 = (1 << 61) - 1
 
     public init(bands: Int = 14, rows: Int = 8, ngram: Int = 5, seed: UInt64 = 1) {
-        precondition(bands > 0 && rows > 0 && ngram > 0, "MinHasher: bands, rows and ngram must be positive")
+        precondition(
+            bands > 0 && rows > 0 && ngram > 0, "MinHasher: bands, rows and ngram must be positive")
         self.bands = bands
         self.rows = rows
         self.ngram = ngram
@@ -68,7 +71,9 @@ public struct MinHasher: Sendable {
     }
 
     /// `multiplyMod` for tests.
-    public static func multiplyModForTesting(_ x: UInt64, _ y: UInt64) -> UInt64 { multiplyMod(x, y) }
+    public static func multiplyModForTesting(_ x: UInt64, _ y: UInt64) -> UInt64 {
+        multiplyMod(x, y)
+    }
 
     static func fnv<S: Sequence>(_ bytes: S) -> UInt64 where S.Element == UInt8 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325

@@ -4,7 +4,9 @@ import KhudiText
 /// The form documents are compared in for near-duplicate detection (as datatrove's
 /// `simplify_text`): lower case, every digit run as "0", punctuation as spaces, whitespace
 /// collapsed, and combining marks dropped after NFD, so آ ئ ۂ fold to their base letters and
-/// harakat vanish. Used only for hashing, never for output text.
+/// harakat vanish.
+///
+/// Used only for hashing, never for output text.
 public enum TextSimplifier {
     /// The words of `text` in simplified form.
     public static func words(_ text: String) -> [String] {
@@ -27,7 +29,10 @@ public enum TextSimplifier {
             }
             if WordSplitter.isSeparator(v) {
                 // A decimal or thousands separator inside a number keeps the number whole.
-                if inNumber && (v == 0x2E || v == 0x2C || v == 0x060C || v == 0x066B || v == 0x066C) { return }
+                if inNumber && (v == 0x2E || v == 0x2C || v == 0x060C || v == 0x066B || v == 0x066C)
+                {
+                    return
+                }
                 flush()
                 return
             }
@@ -40,11 +45,14 @@ public enum TextSimplifier {
                 append((0x41...0x5A).contains(v) ? Unicode.Scalar(v + 32) ?? scalar : scalar)
             } else if (0x0600...0x06FF).contains(v) {
                 // NFD then dropping marks, for the Arabic block: composites lose their mark.
-                if ScalarClass.isArabicMark(v) || v == 0x0653 || v == 0x0654 || v == 0x0655 { continue }
+                if ScalarClass.isArabicMark(v) || v == 0x0653 || v == 0x0654 || v == 0x0655 {
+                    continue
+                }
                 append(Unicode.Scalar(baseLetter[v] ?? v) ?? scalar)
             } else {
                 // Elsewhere (rare in this corpus), Foundation's lower-casing and NFD.
-                for piece in String(scalar).lowercased().decomposedStringWithCanonicalMapping.unicodeScalars
+                for piece in String(scalar).lowercased().decomposedStringWithCanonicalMapping
+                    .unicodeScalars
                 where piece.properties.generalCategory != .nonspacingMark {
                     append(piece)
                 }

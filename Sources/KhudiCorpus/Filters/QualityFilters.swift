@@ -21,13 +21,17 @@ public struct QualityFilters: Sendable {
         self.thresholds = thresholds
     }
 
-    static let terminalPunctuation: Set<Character> = ["۔", "؟", "؞", "؝", ".", "?", "!", "\"", "'", "”", "“", "…", ")"]
+    static let terminalPunctuation: Set<Character> = [
+        "۔", "؟", "؞", "؝", ".", "?", "!", "\"", "'", "”", "“", "…", ")",
+    ]
 
     /// The first rule `text` fails, or nil when it passes every enabled rule.
     public func check(_ text: String) -> Rejection? {
         let words = WordSplitter.words(text)
         let length = max(1, text.unicodeScalars.count)
-        if gopherRepetition, let rejection = repetition(text, words: words, length: length) { return rejection }
+        if gopherRepetition, let rejection = repetition(text, words: words, length: length) {
+            return rejection
+        }
         if gopherQuality, let rejection = quality(text, words: words) { return rejection }
         if fineWebQuality, let rejection = fineWeb(text, words: words) { return rejection }
         return nil
@@ -54,9 +58,12 @@ public struct QualityFilters: Sendable {
     }
 
     /// The hash of words[start..<start+n], order-sensitive.
-    @inline(__always) static func gramHash(_ words: [HashedWord], _ start: Int, _ n: Int) -> UInt64 {
+    @inline(__always) static func gramHash(_ words: [HashedWord], _ start: Int, _ n: Int) -> UInt64
+    {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(n)
-        for k in start..<(start + n) { h = (h ^ words[k].hash) &* 0x0000_0100_0000_01B3 &+ 0x632B_E59B_D9B4_E019 }
+        for k in start..<(start + n) {
+            h = (h ^ words[k].hash) &* 0x0000_0100_0000_01B3 &+ 0x632B_E59B_D9B4_E019
+        }
         return h
     }
 
@@ -67,7 +74,9 @@ public struct QualityFilters: Sendable {
             let (duplicates, _) = Self.duplicates(lines)
             let fraction = Double(duplicates) / Double(lines.count)
             if fraction > t.duplicateLineFraction {
-                return reject("gopher_duplicate_lines", fraction, "duplicated lines \(fraction) > \(t.duplicateLineFraction)")
+                return reject(
+                    "gopher_duplicate_lines", fraction,
+                    "duplicated lines \(fraction) > \(t.duplicateLineFraction)")
             }
         }
         let words = Self.hashed(raw)
@@ -83,10 +92,14 @@ public struct QualityFilters: Sendable {
                 if count > best.count { best = (i, count) }
             }
             if best.count > 0 {
-                let characters = words[best.start..<(best.start + n)].reduce(n - 1) { $0 + $1.length }
+                let characters = words[best.start..<(best.start + n)].reduce(n - 1) {
+                    $0 + $1.length
+                }
                 let fraction = Double(characters * best.count) / Double(length)
                 if fraction > limit {
-                    return reject("gopher_top_\(n)_gram", fraction, "top \(n)-gram covers \(fraction) > \(limit)")
+                    return reject(
+                        "gopher_top_\(n)_gram", fraction,
+                        "top \(n)-gram covers \(fraction) > \(limit)")
                 }
             }
         }
@@ -105,7 +118,9 @@ public struct QualityFilters: Sendable {
             }
             let fraction = Double(repeated) / Double(length)
             if fraction > limit {
-                return reject("gopher_duplicate_\(n)_grams", fraction, "repeated \(n)-grams cover \(fraction) > \(limit)")
+                return reject(
+                    "gopher_duplicate_\(n)_grams", fraction,
+                    "repeated \(n)-grams cover \(fraction) > \(limit)")
             }
         }
         return nil
@@ -114,27 +129,49 @@ public struct QualityFilters: Sendable {
     func quality(_ text: String, words: [Substring]) -> Rejection? {
         let t = thresholds
         if words.count < t.minimumWords || words.count > t.maximumWords {
-            return reject("gopher_word_count", Double(words.count), "\(words.count) words outside \(t.minimumWords)…\(t.maximumWords)")
+            return reject(
+                "gopher_word_count", Double(words.count),
+                "\(words.count) words outside \(t.minimumWords)…\(t.maximumWords)")
         }
-        let meanLength = Double(words.reduce(0) { $0 + $1.unicodeScalars.count }) / Double(max(1, words.count))
+        let meanLength =
+            Double(words.reduce(0) { $0 + $1.unicodeScalars.count }) / Double(max(1, words.count))
         if meanLength < t.minimumMeanWordLength || meanLength > t.maximumMeanWordLength {
-            return reject("gopher_mean_word_length", meanLength, "mean word length \(meanLength) outside \(t.minimumMeanWordLength)…\(t.maximumMeanWordLength)")
+            return reject(
+                "gopher_mean_word_length", meanLength,
+                "mean word length \(meanLength) outside \(t.minimumMeanWordLength)…\(t.maximumMeanWordLength)"
+            )
         }
         let hashes = Double(text.utf8.filter { $0 == 0x23 }.count) / Double(words.count)
-        if hashes > 0.1 { return reject("gopher_hash_ratio", hashes, "'#' per word \(hashes) > 0.1") }
+        if hashes > 0.1 {
+            return reject("gopher_hash_ratio", hashes, "'#' per word \(hashes) > 0.1")
+        }
         let ellipses = Double(Self.ellipsisCount(text.utf8)) / Double(words.count)
-        if ellipses > 0.1 { return reject("gopher_ellipsis_ratio", ellipses, "ellipses per word \(ellipses) > 0.1") }
+        if ellipses > 0.1 {
+            return reject("gopher_ellipsis_ratio", ellipses, "ellipses per word \(ellipses) > 0.1")
+        }
         let lines = Self.lines(text)
         if !lines.isEmpty {
-            let bullets = Double(lines.filter { $0.unicodeScalars.first.map { $0 == "•" || $0 == "-" } ?? false }.count)
+            let bullets =
+                Double(
+                    lines.filter { $0.unicodeScalars.first.map { $0 == "•" || $0 == "-" } ?? false }
+                        .count)
                 / Double(lines.count)
-            if bullets > 0.9 { return reject("gopher_bullet_lines", bullets, "bullet lines \(bullets) > 0.9") }
-            let trailing = Double(lines.filter { Self.endsWithEllipsis($0.utf8) }.count) / Double(lines.count)
-            if trailing > 0.3 { return reject("gopher_ellipsis_lines", trailing, "lines ending in an ellipsis \(trailing) > 0.3") }
+            if bullets > 0.9 {
+                return reject("gopher_bullet_lines", bullets, "bullet lines \(bullets) > 0.9")
+            }
+            let trailing =
+                Double(lines.filter { Self.endsWithEllipsis($0.utf8) }.count) / Double(lines.count)
+            if trailing > 0.3 {
+                return reject(
+                    "gopher_ellipsis_lines", trailing,
+                    "lines ending in an ellipsis \(trailing) > 0.3")
+            }
         }
         let alphabetic = Double(words.filter(WordSplitter.isAlphabetic).count) / Double(words.count)
         if alphabetic < t.alphabeticWords {
-            return reject("gopher_alphabetic_words", alphabetic, "words with a letter \(alphabetic) < \(t.alphabeticWords)")
+            return reject(
+                "gopher_alphabetic_words", alphabetic,
+                "words with a letter \(alphabetic) < \(t.alphabeticWords)")
         }
         if !t.stopWords.isEmpty {
             let stop = Set(t.stopWords)
@@ -142,7 +179,9 @@ public struct QualityFilters: Sendable {
             var found = Set(words.lazy.map(String.init).filter { stop.contains($0) })
             if stop.contains("،") && text.contains("،") { found.insert("،") }
             if found.count < t.minimumStopWords {
-                return reject("gopher_stop_words", Double(found.count), "\(found.count) distinct stop words < \(t.minimumStopWords)")
+                return reject(
+                    "gopher_stop_words", Double(found.count),
+                    "\(found.count) distinct stop words < \(t.minimumStopWords)")
             }
         }
         return nil
@@ -153,32 +192,49 @@ public struct QualityFilters: Sendable {
         let lines = Self.lines(text)
         guard !lines.isEmpty else { return reject("fineweb_empty", 0, "no non-empty line") }
         if t.linePunctuation > 0 {
-            let ending = Double(lines.filter { $0.unicodeScalars.last.map { Self.terminalScalars.contains($0.value) } ?? false }.count)
+            let ending =
+                Double(
+                    lines.filter {
+                        $0.unicodeScalars.last.map { Self.terminalScalars.contains($0.value) }
+                            ?? false
+                    }.count)
                 / Double(lines.count)
             if ending < t.linePunctuation {
-                return reject("fineweb_line_punctuation", ending, "lines ending in punctuation \(ending) < \(t.linePunctuation)")
+                return reject(
+                    "fineweb_line_punctuation", ending,
+                    "lines ending in punctuation \(ending) < \(t.linePunctuation)")
             }
         }
         if t.shortLines <= 1 {
-            let short = Double(lines.filter { $0.unicodeScalars.count <= 30 }.count) / Double(lines.count)
-            if short > t.shortLines { return reject("fineweb_short_lines", short, "short lines \(short) > \(t.shortLines)") }
+            let short =
+                Double(lines.filter { $0.unicodeScalars.count <= 30 }.count) / Double(lines.count)
+            if short > t.shortLines {
+                return reject(
+                    "fineweb_short_lines", short, "short lines \(short) > \(t.shortLines)")
+            }
         }
         let (_, duplicateCharacters) = Self.duplicates(lines)
         let newLineCount = text.utf8.filter { $0 == 0x0A }.count
         let characters = max(1, text.unicodeScalars.count - newLineCount)
         let ratio = Double(duplicateCharacters) / Double(characters)
         if ratio > t.characterDuplicates {
-            return reject("fineweb_character_duplicates", ratio, "characters in duplicated lines \(ratio) > \(t.characterDuplicates)")
+            return reject(
+                "fineweb_character_duplicates", ratio,
+                "characters in duplicated lines \(ratio) > \(t.characterDuplicates)")
         }
         let newLines = Double(newLineCount) / Double(max(1, words.count))
         if newLines > t.newLineRatio {
-            return reject("fineweb_new_line_ratio", newLines, "newlines per word \(newLines) > \(t.newLineRatio)")
+            return reject(
+                "fineweb_new_line_ratio", newLines,
+                "newlines per word \(newLines) > \(t.newLineRatio)")
         }
         return nil
     }
 
     /// Terminal punctuation as scalar values (the Character set above, for the byte-level paths).
-    static let terminalScalars: Set<UInt32> = [0x06D4, 0x061F, 0x061E, 0x061D, 0x2E, 0x3F, 0x21, 0x22, 0x27, 0x201D, 0x201C, 0x2026, 0x29]
+    static let terminalScalars: Set<UInt32> = [
+        0x06D4, 0x061F, 0x061E, 0x061D, 0x2E, 0x3F, 0x21, 0x22, 0x27, 0x201D, 0x201C, 0x2026, 0x29,
+    ]
 
     /// The document's lines, trimmed of spaces and tabs, empty ones dropped; split on the UTF-8
     /// bytes (Character-level splitting would run grapheme breaking over the whole text).
@@ -186,10 +242,14 @@ public struct QualityFilters: Sendable {
         text.utf8.split(separator: 0x0A).compactMap { line in
             var start = line.startIndex
             var end = line.endIndex
-            while start < end, line[start] == 0x20 || line[start] == 0x09 || line[start] == 0x0D { start = line.index(after: start) }
+            while start < end, line[start] == 0x20 || line[start] == 0x09 || line[start] == 0x0D {
+                start = line.index(after: start)
+            }
             while end > start {
                 let before = line.index(before: end)
-                guard line[before] == 0x20 || line[before] == 0x09 || line[before] == 0x0D else { break }
+                guard line[before] == 0x20 || line[before] == 0x09 || line[before] == 0x0D else {
+                    break
+                }
                 end = before
             }
             return start < end ? Substring(line[start..<end]) : nil

@@ -29,8 +29,10 @@ public enum ReadIssue: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .malformedJSON(let path, let line, let detail): "\(path):\(line): malformed JSON line (\(detail)); skipped"
-        case .missingTextField(let path, let line, let field): "\(path):\(line): no string field \"\(field)\"; skipped"
+        case .malformedJSON(let path, let line, let detail):
+            "\(path):\(line): malformed JSON line (\(detail)); skipped"
+        case .missingTextField(let path, let line, let field):
+            "\(path):\(line): no string field \"\(field)\"; skipped"
         case .unreadable(let path, let detail): "\(path): cannot be read (\(detail)); skipped"
         case .binary(let path): "\(path): looks binary (NUL bytes or control characters); skipped"
         case .emptyFile(let path): "\(path): empty file"
@@ -38,10 +40,11 @@ public enum ReadIssue: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Streams documents out of files: `.txt` (documents separated by blank lines, or one per
-/// line), `.jsonl` (one JSON object per line, text in a chosen field), and either compressed
-/// as `.gz` (decompressed by the system's gzip as it is read). Memory holds one read chunk and
-/// one document at a time.
+/// Streams documents out of files: `.txt` (documents separated by blank lines, or one per line),
+/// `.jsonl` (one JSON object per line, text in a chosen field), and either compressed as `.gz`
+/// (decompressed by the system's gzip as it is read).
+///
+/// Memory holds one read chunk and one document at a time.
 public struct DocumentReader {
     public var lineDocuments = false
     public var textField = "text"
@@ -69,7 +72,9 @@ public struct DocumentReader {
             var found: [String] = []
             while let relative = enumerator?.nextObject() as? String {
                 let name = relative.lowercased()
-                if name.hasSuffix(".txt") || name.hasSuffix(".jsonl") || name.hasSuffix(".txt.gz") || name.hasSuffix(".jsonl.gz") {
+                if name.hasSuffix(".txt") || name.hasSuffix(".jsonl") || name.hasSuffix(".txt.gz")
+                    || name.hasSuffix(".jsonl.gz")
+                {
                     found.append((path as NSString).appendingPathComponent(relative))
                 }
             }
@@ -140,12 +145,17 @@ public struct DocumentReader {
             if isJSONL {
                 guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { continue }
                 switch Self.jsonText(line, field: textField) {
-                case .success(let bytes): try document(RawDocument(id: "\(path):\(number)", source: path, bytes: bytes))
-                case .failure(.malformed(let detail)): issue(.malformedJSON(path: path, line: number, detail: detail))
-                case .failure(.missingField): issue(.missingTextField(path: path, line: number, field: textField))
+                case .success(let bytes):
+                    try document(RawDocument(id: "\(path):\(number)", source: path, bytes: bytes))
+                case .failure(.malformed(let detail)):
+                    issue(.malformedJSON(path: path, line: number, detail: detail))
+                case .failure(.missingField):
+                    issue(.missingTextField(path: path, line: number, field: textField))
                 }
             } else if lineDocuments {
-                if !line.isEmpty { try document(RawDocument(id: "\(path):\(number)", source: path, bytes: line)) }
+                if !line.isEmpty {
+                    try document(RawDocument(id: "\(path):\(number)", source: path, bytes: line))
+                }
             } else if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
                 try flush()
             } else {
@@ -157,7 +167,10 @@ public struct DocumentReader {
         if let gzip {
             gzip.waitUntilExit()
             if gzip.terminationStatus != 0 {
-                issue(.unreadable(path: path, detail: "gzip could not decompress it (exit \(gzip.terminationStatus))"))
+                issue(
+                    .unreadable(
+                        path: path,
+                        detail: "gzip could not decompress it (exit \(gzip.terminationStatus))"))
             }
         }
     }
@@ -174,7 +187,9 @@ public struct DocumentReader {
         } catch {
             return .failure(.malformed("not valid JSON"))
         }
-        guard let dictionary = object as? [String: Any] else { return .failure(.malformed("not a JSON object")) }
+        guard let dictionary = object as? [String: Any] else {
+            return .failure(.malformed("not a JSON object"))
+        }
         guard let text = dictionary[field] as? String else { return .failure(.missingField) }
         return .success(Array(text.utf8))
     }

@@ -2,8 +2,9 @@ import Foundation
 import KhudiText
 import Yams
 
-/// Everything `khudi-clean` can be told, with documented defaults. Loaded from YAML; unknown
-/// keys and wrong types are errors naming the file, line and column.
+/// Everything `khudi-clean` can be told, with documented defaults.
+///
+/// Loaded from YAML; unknown keys and wrong types are errors naming the file, line and column.
 ///
 /// ```yaml
 /// languages: [urd, snd]        # or "auto": keep every language Khudi identifies
@@ -54,17 +55,22 @@ public struct CleaningConfiguration: Sendable {
     }
 
     /// A configuration read from YAML `text`; `path` names the file in errors.
-    public static func load(yaml text: String, path: String) throws(ConfigurationError) -> CleaningConfiguration {
+    public static func load(
+        yaml text: String, path: String
+    ) throws(ConfigurationError) -> CleaningConfiguration {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
         } catch {
-            throw ConfigurationError(path: path, line: 0, column: 0, message: "not valid YAML: \(error)")
+            throw ConfigurationError(
+                path: path, line: 0, column: 0, message: "not valid YAML: \(error)")
         }
         var configuration = CleaningConfiguration()
         guard let node else { return configuration }
         let reader = ConfigurationReader(path: path)
-        guard let mapping = node.mapping else { throw reader.error(node, "the top level must be a mapping of keys") }
+        guard let mapping = node.mapping else {
+            throw reader.error(node, "the top level must be a mapping of keys")
+        }
         for (keyNode, value) in mapping {
             let key = keyNode.string ?? ""
             switch key {
@@ -73,14 +79,20 @@ public struct CleaningConfiguration: Sendable {
                     configuration.languages = nil
                 } else {
                     var languages: [Language] = []
-                    for item in try reader.list(value) { languages.append(try reader.language(item)) }
+                    for item in try reader.list(value) {
+                        languages.append(try reader.language(item))
+                    }
                     configuration.languages = languages
                 }
             case "line_docs": configuration.lineDocuments = try reader.bool(value)
             case "text_field": configuration.textField = try reader.string(value)
-            case "invalid_utf8": configuration.rejectsInvalidUTF8 = try reader.choice(value, ["repair", "reject"]) == "reject"
+            case "invalid_utf8":
+                configuration.rejectsInvalidUTF8 =
+                    try reader.choice(value, ["repair", "reject"]) == "reject"
             case "normalize":
-                for (k, _, v) in try reader.mapping(value, allowed: ["honorifics", "digits", "strip_diacritics"]) {
+                for (k, _, v) in try reader.mapping(
+                    value, allowed: ["honorifics", "digits", "strip_diacritics"])
+                {
                     switch k {
                     case "honorifics": configuration.honorifics = try reader.enumValue(v)
                     case "digits": configuration.digits = try reader.enumValue(v)
@@ -94,7 +106,10 @@ public struct CleaningConfiguration: Sendable {
             case "min_chars": configuration.minimumCharacters = try reader.int(value)
             case "max_chars": configuration.maximumCharacters = try reader.int(value)
             case "filters":
-                for (k, _, v) in try reader.mapping(value, allowed: ["gopher_quality", "gopher_repetition", "fineweb_quality", "c4"]) {
+                for (k, _, v) in try reader.mapping(
+                    value,
+                    allowed: ["gopher_quality", "gopher_repetition", "fineweb_quality", "c4"])
+                {
                     let flag = try reader.bool(v)
                     switch k {
                     case "gopher_quality": configuration.gopherQuality = flag
@@ -106,10 +121,13 @@ public struct CleaningConfiguration: Sendable {
             case "thresholds":
                 for (_, keyNode, v) in try reader.mapping(value, allowed: nil) {
                     let language = try reader.language(keyNode)
-                    configuration.thresholds[language] = try reader.thresholds(v, base: .defaults(for: language))
+                    configuration.thresholds[language] = try reader.thresholds(
+                        v, base: .defaults(for: language))
                 }
             case "dedup":
-                for (k, _, v) in try reader.mapping(value, allowed: ["exact", "minhash", "bands", "rows", "ngram"]) {
+                for (k, _, v) in try reader.mapping(
+                    value, allowed: ["exact", "minhash", "bands", "rows", "ngram"])
+                {
                     switch k {
                     case "exact": configuration.exactDedup = try reader.bool(v)
                     case "minhash": configuration.minHashDedup = try reader.bool(v)
@@ -125,7 +143,10 @@ public struct CleaningConfiguration: Sendable {
             case "shard_documents": configuration.shardDocuments = try reader.positive(value)
             case "write_rejected": configuration.writesRejected = try reader.bool(value)
             default:
-                throw reader.error(keyNode, "unknown key '\(key)' (known: languages, line_docs, text_field, invalid_utf8, normalize, zwnj, min_chars, max_chars, filters, thresholds, dedup, pii, shard_documents, write_rejected)")
+                throw reader.error(
+                    keyNode,
+                    "unknown key '\(key)' (known: languages, line_docs, text_field, invalid_utf8, normalize, zwnj, min_chars, max_chars, filters, thresholds, dedup, pii, shard_documents, write_rejected)"
+                )
             }
         }
         return configuration
@@ -154,7 +175,9 @@ struct ConfigurationReader {
     let path: String
 
     func error(_ node: Node, _ message: String) -> ConfigurationError {
-        ConfigurationError(path: path, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, message: message)
+        ConfigurationError(
+            path: path, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, message: message
+        )
     }
 
     func string(_ node: Node) throws(ConfigurationError) -> String {
@@ -163,12 +186,16 @@ struct ConfigurationReader {
     }
 
     func bool(_ node: Node) throws(ConfigurationError) -> Bool {
-        guard let value = node.bool else { throw error(node, "expected true or false, got '\(node.string ?? "a collection")'") }
+        guard let value = node.bool else {
+            throw error(node, "expected true or false, got '\(node.string ?? "a collection")'")
+        }
         return value
     }
 
     func int(_ node: Node) throws(ConfigurationError) -> Int {
-        guard let value = node.int else { throw error(node, "expected a whole number, got '\(node.string ?? "a collection")'") }
+        guard let value = node.int else {
+            throw error(node, "expected a whole number, got '\(node.string ?? "a collection")'")
+        }
         return value
     }
 
@@ -179,20 +206,27 @@ struct ConfigurationReader {
     }
 
     func double(_ node: Node) throws(ConfigurationError) -> Double {
-        guard let value = node.float else { throw error(node, "expected a number, got '\(node.string ?? "a collection")'") }
+        guard let value = node.float else {
+            throw error(node, "expected a number, got '\(node.string ?? "a collection")'")
+        }
         return value
     }
 
     func choice(_ node: Node, _ options: [String]) throws(ConfigurationError) -> String {
         let value = try string(node)
-        guard options.contains(value) else { throw error(node, "'\(value)' is not one of \(options.joined(separator: ", "))") }
+        guard options.contains(value) else {
+            throw error(node, "'\(value)' is not one of \(options.joined(separator: ", "))")
+        }
         return value
     }
 
-    func enumValue<T: RawRepresentable & CaseIterable>(_ node: Node) throws(ConfigurationError) -> T where T.RawValue == String {
+    func enumValue<T: RawRepresentable & CaseIterable>(_ node: Node) throws(ConfigurationError) -> T
+    where T.RawValue == String {
         let value = try string(node)
         guard let result = T(rawValue: value) else {
-            throw error(node, "'\(value)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw error(
+                node,
+                "'\(value)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return result
     }
@@ -200,7 +234,10 @@ struct ConfigurationReader {
     func language(_ node: Node) throws(ConfigurationError) -> Language {
         let code = try string(node)
         guard let language = Language(code: code) else {
-            throw error(node, "unknown language code '\(code)' (known: \(Language.allCases.map(\.code).joined(separator: ", ")))")
+            throw error(
+                node,
+                "unknown language code '\(code)' (known: \(Language.allCases.map(\.code).joined(separator: ", ")))"
+            )
         }
         return language
     }
@@ -210,24 +247,34 @@ struct ConfigurationReader {
         return Array(sequence)
     }
 
-    func mapping(_ node: Node, allowed: Set<String>?) throws(ConfigurationError) -> [(String, Node, Node)] {
+    func mapping(
+        _ node: Node, allowed: Set<String>?
+    ) throws(ConfigurationError) -> [(String, Node, Node)] {
         guard let mapping = node.mapping else { throw error(node, "expected a mapping") }
         var pairs: [(String, Node, Node)] = []
         for (key, value) in mapping {
             let name = key.string ?? ""
             if let allowed, !allowed.contains(name) {
-                throw error(key, "unknown key '\(name)' (known: \(allowed.sorted().joined(separator: ", ")))")
+                throw error(
+                    key,
+                    "unknown key '\(name)' (known: \(allowed.sorted().joined(separator: ", ")))")
             }
             pairs.append((name, key, value))
         }
         return pairs
     }
 
-    func thresholds(_ node: Node, base: FilterThresholds) throws(ConfigurationError) -> FilterThresholds {
+    func thresholds(
+        _ node: Node, base: FilterThresholds
+    ) throws(ConfigurationError) -> FilterThresholds {
         var t = base
-        let fields = ["language_score", "duplicate_line_fraction", "line_punctuation", "new_line_ratio", "character_duplicates",
-            "short_lines", "minimum_mean_word_length", "maximum_mean_word_length", "alphabetic_words", "minimum_stop_words",
-            "minimum_words", "maximum_words", "stop_words"]
+        let fields = [
+            "language_score", "duplicate_line_fraction", "line_punctuation", "new_line_ratio",
+            "character_duplicates",
+            "short_lines", "minimum_mean_word_length", "maximum_mean_word_length",
+            "alphabetic_words", "minimum_stop_words",
+            "minimum_words", "maximum_words", "stop_words",
+        ]
         for (key, _, value) in try mapping(node, allowed: Set(fields)) {
             switch key {
             case "language_score": t.languageScore = try double(value)

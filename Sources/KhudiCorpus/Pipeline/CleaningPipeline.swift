@@ -28,13 +28,16 @@ public final class CleaningPipeline {
     private let redactor: PIIRedactor
     private let hasher: MinHasher
 
-    public init(configuration: CleaningConfiguration, identifier: LanguageIdentifier, threads: Int = 1) {
+    public init(
+        configuration: CleaningConfiguration, identifier: LanguageIdentifier, threads: Int = 1
+    ) {
         self.configuration = configuration
         self.identifier = identifier
         self.threads = max(1, threads)
         script = ScriptNormalizer(honorifics: configuration.honorifics)
         redactor = PIIRedactor(kinds: configuration.pii)
-        hasher = MinHasher(bands: configuration.bands, rows: configuration.rows, ngram: configuration.ngram)
+        hasher = MinHasher(
+            bands: configuration.bands, rows: configuration.rows, ngram: configuration.ngram)
     }
 
     // MARK: - One document
@@ -74,10 +77,15 @@ public final class CleaningPipeline {
         // Checked before the expensive steps too: a line of many megabytes is dropped (and
         // counted) without being normalized or identified.
         if decoded.utf8.count > configuration.maximumCharacters * 4 {
-            return drop("too_long", "\(decoded.utf8.count) bytes, over \(configuration.maximumCharacters) characters", String(decoded.prefix(300)))
+            return drop(
+                "too_long",
+                "\(decoded.utf8.count) bytes, over \(configuration.maximumCharacters) characters",
+                String(decoded.prefix(300)))
         }
         let clean = script.normalize(decoded)
-        guard !clean.isEmpty else { return drop("empty", "nothing left after normalization", decoded) }
+        guard !clean.isEmpty else {
+            return drop("empty", "nothing left after normalization", decoded)
+        }
         guard let identification = identifier.identifyDocument(clean, isNormalized: true) else {
             return drop("no_letters", "no letters to identify a language from", clean)
         }
@@ -88,7 +96,11 @@ public final class CleaningPipeline {
         }
         let thresholds = configuration.filterThresholds(for: language)
         if identification.confidence < thresholds.languageScore {
-            return drop("low_language_score", String(format: "%@ score %.3f < %.3f", language.code, identification.confidence, thresholds.languageScore), clean)
+            return drop(
+                "low_language_score",
+                String(
+                    format: "%@ score %.3f < %.3f", language.code, identification.confidence,
+                    thresholds.languageScore), clean)
         }
         let normalizer = LanguageNormalizer(
             language: language, digits: configuration.digits, zwnj: configuration.zwnj[language],
@@ -98,10 +110,12 @@ public final class CleaningPipeline {
         text = redacted
         let characters = text.count
         if characters < configuration.minimumCharacters {
-            return drop("too_short", "\(characters) characters < \(configuration.minimumCharacters)", text)
+            return drop(
+                "too_short", "\(characters) characters < \(configuration.minimumCharacters)", text)
         }
         if characters > configuration.maximumCharacters {
-            return drop("too_long", "\(characters) characters > \(configuration.maximumCharacters)", text)
+            return drop(
+                "too_long", "\(characters) characters > \(configuration.maximumCharacters)", text)
         }
         if configuration.c4 {
             switch C4LineFilter().apply(text) {
@@ -113,9 +127,13 @@ public final class CleaningPipeline {
         filters.gopherQuality = configuration.gopherQuality
         filters.gopherRepetition = configuration.gopherRepetition
         filters.fineWebQuality = configuration.fineWebQuality
-        if let rejection = filters.check(text) { return drop(rejection.rule, rejection.detail, text) }
+        if let rejection = filters.check(text) {
+            return drop(rejection.rule, rejection.detail, text)
+        }
         let bands = configuration.minHashDedup ? hasher.bandHashes(TextSimplifier.words(text)) : nil
-        outcome.kept = Kept(text: text, language: language, score: identification.confidence, pii: pii, bands: bands)
+        outcome.kept = Kept(
+            text: text, language: language, score: identification.confidence, pii: pii, bands: bands
+        )
         return outcome
     }
 
@@ -131,7 +149,9 @@ public final class CleaningPipeline {
                 let start = worker * chunk
                 guard start < batch.count else { return }
                 let (slots, pipeline) = shared.value
-                for i in start..<min(batch.count, start + chunk) { slots[i] = pipeline.process(batch[i]) }
+                for i in start..<min(batch.count, start + chunk) {
+                    slots[i] = pipeline.process(batch[i])
+                }
             }
         }
         return results.map { $0 ?? Outcome(raw: RawDocument(id: "", source: "", bytes: [])) }
@@ -148,7 +168,9 @@ public final class CleaningPipeline {
             throw CleaningError.outputExists(output)
         }
         let files = DocumentReader.expand(inputs)
-        let totalBytes = files.reduce(0) { $0 + ((try? fileManager.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
+        let totalBytes = files.reduce(0) {
+            $0 + ((try? fileManager.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0)
+        }
         let outputURL = URL(fileURLWithPath: output).standardizedFileURL
         let staging = outputURL.deletingLastPathComponent()
             .appendingPathComponent(".\(outputURL.lastPathComponent).partial-\(getpid())")
@@ -166,13 +188,16 @@ public final class CleaningPipeline {
         report.inputs = inputs
         let start = Date()
         let spool = try OutputFile(staging.appendingPathComponent("spool.tmp"))
-        let rejected = configuration.writesRejected ? try OutputFile(staging.appendingPathComponent("rejected.jsonl")) : nil
+        let rejected =
+            configuration.writesRejected
+            ? try OutputFile(staging.appendingPathComponent("rejected.jsonl")) : nil
         var exact = ExactDeduplicator()
         var index = NearDuplicateIndex(bands: hasher.bands)
         var candidates = 0
         var bytesRead = 0
         var batch: [RawDocument] = []
-        let reader = DocumentReader(lineDocuments: configuration.lineDocuments, textField: configuration.textField)
+        let reader = DocumentReader(
+            lineDocuments: configuration.lineDocuments, textField: configuration.textField)
 
         func flushBatch() throws {
             for outcome in process(batch: batch) {
@@ -185,53 +210,80 @@ public final class CleaningPipeline {
                 report.languages[outcome.language, default: .init()].bytesIn += bytes
                 guard let kept = outcome.kept else {
                     report.drop(outcome.rule, id: outcome.raw.id, text: outcome.text, bytes: bytes)
-                    try rejected?.write(rejectionLine(outcome.raw, rule: outcome.rule, detail: outcome.detail, text: outcome.text))
+                    try rejected?.write(
+                        rejectionLine(
+                            outcome.raw, rule: outcome.rule, detail: outcome.detail,
+                            text: outcome.text))
                     continue
                 }
                 if configuration.exactDedup && !exact.isFirst(kept.text) {
                     report.dedup.exactDuplicates += 1
-                    report.drop("exact_duplicate", id: outcome.raw.id, text: kept.text, bytes: bytes)
-                    try rejected?.write(rejectionLine(outcome.raw, rule: "exact_duplicate", detail: "same text as an earlier document", text: kept.text))
+                    report.drop(
+                        "exact_duplicate", id: outcome.raw.id, text: kept.text, bytes: bytes)
+                    try rejected?.write(
+                        rejectionLine(
+                            outcome.raw, rule: "exact_duplicate",
+                            detail: "same text as an earlier document", text: kept.text))
                     continue
                 }
                 for (kind, count) in kept.pii { report.pii[kind.rawValue, default: 0] += count }
                 // Documents too short for a MinHash signature cannot be near-duplicates: they
                 // get a unique signature so they form clusters of one.
-                let bands = kept.bands ?? (0..<hasher.bands).map { UInt64(truncatingIfNeeded: candidates) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64($0) }
+                let bands =
+                    kept.bands
+                    ?? (0..<hasher.bands).map {
+                        UInt64(truncatingIfNeeded: candidates) &* 0x9E37_79B9_7F4A_7C15
+                            &+ UInt64($0)
+                    }
                 let id = configuration.minHashDedup ? index.insert(bands) : candidates
                 candidates += 1
-                let record = "{\"id\":\(JSONText.quoted(outcome.raw.id)),\"text\":\(JSONText.quoted(kept.text)),\"lang\":\"\(kept.language.code)\",\"lang_score\":\(String(format: "%.4f", kept.score)),\"source\":\(JSONText.quoted(outcome.raw.source)),\"chars\":\(kept.text.count),\"bytes_in\":\(bytes),\"pii\":\(kept.pii.values.reduce(0, +))"
-                try spool.write("\(id)\t\(kept.language.code)\t\(kept.text.utf8.count)\t\(outcome.raw.id)\t\(record)\n")
+                let record =
+                    "{\"id\":\(JSONText.quoted(outcome.raw.id)),\"text\":\(JSONText.quoted(kept.text)),\"lang\":\"\(kept.language.code)\",\"lang_score\":\(String(format: "%.4f", kept.score)),\"source\":\(JSONText.quoted(outcome.raw.source)),\"chars\":\(kept.text.count),\"bytes_in\":\(bytes),\"pii\":\(kept.pii.values.reduce(0, +))"
+                try spool.write(
+                    "\(id)\t\(kept.language.code)\t\(kept.text.utf8.count)\t\(outcome.raw.id)\t\(record)\n"
+                )
             }
             batch.removeAll(keepingCapacity: true)
-            progress(Progress(bytesRead: bytesRead, totalBytes: totalBytes, documentsRead: report.documentsIn,
-                documentsKept: candidates, seconds: Date().timeIntervalSince(start)))
+            progress(
+                Progress(
+                    bytesRead: bytesRead, totalBytes: totalBytes, documentsRead: report.documentsIn,
+                    documentsKept: candidates, seconds: Date().timeIntervalSince(start)))
         }
 
         for file in files {
-            try reader.read(file, document: { document in
-                batch.append(document)
-                if batch.count >= 64 * threads { try flushBatch() }
-            }, issue: { issue in
-                report.inputIssues[issue.kind, default: 0] += 1
-                if report.inputIssueMessages.count < 20 { report.inputIssueMessages.append(issue.description) }
-            })
+            try reader.read(
+                file,
+                document: { document in
+                    batch.append(document)
+                    if batch.count >= 64 * threads { try flushBatch() }
+                },
+                issue: { issue in
+                    report.inputIssues[issue.kind, default: 0] += 1
+                    if report.inputIssueMessages.count < 20 {
+                        report.inputIssueMessages.append(issue.description)
+                    }
+                })
         }
         try flushBatch()
         try spool.close()
         try rejected?.close()
 
         // Second pass: one document per near-duplicate cluster, into shards.
-        var shardWriter = try ShardWriter(directory: staging, documentsPerShard: configuration.shardDocuments)
+        var shardWriter = try ShardWriter(
+            directory: staging, documentsPerShard: configuration.shardDocuments)
         var clusterSeen = Set<Int>()
         try forEachLine(of: staging.appendingPathComponent("spool.tmp")) { line in
             // id, language, text bytes, document id, JSON record without its closing brace
             let fields = line.split(separator: "\t", maxSplits: 4, omittingEmptySubsequences: false)
-            guard fields.count == 5, let id = Int(fields[0]), let textBytes = Int(fields[2]) else { return }
+            guard fields.count == 5, let id = Int(fields[0]), let textBytes = Int(fields[2]) else {
+                return
+            }
             let size = configuration.minHashDedup ? index.clusterSize(id) : 1
             if configuration.minHashDedup && !index.isKept(id) {
                 report.dedup.nearDuplicates += 1
-                report.drop("near_duplicate", id: String(fields[3]), text: "(a near-duplicate of an earlier document)", bytes: textBytes)
+                report.drop(
+                    "near_duplicate", id: String(fields[3]),
+                    text: "(a near-duplicate of an earlier document)", bytes: textBytes)
                 return
             }
             if size > 1 {
@@ -254,12 +306,15 @@ public final class CleaningPipeline {
 
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try OutputFile.write(try encoder.encode(report), to: staging.appendingPathComponent("report.json"))
-        try OutputFile.write(Data(report.markdown.utf8), to: staging.appendingPathComponent("report.md"))
+        try OutputFile.write(
+            try encoder.encode(report), to: staging.appendingPathComponent("report.json"))
+        try OutputFile.write(
+            Data(report.markdown.utf8), to: staging.appendingPathComponent("report.md"))
 
         // Into place: the old output (when overwriting) moves aside first, then goes.
         if fileManager.fileExists(atPath: outputURL.path) {
-            let old = outputURL.deletingLastPathComponent().appendingPathComponent(".\(outputURL.lastPathComponent).old-\(getpid())")
+            let old = outputURL.deletingLastPathComponent().appendingPathComponent(
+                ".\(outputURL.lastPathComponent).old-\(getpid())")
             try fileManager.moveItem(at: outputURL, to: old)
             try fileManager.moveItem(at: staging, to: outputURL)
             try? fileManager.removeItem(at: old)
@@ -270,7 +325,9 @@ public final class CleaningPipeline {
         return report
     }
 
-    private func rejectionLine(_ raw: RawDocument, rule: String, detail: String, text: String) -> String {
+    private func rejectionLine(
+        _ raw: RawDocument, rule: String, detail: String, text: String
+    ) -> String {
         "{\"id\":\(JSONText.quoted(raw.id)),\"source\":\(JSONText.quoted(raw.source)),\"reason\":\"\(rule)\",\"detail\":\(JSONText.quoted(detail)),\"text\":\(JSONText.quoted(text))}\n"
     }
 
@@ -289,7 +346,8 @@ public enum CleaningError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .outputExists(let path): "output directory '\(path)' already exists; use --overwrite to replace it"
+        case .outputExists(let path):
+            "output directory '\(path)' already exists; use --overwrite to replace it"
         case .cannotWrite(let path, let detail): "cannot write '\(path)': \(detail)"
         }
     }

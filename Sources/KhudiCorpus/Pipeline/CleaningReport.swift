@@ -37,7 +37,7 @@ public struct CleaningReport: Codable, Sendable {
     public var shards: [String] = []
     /// Keyed by language code ("und" for documents with no letters).
     public var languages: [String: LanguageCounts] = [:]
-    /// Keyed by rule name, e.g. "gopher_stop_words", "exact_duplicate", "near_duplicate".
+    /// Keyed by rule name, such as "gopher_stop_words", "exact_duplicate" or "near_duplicate".
     public var dropped: [String: RuleCounts] = [:]
     public var dedup = Dedup()
     public var pii: [String: Int] = [:]
@@ -72,31 +72,48 @@ public struct CleaningReport: Codable, Sendable {
         lines.append("")
         lines.append("| language | documents in | bytes in | documents out | bytes out |")
         lines.append("|---|---:|---:|---:|---:|")
-        for (code, c) in languages.sorted(by: { ($0.value.bytesIn, $1.key) > ($1.value.bytesIn, $0.key) }) {
-            lines.append("| \(code) | \(c.documentsIn) | \(c.bytesIn) | \(c.documentsOut) | \(c.bytesOut) |")
+        for (code, c) in languages.sorted(by: {
+            ($0.value.bytesIn, $1.key) > ($1.value.bytesIn, $0.key)
+        }) {
+            lines.append(
+                "| \(code) | \(c.documentsIn) | \(c.bytesIn) | \(c.documentsOut) | \(c.bytesOut) |")
         }
         lines.append("")
         lines.append("## Dropped documents")
         lines.append("")
         lines.append("| rule | documents | bytes | examples |")
         lines.append("|---|---:|---:|---|")
-        for (rule, c) in dropped.sorted(by: { ($0.value.documents, $1.key) > ($1.value.documents, $0.key) }) {
-            let examples = c.examples.map { $0.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "\\|") }
-            lines.append("| \(rule) | \(c.documents) | \(c.bytes) | \(examples.joined(separator: "<br>")) |")
+        for (rule, c) in dropped.sorted(by: {
+            ($0.value.documents, $1.key) > ($1.value.documents, $0.key)
+        }) {
+            let examples = c.examples.map {
+                $0.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(
+                    of: "|", with: "\\|")
+            }
+            lines.append(
+                "| \(rule) | \(c.documents) | \(c.bytes) | \(examples.joined(separator: "<br>")) |")
         }
         lines.append("")
         lines.append("## Deduplication")
         lines.append("")
-        lines.append("Exact duplicates removed: \(dedup.exactDuplicates). Near duplicates removed: \(dedup.nearDuplicates), in \(dedup.clusters) clusters (largest \(dedup.largestCluster)). MinHash index: \(dedup.indexedDocuments) documents, about \(dedup.indexBytes / 1024) KiB.")
+        lines.append(
+            "Exact duplicates removed: \(dedup.exactDuplicates). Near duplicates removed: \(dedup.nearDuplicates), in \(dedup.clusters) clusters (largest \(dedup.largestCluster)). MinHash index: \(dedup.indexedDocuments) documents, about \(dedup.indexBytes / 1024) KiB."
+        )
         lines.append("")
         lines.append("## Personal data redacted")
         lines.append("")
-        lines.append(pii.isEmpty ? "None found." : pii.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
+        lines.append(
+            pii.isEmpty
+                ? "None found."
+                : pii.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(
+                    separator: ", "))
         lines.append("")
         lines.append("## Input problems")
         lines.append("")
         lines.append("Invalid UTF-8 sequences repaired: \(invalidUTF8Repaired).")
-        for (kind, count) in inputIssues.sorted(by: { $0.key < $1.key }) { lines.append("- \(kind): \(count)") }
+        for (kind, count) in inputIssues.sorted(by: { $0.key < $1.key }) {
+            lines.append("- \(kind): \(count)")
+        }
         for message in inputIssueMessages { lines.append("  - \(message)") }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -34,7 +34,8 @@ public struct LanguageIdentifier: Sendable {
         guard let url = Bundle.module.url(forResource: "language-id", withExtension: "tsv") else {
             throw LanguageIDError.badModel("the bundled model file is missing from the build")
         }
-        return LanguageIdentifier(model: try NGramModel(serialized: String(contentsOf: url, encoding: .utf8)))
+        return LanguageIdentifier(
+            model: try NGramModel(serialized: String(contentsOf: url, encoding: .utf8)))
     }
 
     /// The language of `text`, or nil when it has no letters.
@@ -75,7 +76,8 @@ public struct LanguageIdentifier: Sendable {
         let ranked = model.ranked(totals, grams: grams, among: pool)
         guard let best = ranked.first else { return nil }
         return LineDecision(
-            identification: Identification(language: best.0, confidence: posterior(ranked, letters: profile.letters)),
+            identification: Identification(
+                language: best.0, confidence: posterior(ranked, letters: profile.letters)),
             script: profile.dominantScript, letters: profile.letters, totals: totals, grams: grams)
     }
 
@@ -89,12 +91,18 @@ public struct LanguageIdentifier: Sendable {
     /// identifiers usually sample; the cost no longer grows with the document).
     public static let documentLetterBudget = 6_000
 
-    /// A document's language: the language holding most of its letters across line-level
-    /// decisions, with the mix reported; confidence from the evidence of all lines in that
-    /// language's script together. One pass: every line is scored once, up to
-    /// `documentLetterBudget` letters.
-    /// - Parameter isNormalized: the text is already `ScriptNormalizer` output.
-    public func identifyDocument(_ text: String, isNormalized: Bool = false) -> DocumentIdentification? {
+    /// A document's language: the language holding most of its letters across line-level decisions,
+    /// with the mix reported; confidence from the evidence of all lines in that language's script
+    /// together.
+    ///
+    /// One pass: every line is scored once, up to `documentLetterBudget` letters.
+    /// - Parameters:
+    ///   - text: the document, lines separated by newlines.
+    ///   - isNormalized: the text is already `ScriptNormalizer` output.
+    /// - Returns: the decision, or nil when the document has no letters.
+    public func identifyDocument(
+        _ text: String, isNormalized: Bool = false
+    ) -> DocumentIdentification? {
         let clean = isNormalized ? text : normalizer.normalize(text)
         var letters: [Language: Int] = [:]
         var groups: [ScriptProfile.Script: (totals: [Float], grams: Int, letters: Int)] = [:]
@@ -104,7 +112,10 @@ public struct LanguageIdentifier: Sendable {
             guard let decision = decide(String(Substring(line))) else { continue }
             letters[decision.identification.language, default: 0] += max(1, decision.letters)
             seen += decision.letters
-            var group = groups[decision.script] ?? ([Float](repeating: 0, count: decision.totals.count), 0, 0)
+            var group =
+                groups[decision.script] ?? (
+                    [Float](repeating: 0, count: decision.totals.count), 0, 0
+                )
             for j in group.totals.indices { group.totals[j] += decision.totals[j] }
             group.grams += decision.grams
             group.letters += decision.letters
@@ -115,7 +126,8 @@ public struct LanguageIdentifier: Sendable {
         let order = Language.allCases
         guard total > 0,
             let top = letters.max(by: {
-                $0.value != $1.value ? $0.value < $1.value
+                $0.value != $1.value
+                    ? $0.value < $1.value
                     : (order.firstIndex(of: $0.key) ?? 0) > (order.firstIndex(of: $1.key) ?? 0)
             })
         else { return nil }
@@ -127,6 +139,7 @@ public struct LanguageIdentifier: Sendable {
             if ranked.first?.0 == top.key { confidence = posterior(ranked, letters: group.letters) }
         }
         return DocumentIdentification(
-            language: top.key, confidence: confidence, mix: mix, isCodeMixed: (mix.values.max() ?? 0) < 0.8)
+            language: top.key, confidence: confidence, mix: mix,
+            isCodeMixed: (mix.values.max() ?? 0) < 0.8)
     }
 }

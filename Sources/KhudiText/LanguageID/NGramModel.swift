@@ -86,11 +86,16 @@ public struct NGramModel: Sendable {
                     total += 1
                 }
             }
-            let kept = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-                .prefix(keep)
+            let kept = counts.sorted {
+                $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key
+            }
+            .prefix(keep)
             logProbabilities[language] = Dictionary(
                 uniqueKeysWithValues: kept.map {
-                    ($0.key, Float(log(max(Double($0.value) / Double(max(total, 1)), unseenProbability))))
+                    (
+                        $0.key,
+                        Float(log(max(Double($0.value) / Double(max(total, 1)), unseenProbability)))
+                    )
                 })
             unseen[language] = Float(log(unseenProbability))
         }
@@ -134,7 +139,8 @@ public struct NGramModel: Sendable {
     var lookupLanguages: [Language] { lookup.languages }
 
     /// Candidates ranked by average log-likelihood per gram, best first (ties by code).
-    func ranked(_ totals: [Float], grams: Int, among candidates: [Language]) -> [(Language, Float)] {
+    func ranked(_ totals: [Float], grams: Int, among candidates: [Language]) -> [(Language, Float)]
+    {
         let divisor = Float(max(grams, 1))
         return candidates.compactMap { language in
             lookup.languages.firstIndex(of: language).map { (language, totals[$0] / divisor) }
@@ -171,7 +177,8 @@ public struct NGramModel: Sendable {
                 values[row * languages.count + j] = value
             }
         }
-        return Lookup(languages: languages, rows: GramTable(index), values: values, unseen: unseenRow)
+        return Lookup(
+            languages: languages, rows: GramTable(index), values: values, unseen: unseenRow)
     }
 
     /// The model as text (see the type's documentation).
@@ -179,7 +186,8 @@ public struct NGramModel: Sendable {
         var lines = [Self.formatLine]
         for language in languages {
             lines.append("\(language.code)\t\t\(unseen[language] ?? -20)")
-            for (gram, value) in (logProbabilities[language] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for (gram, value) in (logProbabilities[language] ?? [:]).sorted(by: { $0.key < $1.key })
+            {
                 lines.append("\(language.code)\t\(gram)\t\(value)")
             }
         }
@@ -201,7 +209,8 @@ public struct NGramModel: Sendable {
             guard fields.count == 3, let language = Language(code: String(fields[0])),
                 let value = Float(fields[2])
             else {
-                throw LanguageIDError.badModel("line \(number): expected language, gram, log-probability")
+                throw LanguageIDError.badModel(
+                    "line \(number): expected language, gram, log-probability")
             }
             if fields[1].isEmpty {
                 unseen[language] = value

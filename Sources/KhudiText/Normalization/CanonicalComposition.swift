@@ -29,12 +29,15 @@ enum CanonicalComposition {
         if v < 0x0300 { return false }
         if (0x0600...0x06FF).contains(v) { return false }
         switch v {
-        case 0x0340...0x0344, 0x0374, 0x037E, 0x0387, 0x0958...0x095F, 0x09DC...0x0F78, 0x1100...0x11FF,
-            0x1F71...0x1FFD, 0x2000...0x2001, 0x2126...0x212B, 0x2329...0x232A, 0x2ADC, 0xAC00...0xD7A3,
+        case 0x0340...0x0344, 0x0374, 0x037E, 0x0387, 0x0958...0x095F, 0x09DC...0x0F78,
+            0x1100...0x11FF,
+            0x1F71...0x1FFD, 0x2000...0x2001, 0x2126...0x212B, 0x2329...0x232A, 0x2ADC,
+            0xAC00...0xD7A3,
             0xF900...0xFAFF, 0x1D15E...0x1D1C0, 0x2F800...0x2FA1D:
             return true
         default:
-            return scalar.properties.canonicalCombiningClass.rawValue != 0 && !ScalarClass.isArabicMark(v)
+            return scalar.properties.canonicalCombiningClass.rawValue != 0
+                && !ScalarClass.isArabicMark(v)
         }
     }
 
@@ -66,7 +69,10 @@ enum CanonicalComposition {
             while j < scalars.count, ScalarClass.isArabicMark(scalars[j].value) { j += 1 }
             if j - i > 1 {
                 let run = scalars[i..<j].enumerated().sorted {
-                    let (a, b) = ($0.element.properties.canonicalCombiningClass.rawValue, $1.element.properties.canonicalCombiningClass.rawValue)
+                    let (a, b) = (
+                        $0.element.properties.canonicalCombiningClass.rawValue,
+                        $1.element.properties.canonicalCombiningClass.rawValue
+                    )
                     return a != b ? a < b : $0.offset < $1.offset
                 }.map(\.element)
                 scalars.replaceSubrange(i..<j, with: run)
@@ -84,7 +90,8 @@ enum CanonicalComposition {
             let isMark = ScalarClass.isArabicMark(v)
             let ccc = isMark ? scalar.properties.canonicalCombiningClass.rawValue : 0
             if isMark, starter >= 0, output.count - 1 == starter || lastClass < ccc,
-                let composed = compose(output[starter].value, v), let letter = Unicode.Scalar(composed)
+                let composed = compose(output[starter].value, v),
+                let letter = Unicode.Scalar(composed)
             {
                 output[starter] = letter
                 continue

@@ -1,14 +1,16 @@
 import Foundation
 
-/// The second normalization stage, applied once a text's language is known: the language's
-/// letter table, hamza composition, digits, ZWNJ and (optionally) diacritics. Run it on the
-/// output of `ScriptNormalizer`; it is idempotent on that output.
+/// The second normalization stage, applied once a text's language is known: the language's letter
+/// table, hamza composition, digits, ZWNJ and (optionally) diacritics.
+///
+/// Run it on the output of `ScriptNormalizer`; it is idempotent on that output.
 public struct LanguageNormalizer: Sendable {
     public let language: Language
     public var digits: DigitPolicy
     public var zwnj: ZWNJPolicy
-    /// Strip vowel marks (harakat, superscript alef, Quranic annotation marks). Off by
-    /// default: stripping is lossy for Kashmiri, Saraiki and Shahmukhi (§1.7). The hamza
+    /// Strip vowel marks (harakat, superscript alef, Quranic annotation marks).
+    ///
+    /// Off by default: stripping is lossy for Kashmiri, Saraiki and Shahmukhi (§1.7). The hamza
     /// carriers U+0654/U+0655 are never stripped.
     public var stripsDiacritics: Bool
     private let table: LetterTable?
@@ -50,7 +52,8 @@ public struct LanguageNormalizer: Sendable {
                 changed = true
                 continue
             }
-            if (v == 0x0654 || v == 0x0655), let composed = table?.compositions[LetterTable.Pair(base: previous, mark: v)],
+            if v == 0x0654 || v == 0x0655,
+                let composed = table?.compositions[LetterTable.Pair(base: previous, mark: v)],
                 !output.isEmpty
             {
                 output.removeLast()

@@ -40,7 +40,8 @@ public struct LetterTable: Sendable {
         switch language {
         case .urdu, .punjabiShahmukhi, .saraiki, .balochi:
             // Shahmukhi, Saraiki and Pakistani Balochi follow Urdu letter conventions.
-            return LetterTable(replacements: urduLetters, compositions: urduHamza, defaultZWNJ: .delete)
+            return LetterTable(
+                replacements: urduLetters, compositions: urduHamza, defaultZWNJ: .delete)
         case .sindhi:
             // Sindhi writes /j/ with ي and /h/ with ه, and ڪ is k while ک is kʰ: Arabic kaf
             // becomes ڪ, Farsi yeh and alef maksura become ي. ه, ہ and ڪ are left alone.
@@ -51,7 +52,8 @@ public struct LetterTable: Sendable {
             // Pashto contrasts ي and ی and uses ه and ۀ as letters: only Arabic kaf → ک (its
             // standards' choice) and alef maksura → ی.
             return LetterTable(
-                replacements: [0x0643: 0x06A9, 0x0649: 0x06CC], compositions: [:], defaultZWNJ: .keep)
+                replacements: [0x0643: 0x06A9, 0x0649: 0x06CC], compositions: [:],
+                defaultZWNJ: .keep)
         case .kashmiri:
             // Kashmiri follows Urdu letters but U+0654 is the vowel ə, typed after its letter:
             // no hamza composition, and ZWNJ is orthographic.

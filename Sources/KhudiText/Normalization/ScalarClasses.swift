@@ -1,4 +1,5 @@
 /// Code-point classes the normalizers test, by range (Swift has no script property).
+///
 /// Sources: reference/urdu-text.md §1 (UCD; r12a's Urdu, Sindhi, Pashto and Kashmiri pages).
 public enum ScalarClass {
     /// Arabic-script letters (blocks Arabic, Arabic Supplement, Arabic Extended-A/B) that are not

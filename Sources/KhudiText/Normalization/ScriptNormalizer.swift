@@ -1,8 +1,10 @@
 import Foundation
 
 /// Language-independent cleanup of Perso-Arabic (and any other) text: the first of the two
-/// normalization stages (reference/urdu-text.md §2.2). It never changes which letter a
-/// character is; letter unification waits for language identification (`LanguageNormalizer`).
+/// normalization stages (reference/urdu-text.md §2.2).
+///
+/// It never changes which letter a character is; letter unification waits for language
+/// identification (`LanguageNormalizer`).
 ///
 /// In order:
 /// 1. NFC.
@@ -52,7 +54,8 @@ public struct ScriptNormalizer: Sendable {
             } else if v == 0x200D {
                 // Decided on the letters around it, looking past marks, so that a second pass
                 // (where deleted characters and folded forms are gone) decides the same way.
-                let joinsLetters = output.lastBaseIsArabicLetter
+                let joinsLetters =
+                    output.lastBaseIsArabicLetter
                     && ScalarClass.isArabicLetter(nextBaseValue(input, from: i))
                 if !joinsLetters { output.append(scalar) }
             } else if ScalarClass.isPresentationForm(v) {
@@ -82,7 +85,9 @@ public struct ScriptNormalizer: Sendable {
                     return expansion.unicodeScalars.first?.value ?? 0
                 }
                 let folded = PresentationForms.folding(of: input[j - 1])
-                if let first = folded.first?.value, first == 0x20 || first == 0x0640, folded.count > 1 {
+                if let first = folded.first?.value, first == 0x20 || first == 0x0640,
+                    folded.count > 1
+                {
                     continue
                 }
                 return folded.first?.value ?? 0
@@ -164,7 +169,8 @@ enum PresentationForms {
     private static let table: [UInt32: [Unicode.Scalar]] = {
         var table: [UInt32: [Unicode.Scalar]] = [:]
         for v in Array(0xFB50...0xFDFF) + Array(0xFE70...0xFEFC) {
-            guard let scalar = Unicode.Scalar(UInt32(v)), scalar.properties.generalCategory != .unassigned
+            guard let scalar = Unicode.Scalar(UInt32(v)),
+                scalar.properties.generalCategory != .unassigned
             else { continue }
             let folded = String(scalar).precomposedStringWithCompatibilityMapping
             table[UInt32(v)] = Array(folded.unicodeScalars)

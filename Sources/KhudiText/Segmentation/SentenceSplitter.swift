@@ -1,14 +1,19 @@
-/// Splits text into sentences at ۔ ؟ ! ? and, for languages and contexts that use it, ".",
-/// with the exceptions of reference/urdu-text.md §3.1: a number before ۔ at a line's or item's
-/// start (list numbers, "دفعہ ۱۔"), decimals and thousands separators between digits, dots
-/// inside URLs, e-mails and Latin abbreviations, year signs (2009ء, 1423ھ) which are not
-/// terminals at all, closing quotes and brackets that stay with their sentence, and repeated
-/// terminals (۔۔۔, ...) that form one boundary. A newline always ends a sentence.
+/// Splits text into sentences at ۔ ؟ ! ? and, for languages and contexts that use it, ".", with the
+/// exceptions of reference/urdu-text.md §3.1: a number before ۔ at a line's or item's start (list
+/// numbers, "دفعہ ۱۔"), decimals and thousands separators between digits, dots inside URLs, e-mails
+/// and Latin abbreviations, year signs (2009ء, 1423ھ) which are not terminals at all, closing
+/// quotes and brackets that stay with their sentence, and repeated terminals (۔۔۔, ...) that form
+/// one boundary.
+///
+/// A newline always ends a sentence.
 public enum SentenceSplitter {
     static let terminals: Set<UInt32> = [0x06D4, 0x061F, 0x21, 0x3F, 0x061E, 0x061D, 0x2E, 0x2026]
-    /// Closing marks kept with the sentence when they touch its terminal. Quote marks are not
-    /// mirrored in right-to-left text, so both curly forms close.
-    static let closers: Set<UInt32> = [0x22, 0x27, 0x29, 0x5D, 0x201C, 0x201D, 0x2018, 0x2019, 0xBB, 0xAB, 0x7D]
+    /// Closing marks kept with the sentence when they touch its terminal.
+    ///
+    /// Quote marks are not mirrored in right-to-left text, so both curly forms close.
+    static let closers: Set<UInt32> = [
+        0x22, 0x27, 0x29, 0x5D, 0x201C, 0x201D, 0x2018, 0x2019, 0xBB, 0xAB, 0x7D,
+    ]
     static let abbreviations: Set<String> = [
         "dr", "mr", "mrs", "ms", "prof", "no", "st", "vs", "etc", "inc", "ltd", "jr", "sr", "e.g",
         "i.e", "u.s", "u.k", "fig", "vol", "pp", "ed", "govt", "dept",
@@ -39,7 +44,9 @@ public enum SentenceSplitter {
             }
             // Repeated terminals and closing quotes or brackets stay with this sentence.
             var j = i + 1
-            while j < scalars.count, terminals.contains(scalars[j].value) || closers.contains(scalars[j].value) {
+            while j < scalars.count,
+                terminals.contains(scalars[j].value) || closers.contains(scalars[j].value)
+            {
                 current.append(scalars[j])
                 j += 1
             }
@@ -102,6 +109,7 @@ extension String {
     }
 
     static func isSpace(_ v: UInt32) -> Bool {
-        v == 0x20 || v == 0x09 || v == 0x0A || v == 0x0D || v == 0xA0 || (0x2000...0x200B).contains(v)
+        v == 0x20 || v == 0x09 || v == 0x0A || v == 0x0D || v == 0xA0
+            || (0x2000...0x200B).contains(v)
     }
 }

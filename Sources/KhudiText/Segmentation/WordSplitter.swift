@@ -1,7 +1,8 @@
-/// Splits text into words the way Khudi's filters count them: on whitespace (including
-/// newlines) and on punctuation, Arabic (۔ ، ؟ ؛ ٪ ٫ ٬ …) and ASCII alike. Combining marks and
-/// ZWNJ stay inside their word (Python's `\W` would cut کِتاب into ک and تاب). Digits and
-/// symbols are words of their own kind; `isAlphabetic` tells them apart.
+/// Splits text into words the way Khudi's filters count them: on whitespace (including newlines)
+/// and on punctuation, Arabic (۔ ، ؟ ؛ ٪ ٫ ٬ …) and ASCII alike.
+///
+/// Combining marks and ZWNJ stay inside their word (Python's `\W` would cut کِتاب into ک and تاب).
+/// Digits and symbols are words of their own kind; `isAlphabetic` tells them apart.
 public enum WordSplitter {
     /// Whether `v` ends a word.
     @inline(__always) public static func isSeparator(_ v: UInt32) -> Bool {
