@@ -48,6 +48,8 @@ public final class CleaningPipeline {
         var score: Double
         var pii: [PIIRedactor.Kind: Int]
         var bands: [UInt64]?
+        /// The shard record without its closing brace (built here, in parallel).
+        var record: String
     }
 
     struct Outcome {
@@ -131,9 +133,14 @@ public final class CleaningPipeline {
             return drop(rejection.rule, rejection.detail, text)
         }
         let bands = configuration.minHashDedup ? hasher.bandHashes(TextSimplifier.words(text)) : nil
+        let score = String(format: "%.4f", identification.confidence)
+        let record =
+            "{\"id\":\(JSONText.quoted(raw.id)),\"text\":\(JSONText.quoted(text)),\"lang\":\"\(language.code)\","
+            + "\"lang_score\":\(score),\"source\":\(JSONText.quoted(raw.source)),"
+            + "\"chars\":\(text.unicodeScalars.count),\"bytes_in\":\(raw.bytes.count),\"pii\":\(pii.values.reduce(0, +))"
         outcome.kept = Kept(
-            text: text, language: language, score: identification.confidence, pii: pii, bands: bands
-        )
+            text: text, language: language, score: identification.confidence, pii: pii, bands: bands,
+            record: record)
         return outcome
     }
 
@@ -143,15 +150,12 @@ public final class CleaningPipeline {
         var results = [Outcome?](repeating: nil, count: batch.count)
         results.withUnsafeMutableBufferPointer { slots in
             // Workers write disjoint slots and only read the (immutable) pipeline.
+            // One iteration per document, so Dispatch balances documents of very different
+            // sizes across the threads (fixed chunks left one thread idle on long documents).
             let shared = UncheckedBox((slots, self))
-            let chunk = (batch.count + threads - 1) / threads
-            DispatchQueue.concurrentPerform(iterations: threads) { worker in
-                let start = worker * chunk
-                guard start < batch.count else { return }
+            DispatchQueue.concurrentPerform(iterations: batch.count) { i in
                 let (slots, pipeline) = shared.value
-                for i in start..<min(batch.count, start + chunk) {
-                    slots[i] = pipeline.process(batch[i])
-                }
+                slots[i] = pipeline.process(batch[i])
             }
         }
         return results.map { $0 ?? Outcome(raw: RawDocument(id: "", source: "", bytes: [])) }
@@ -237,11 +241,8 @@ public final class CleaningPipeline {
                     }
                 let id = configuration.minHashDedup ? index.insert(bands) : candidates
                 candidates += 1
-                let record =
-                    "{\"id\":\(JSONText.quoted(outcome.raw.id)),\"text\":\(JSONText.quoted(kept.text)),\"lang\":\"\(kept.language.code)\",\"lang_score\":\(String(format: "%.4f", kept.score)),\"source\":\(JSONText.quoted(outcome.raw.source)),\"chars\":\(kept.text.count),\"bytes_in\":\(bytes),\"pii\":\(kept.pii.values.reduce(0, +))"
                 try spool.write(
-                    "\(id)\t\(kept.language.code)\t\(kept.text.utf8.count)\t\(outcome.raw.id)\t\(record)\n"
-                )
+                    "\(id)\t\(kept.language.code)\t\(kept.text.utf8.count)\t\(outcome.raw.id)\t\(kept.record)\n")
             }
             batch.removeAll(keepingCapacity: true)
             progress(
