@@ -28,17 +28,6 @@ import _KhudiTestSupport
             ])
     }
 
-    @Test func modularMultiplicationIsExact() {
-        let p: UInt64 = (1 << 61) - 1
-        for (x, y) in [(p - 1, p - 1), (123_456_789_012_345, 987_654_321_098), (1, p - 1), (0, 5)]
-            as [(UInt64, UInt64)]
-        {
-            let wide = x.multipliedFullWidth(by: y)
-            let reference = p.dividingFullWidth((wide.high, wide.low)).remainder
-            #expect(MinHasher.multiplyModForTesting(x, y) == reference)
-        }
-    }
-
     @Test func nearDuplicatesAreFoundAndDistinctDocumentsAreNot() throws {
         let originals = try Self.paragraphs()
         #expect(originals.count >= 40)

@@ -10,7 +10,6 @@ public struct MinHasher: Sendable {
     public let ngram: Int
     private let a: [UInt64]
     private let b: [UInt64]
-    static let prime: UInt64 = (1 << 61) - 1
 
     public init(bands: Int = 14, rows: Int = 8, ngram: Int = 5, seed: UInt64 = 1) {
         precondition(
@@ -24,25 +23,16 @@ public struct MinHasher: Sendable {
             var z = state
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return (z ^ (z >> 31)) % Self.prime
+            return z ^ (z >> 31)
         }
         var a: [UInt64] = []
         var b: [UInt64] = []
         for _ in 0..<(bands * rows) {
-            a.append(max(1, next()))
+            a.append(next() << 3 | 1)  // odd: a bijection on 64-bit values
             b.append(next())
         }
         self.a = a
         self.b = b
-    }
-
-    /// (x · y) mod (2⁶¹ − 1) without overflow.
-    @inline(__always) static func multiplyMod(_ x: UInt64, _ y: UInt64) -> UInt64 {
-        let (high, low) = x.multipliedFullWidth(by: y)
-        // 2⁶¹ ≡ 1: fold the 122-bit product into 61-bit halves.
-        let folded = (low & prime) &+ ((low >> 61) | (high << 3))
-        let once = (folded & prime) &+ (folded >> 61)
-        return once >= prime ? once - prime : once
     }
 
     /// One hash per band for the simplified `words` of a document, or nil when it has fewer
@@ -56,10 +46,8 @@ public struct MinHasher: Sendable {
             for k in start..<(start + ngram) {
                 shingle = (shingle ^ wordHashes[k]) &* 0x0000_0100_0000_01B3
             }
-            let x = shingle % Self.prime
             for i in 0..<minimums.count {
-                var h = Self.multiplyMod(a[i], x) &+ b[i]
-                if h >= Self.prime { h -= Self.prime }
+                let h = a[i] &* shingle &+ b[i]
                 if h < minimums[i] { minimums[i] = h }
             }
         }
@@ -68,11 +56,6 @@ public struct MinHasher: Sendable {
             for row in 0..<rows { h = (h ^ minimums[band * rows + row]) &* 0x0000_0100_0000_01B3 }
             return h
         }
-    }
-
-    /// `multiplyMod` for tests.
-    public static func multiplyModForTesting(_ x: UInt64, _ y: UInt64) -> UInt64 {
-        multiplyMod(x, y)
     }
 
     static func fnv<S: Sequence>(_ bytes: S) -> UInt64 where S.Element == UInt8 {

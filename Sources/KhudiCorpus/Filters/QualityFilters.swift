@@ -28,11 +28,14 @@ public struct QualityFilters: Sendable {
     /// The first rule `text` fails, or nil when it passes every enabled rule.
     public func check(_ text: String) -> Rejection? {
         let words = WordSplitter.words(text)
+        let hashed = Self.hashed(words)
         let length = max(1, text.unicodeScalars.count)
-        if gopherRepetition, let rejection = repetition(text, words: words, length: length) {
+        if gopherRepetition, let rejection = repetition(text, words: hashed, length: length) {
             return rejection
         }
-        if gopherQuality, let rejection = quality(text, words: words) { return rejection }
+        if gopherQuality, let rejection = quality(text, words: words, hashed: hashed) {
+            return rejection
+        }
         if fineWebQuality, let rejection = fineWeb(text, words: words) { return rejection }
         return nil
     }
@@ -67,7 +70,7 @@ public struct QualityFilters: Sendable {
         return h
     }
 
-    func repetition(_ text: String, words raw: [Substring], length: Int) -> Rejection? {
+    func repetition(_ text: String, words: [HashedWord], length: Int) -> Rejection? {
         let t = thresholds
         let lines = Self.lines(text)
         if !lines.isEmpty {
@@ -79,7 +82,6 @@ public struct QualityFilters: Sendable {
                     "duplicated lines \(fraction) > \(t.duplicateLineFraction)")
             }
         }
-        let words = Self.hashed(raw)
         for n in t.topNGrams.keys.sorted() where words.count >= n {
             guard let limit = t.topNGrams[n] else { continue }
             // The most frequent n-gram, ties going to the one seen first (as Python's
@@ -126,15 +128,14 @@ public struct QualityFilters: Sendable {
         return nil
     }
 
-    func quality(_ text: String, words: [Substring]) -> Rejection? {
+    func quality(_ text: String, words: [Substring], hashed: [HashedWord]) -> Rejection? {
         let t = thresholds
         if words.count < t.minimumWords || words.count > t.maximumWords {
             return reject(
                 "gopher_word_count", Double(words.count),
                 "\(words.count) words outside \(t.minimumWords)…\(t.maximumWords)")
         }
-        let meanLength =
-            Double(words.reduce(0) { $0 + $1.unicodeScalars.count }) / Double(max(1, words.count))
+        let meanLength = Double(hashed.reduce(0) { $0 + $1.length }) / Double(max(1, words.count))
         if meanLength < t.minimumMeanWordLength || meanLength > t.maximumMeanWordLength {
             return reject(
                 "gopher_mean_word_length", meanLength,

@@ -110,7 +110,7 @@ public final class CleaningPipeline {
         var text = normalizer.normalize(clean)
         let (redacted, pii) = redactor.redact(text)
         text = redacted
-        let characters = text.count
+        let characters = text.unicodeScalars.count
         if characters < configuration.minimumCharacters {
             return drop(
                 "too_short", "\(characters) characters < \(configuration.minimumCharacters)", text)
@@ -139,7 +139,8 @@ public final class CleaningPipeline {
             + "\"lang_score\":\(score),\"source\":\(JSONText.quoted(raw.source)),"
             + "\"chars\":\(text.unicodeScalars.count),\"bytes_in\":\(raw.bytes.count),\"pii\":\(pii.values.reduce(0, +))"
         outcome.kept = Kept(
-            text: text, language: language, score: identification.confidence, pii: pii, bands: bands,
+            text: text, language: language, score: identification.confidence, pii: pii,
+            bands: bands,
             record: record)
         return outcome
     }
@@ -242,7 +243,8 @@ public final class CleaningPipeline {
                 let id = configuration.minHashDedup ? index.insert(bands) : candidates
                 candidates += 1
                 try spool.write(
-                    "\(id)\t\(kept.language.code)\t\(kept.text.utf8.count)\t\(outcome.raw.id)\t\(kept.record)\n")
+                    "\(id)\t\(kept.language.code)\t\(kept.text.utf8.count)\t\(outcome.raw.id)\t\(kept.record)\n"
+                )
             }
             batch.removeAll(keepingCapacity: true)
             progress(

@@ -117,12 +117,15 @@ public struct NGramModel: Sendable {
         let scalars = features.unicodeScalars.map(\.value)
         lookup.values.withUnsafeBufferPointer { values in
             lookup.unseen.withUnsafeBufferPointer { unseen in
-                for order in Self.orders where scalars.count >= order {
-                    for start in 0...(scalars.count - order) {
+                // Each start extends one rolling hash through orders 1…4, which gives the same
+                // keys as hashing every gram from scratch.
+                for start in 0..<scalars.count {
+                    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+                    for order in Self.orders where start + order <= scalars.count {
+                        h = (h ^ UInt64(scalars[start + order - 1])) &* 0x0000_0100_0000_01B3
                         if order == 1 && scalars[start] == 0x20 { continue }
                         grams += 1
-                        let key = Self.hash(scalars[start..<(start + order)])
-                        if let row = lookup.rows.row(for: key) {
+                        if let row = lookup.rows.row(for: h) {
                             let base = row * width
                             for j in 0..<width { totals[j] += values[base + j] }
                         } else {
