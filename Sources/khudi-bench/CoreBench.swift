@@ -92,7 +92,7 @@ enum CoreCases {
         return {
             let out = try forward()
             if out.count == 1 { out.backward() } else { out.backward(gradient: seed) }
-            inputs.forEach { $0.zeroGradient() }
+            inputs.forEach { $0.releaseGradient() }  // as PyTorch's grad = None
         }
     }
 

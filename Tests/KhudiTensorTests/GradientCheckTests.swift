@@ -125,3 +125,33 @@ import _KhudiTestSupport
         expectGradientsMatch([x]) { sum(x * x + x) }
     }
 }
+
+extension GradientCheckTests {
+    /// A released gradient is rewritten from scratch by the next backward (fresh buffers are
+    /// overwritten, never read); a kept one accumulates.
+    @Test func releasedGradientsAreRecomputedAndKeptOnesAccumulate() {
+        let x = randomTensor([6, 8], seed: 30)
+        let w = randomTensor([5, 8], seed: 31)
+        let norm = randomTensor([8], seed: 32)
+        x.setRequiresGradient(true)
+        w.setRequiresGradient(true)
+        func loss() -> Tensor {
+            weightedSum(
+                swiglu(
+                    gate: gelu(linear(layerNorm(x, weight: norm, bias: nil), weight: w)),
+                    up: linear(x, weight: w)))
+        }
+        loss().backward()
+        let first = (x.gradient ?? [], w.gradient ?? [])
+        loss().backward()
+        #expect(
+            firstMismatch(x.gradient ?? [], first.0.map { $0 * 2 }, relative: 1e-5, absolute: 1e-6)
+                == nil)
+        x.releaseGradient()
+        w.releaseGradient()
+        #expect(x.gradient == nil)
+        loss().backward()
+        #expect(firstMismatch(x.gradient ?? [], first.0, relative: 1e-5, absolute: 1e-6) == nil)
+        #expect(firstMismatch(w.gradient ?? [], first.1, relative: 1e-5, absolute: 1e-6) == nil)
+    }
+}

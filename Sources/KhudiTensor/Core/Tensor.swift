@@ -114,6 +114,20 @@ public final class Tensor {
     public func zeroGradient() {
         gradientPointer?.update(repeating: 0, count: count)
     }
+
+    /// Drops the gradient (PyTorch's `zero_grad(set_to_none=True)`): its buffer returns to the
+    /// pool and the next backward writes a fresh one without zero-filling it first. A gradient
+    /// living in a `ParameterStore` is zeroed instead, since the store owns it.
+    public func releaseGradient() {
+        guard let gradientPointer else { return }
+        if ownsGradient {
+            pool.give(gradientPointer, count: count)
+            self.gradientPointer = nil
+            ownsGradient = false
+        } else {
+            gradientPointer.update(repeating: 0, count: count)
+        }
+    }
 }
 
 extension Tensor: CustomStringConvertible {

@@ -17,17 +17,23 @@ func geluForward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, 
     }
 }
 
-/// dX += dOut · d/dx gelu(x).
+/// dX (+)= dOut · d/dx gelu(x): added when `accumulate`, else written (a fresh buffer is never
+/// read: it may hold anything).
 func geluBackward(
     _ dX: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-    n: Int
+    n: Int, accumulate: Bool = true
 ) {
+    @inline(__always) func local(_ i: Int) -> Float {
+        let v = x[i]
+        let t = fastTanh(geluScale * v * (1 + 0.044_715 * v * v))
+        let slope = geluScale * (1 + 0.134_145 * v * v)
+        return dOut[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * slope)
+    }
     KernelThreads.forEachRange(n, grain: 65_536) { range in
-        for i in range {
-            let v = x[i]
-            let t = fastTanh(geluScale * v * (1 + 0.044_715 * v * v))
-            let slope = geluScale * (1 + 0.134_145 * v * v)
-            dX[i] += dOut[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * slope)
+        if accumulate {
+            for i in range { dX[i] += local(i) }
+        } else {
+            for i in range { dX[i] = local(i) }
         }
     }
 }
@@ -68,11 +74,19 @@ func swigluForward(
 func swigluBackward(
     _ dGate: UnsafeMutablePointer<Float>?, _ dUp: UnsafeMutablePointer<Float>?,
     _ dOut: UnsafePointer<Float>, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>,
-    n: Int
+    n: Int, overwrite: Bool = false
 ) {
     KernelThreads.forEachRange(n, grain: 65_536) { range in
         // Loops free of optionals vectorize; the common case (both gradients) shares σ(gate).
-        if let dGate, let dUp {
+        // With `overwrite` both buffers are fresh and are written, not added to.
+        if let dGate, let dUp, overwrite {
+            for i in range {
+                let s = fastSigmoid(gate[i])
+                let g = dOut[i]
+                dGate[i] = g * up[i] * s * (1 + gate[i] * (1 - s))
+                dUp[i] = g * gate[i] * s
+            }
+        } else if let dGate, let dUp {
             for i in range {
                 let s = fastSigmoid(gate[i])
                 let g = dOut[i]

@@ -35,7 +35,8 @@ func layerNormBackward(
     _ dX: UnsafeMutablePointer<Float>?, _ dWeight: UnsafeMutablePointer<Float>?,
     _ dBias: UnsafeMutablePointer<Float>?, _ dOut: UnsafePointer<Float>,
     _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
-    _ mean: UnsafePointer<Float>, _ rstd: UnsafePointer<Float>, rows: Int, c: Int
+    _ mean: UnsafePointer<Float>, _ rstd: UnsafePointer<Float>, rows: Int, c: Int,
+    accumulateX: Bool = true
 ) {
     if let dX {
         KernelThreads.forEachRange(rows, grain: KernelThreads.grain(itemCost: 6 * c)) { range in
@@ -50,7 +51,8 @@ func layerNormBackward(
                 let d = dX + r * c
                 for j in 0..<c {
                     let xhat = (row[j] - m) * s
-                    d[j] += s * (g[j] * weight[j] - meanGW - xhat * meanGWX)
+                    let value = s * (g[j] * weight[j] - meanGW - xhat * meanGWX)
+                    d[j] = accumulateX ? d[j] + value : value
                 }
             }
         }
@@ -100,7 +102,7 @@ func rmsNormForward(
 func rmsNormBackward(
     _ dX: UnsafeMutablePointer<Float>?, _ dWeight: UnsafeMutablePointer<Float>?,
     _ dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
-    _ rstd: UnsafePointer<Float>, rows: Int, c: Int
+    _ rstd: UnsafePointer<Float>, rows: Int, c: Int, accumulateX: Bool = true
 ) {
     if let dX {
         KernelThreads.forEachRange(rows, grain: KernelThreads.grain(itemCost: 5 * c)) { range in
@@ -112,7 +114,11 @@ func rmsNormBackward(
                 let dot = sumOf(c) { g[$0] * weight[$0] * row[$0] }
                 let k = s * s * s * dot / Float(c)
                 let d = dX + r * c
-                for j in 0..<c { d[j] += s * g[j] * weight[j] - row[j] * k }
+                if accumulateX {
+                    for j in 0..<c { d[j] += s * g[j] * weight[j] - row[j] * k }
+                } else {
+                    for j in 0..<c { d[j] = s * g[j] * weight[j] - row[j] * k }
+                }
             }
         }
     }

@@ -7,8 +7,9 @@ public func gelu(_ x: Tensor) -> Tensor {
     let out = Tensor.output("gelu", shape: x.shape, from: [x])
     geluForward(out.data, x.data, n: x.count)
     return out.recordBackward { out in
-        if let dX = x.gradientIfNeeded {
-            geluBackward(dX, out.gradientData, x.data, n: x.count)
+        if let dX = x.gradientTarget {
+            geluBackward(
+                dX.pointer, out.gradientData, x.data, n: x.count, accumulate: dX.accumulate)
         }
     }
 }
@@ -32,9 +33,18 @@ public func swiglu(gate: Tensor, up: Tensor) -> Tensor {
     let out = Tensor.output("swiglu", shape: gate.shape, from: [gate, up])
     swigluForward(out.data, gate.data, up.data, n: gate.count)
     return out.recordBackward { out in
-        swigluBackward(
-            gate.gradientIfNeeded, up.gradientIfNeeded, out.gradientData,
-            gate.data, up.data, n: gate.count)
+        if gate.requiresGradient && up.requiresGradient && gate.gradientPointer == nil
+            && up.gradientPointer == nil, let dGate = gate.gradientTarget,
+            let dUp = up.gradientTarget
+        {
+            swigluBackward(
+                dGate.pointer, dUp.pointer, out.gradientData, gate.data, up.data, n: gate.count,
+                overwrite: true)
+        } else {
+            swigluBackward(
+                gate.gradientIfNeeded, up.gradientIfNeeded, out.gradientData, gate.data, up.data,
+                n: gate.count)
+        }
     }
 }
 

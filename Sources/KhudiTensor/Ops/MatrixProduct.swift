@@ -126,15 +126,17 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
         beta: bias == nil ? 0 : 1)
     return out.recordBackward { out in
         let g = out.gradientData
-        if let dX = x.gradientIfNeeded {
+        // A fresh gradient buffer is written (beta 0), an existing one added to (beta 1).
+        if let dX = x.gradientTarget {
             matrixMultiplyStrided(
-                dX, ldc: inFeatures, g, lda: outFeatures, weight.data, ldb: inFeatures,
-                m: rows, n: inFeatures, k: outFeatures, beta: 1)
+                dX.pointer, ldc: inFeatures, g, lda: outFeatures, weight.data, ldb: inFeatures,
+                m: rows, n: inFeatures, k: outFeatures, beta: dX.accumulate ? 1 : 0)
         }
-        if let dW = weight.gradientIfNeeded {
+        if let dW = weight.gradientTarget {
             matrixMultiplyStrided(
-                dW, ldc: inFeatures, g, lda: outFeatures, x.data, ldb: inFeatures,
-                m: outFeatures, n: inFeatures, k: rows, transposeA: .transposed, beta: 1)
+                dW.pointer, ldc: inFeatures, g, lda: outFeatures, x.data, ldb: inFeatures,
+                m: outFeatures, n: inFeatures, k: rows, transposeA: .transposed,
+                beta: dW.accumulate ? 1 : 0)
         }
         if let bias, let dBias = bias.gradientIfNeeded {
             broadcastSumBackward(dBias, g, other: nil, n: out.count, m: outFeatures)

@@ -17,10 +17,11 @@ public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor?, eps: Float = 1
         out.data, statistics.data, statistics.data + rows, x.data, weight.data, bias?.data,
         rows: rows, c: c, eps: eps)
     return out.recordBackward { out in
+        let dX = x.gradientTarget
         layerNormBackward(
-            x.gradientIfNeeded, weight.gradientIfNeeded, bias?.gradientIfNeeded,
+            dX?.pointer, weight.gradientIfNeeded, bias?.gradientIfNeeded,
             out.gradientData, x.data, weight.data, statistics.data,
-            statistics.data + rows, rows: rows, c: c)
+            statistics.data + rows, rows: rows, c: c, accumulateX: dX?.accumulate ?? true)
     }
 }
 
@@ -34,8 +35,9 @@ public func rmsNorm(_ x: Tensor, weight: Tensor, eps: Float = 1e-5) -> Tensor {
     let rstd = Tensor(uninitialized: [rows])
     rmsNormForward(out.data, rstd.data, x.data, weight.data, rows: rows, c: c, eps: eps)
     return out.recordBackward { out in
+        let dX = x.gradientTarget
         rmsNormBackward(
-            x.gradientIfNeeded, weight.gradientIfNeeded, out.gradientData,
-            x.data, weight.data, rstd.data, rows: rows, c: c)
+            dX?.pointer, weight.gradientIfNeeded, out.gradientData,
+            x.data, weight.data, rstd.data, rows: rows, c: c, accumulateX: dX?.accumulate ?? true)
     }
 }

@@ -24,4 +24,22 @@ extension Tensor {
     var gradientIfNeeded: UnsafeMutablePointer<Float>? {
         requiresGradient ? gradientData : nil
     }
+
+    /// Where a backward kernel writes this input's gradient, and whether it must add to what is
+    /// there: a gradient met for the first time gets an uninitialized buffer that the kernel
+    /// overwrites (no zero-fill and no read of zeros: the memory-bound ops' largest cost).
+    var gradientTarget: GradientTarget? {
+        guard requiresGradient else { return nil }
+        if let gradientPointer { return GradientTarget(pointer: gradientPointer, accumulate: true) }
+        let fresh = pool.take(count)
+        gradientPointer = fresh
+        ownsGradient = true
+        return GradientTarget(pointer: fresh, accumulate: false)
+    }
+}
+
+/// A gradient buffer and whether a kernel adds to it (`+=`) or fills it (`=`).
+struct GradientTarget {
+    var pointer: UnsafeMutablePointer<Float>
+    var accumulate: Bool
 }
