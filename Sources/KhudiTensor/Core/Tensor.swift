@@ -115,8 +115,10 @@ public final class Tensor {
         gradientPointer?.update(repeating: 0, count: count)
     }
 
-    /// Drops the gradient (PyTorch's `zero_grad(set_to_none=True)`): its buffer returns to the
-    /// pool and the next backward writes a fresh one without zero-filling it first. A gradient
+    /// Drops the gradient, as PyTorch's `zero_grad(set_to_none=True)` does.
+    ///
+    /// Its buffer returns to the pool and the next backward writes a fresh one without
+    /// zero-filling it first. A gradient
     /// living in a `ParameterStore` is zeroed instead, since the store owns it.
     public func releaseGradient() {
         guard let gradientPointer else { return }
