@@ -38,46 +38,53 @@ func layerNormBackward(
     _ mean: UnsafePointer<Float>, _ rstd: UnsafePointer<Float>, rows: Int, c: Int,
     accumulateX: Bool = true
 ) {
-    if let dX {
-        KernelThreads.forEachRange(rows, grain: KernelThreads.grain(itemCost: 6 * c)) { range in
-            for r in range {
+    // One pass over the rows computes dX and, per block of `blockRows` rows, partial sums of
+    // dWeight and dBias; the partials are then added in block order. Blocks depend only on the
+    // size, so the sums are the same whatever the thread count, and x and dOut are read once.
+    let blockRows = 64
+    let blocks = (rows + blockRows - 1) / blockRows
+    let wantsParameters = dWeight != nil || dBias != nil
+    let pool = BufferPool.current
+    let partialCount = wantsParameters ? blocks * 2 * c : 1
+    let partials = pool.takeZeroed(partialCount)
+    defer { pool.give(partials, count: partialCount) }
+    KernelThreads.forEachRange(blocks, grain: 1) { blockRange in
+        for block in blockRange {
+            let partialWeight = partials + block * 2 * c
+            let partialBias = partialWeight + c
+            for r in (block * blockRows)..<min(rows, (block + 1) * blockRows) {
                 let row = x + r * c
                 let g = dOut + r * c
                 let m = mean[r]
                 let s = rstd[r]
+                if wantsParameters {
+                    for j in 0..<c {
+                        partialWeight[j] += g[j] * (row[j] - m) * s
+                        partialBias[j] += g[j]
+                    }
+                }
+                guard let dX else { continue }
                 // dx = s · (g·w − mean(g·w) − xhat · mean(g·w·xhat))
                 let meanGW = sumOf(c) { g[$0] * weight[$0] } / Float(c)
                 let meanGWX = sumOf(c) { g[$0] * weight[$0] * (row[$0] - m) * s } / Float(c)
                 let d = dX + r * c
-                for j in 0..<c {
-                    let xhat = (row[j] - m) * s
-                    let value = s * (g[j] * weight[j] - meanGW - xhat * meanGWX)
-                    d[j] = accumulateX ? d[j] + value : value
+                if accumulateX {
+                    for j in 0..<c {
+                        d[j] += s * (g[j] * weight[j] - meanGW - (row[j] - m) * s * meanGWX)
+                    }
+                } else {
+                    for j in 0..<c {
+                        d[j] = s * (g[j] * weight[j] - meanGW - (row[j] - m) * s * meanGWX)
+                    }
                 }
             }
         }
     }
-    // Parameter gradients sum over rows; each column range has one owner, so the order of the
-    // sums is fixed whatever the thread count.
-    if let dWeight {
-        KernelThreads.forEachRange(c, grain: 64) { columns in
-            for r in 0..<rows {
-                let row = x + r * c
-                let g = dOut + r * c
-                let m = mean[r]
-                let s = rstd[r]
-                if let dBias {
-                    for j in columns {
-                        dWeight[j] += g[j] * (row[j] - m) * s
-                        dBias[j] += g[j]
-                    }
-                } else {
-                    for j in columns { dWeight[j] += g[j] * (row[j] - m) * s }
-                }
-            }
-        }
-    } else if let dBias {
-        broadcastSumBackward(dBias, dOut, other: nil, n: rows * c, m: c)
+    guard wantsParameters else { return }
+    for block in 0..<blocks {
+        let partialWeight = partials + block * 2 * c
+        if let dWeight { for j in 0..<c { dWeight[j] += partialWeight[j] } }
+        if let dBias { for j in 0..<c { dBias[j] += partialWeight[c + j] } }
     }
 }
 
