@@ -34,10 +34,22 @@ extension Tensor {
 
     /// Backpropagates from a non-scalar tensor, given d(loss)/d(self) (as PyTorch's
     /// `tensor.backward(gradient)`); benchmarks use it to time one op's backward alone.
+    ///
+    /// Like PyTorch, the given gradient is used in place rather than copied when this tensor has
+    /// none yet (backward closures only read their output's gradient); in that case this
+    /// tensor's own `gradient` is nil afterwards.
     public func backward(gradient: Tensor) {
         shapeCheck(
             gradient.shape == shape, "backward",
             "gradient \(gradient.shape) does not match tensor \(shape)")
+        guard requiresGradient else { return }
+        if gradientPointer == nil {
+            gradientPointer = gradient.data
+            ownsGradient = false
+            withExtendedLifetime(gradient) { propagate() }
+            gradientPointer = nil
+            return
+        }
         backward(seed: gradient.data)
     }
 
@@ -50,6 +62,11 @@ extension Tensor {
             ownsGradient = true
             gradientPointer?.update(from: seed, count: count)
         }
+        propagate()
+    }
+
+    /// Runs every recorded backward closure from this tensor down, in reverse topological order.
+    private func propagate() {
         for node in topologicalOrder().reversed() {
             guard let closure = node.backwardClosure, node.gradientPointer != nil else {
                 continue
