@@ -68,3 +68,16 @@ public func matrixMultiplyStrided(
         alpha, a, Int32(lda), b, Int32(ldb),
         beta, out, Int32(ldc))
 }
+
+/// out[j] += Σ_r a[r, j] for a row-major (rows, columns) matrix: the bias gradient of a linear
+/// layer, as one BLAS matrix-vector product with a vector of ones (`ones` must hold `rows`
+/// ones; callers keep one around).
+func columnSumsAccumulate(
+    _ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, ones: UnsafePointer<Float>,
+    rows: Int, columns: Int
+) {
+    guard rows > 0, columns > 0 else { return }
+    cblas_sgemv(
+        CblasRowMajor, CblasTrans, Int32(rows), Int32(columns), 1, a, Int32(columns), ones, 1, 1,
+        out, 1)
+}

@@ -139,7 +139,8 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
                 beta: dW.accumulate ? 1 : 0)
         }
         if let bias, let dBias = bias.gradientIfNeeded {
-            broadcastSumBackward(dBias, g, other: nil, n: out.count, m: outFeatures)
+            let ones = Tensor(repeating: 1, shape: [rows])
+            columnSumsAccumulate(dBias, g, ones: ones.data, rows: rows, columns: outFeatures)
         }
     }
 }
