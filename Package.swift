@@ -42,13 +42,14 @@ let package = Package(
             name: "KhudiCorpus",
             dependencies: ["KhudiText", .product(name: "Yams", package: "Yams")],
             exclude: ["README.md"]),
+        .target(name: "KhudiTokenizer", dependencies: ["KhudiText"], exclude: ["README.md"]),
         .target(name: "KhudiTensor", dependencies: ["CBLAS"], exclude: ["README.md"]),
         .target(name: "KhudiNN", dependencies: ["KhudiTensor"], exclude: ["README.md"]),
         .target(name: "KhudiTrain", dependencies: ["CMPI"], exclude: ["README.md"]),
         .target(
             name: "KhudiCLI",
             dependencies: [
-                "KhudiTensor", "KhudiTrain", "KhudiText", "KhudiCorpus",
+                "KhudiTensor", "KhudiTrain", "KhudiText", "KhudiCorpus", "KhudiTokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
@@ -71,6 +72,8 @@ let package = Package(
 
         .target(
             name: "_KhudiTestSupport", dependencies: ["KhudiTensor"], exclude: ["README.md"]),
+        .testTarget(
+            name: "KhudiTokenizerTests", dependencies: ["KhudiTokenizer", "_KhudiTestSupport"]),
         .testTarget(name: "KhudiTextTests", dependencies: ["KhudiText", "_KhudiTestSupport"]),
         .testTarget(
             name: "KhudiCorpusTests",

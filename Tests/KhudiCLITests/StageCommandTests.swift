@@ -3,9 +3,7 @@ import Testing
 
 /// The stage executables' contract before they are built: honest help, clear errors.
 @Suite struct StageCommandTests {
-    static let stages: [(tool: String, issue: Int)] = [
-        ("khudi-tokenize", 4), ("khudi-train", 7), ("khudi-eval", 8),
-    ]
+    static let stages: [(tool: String, issue: Int)] = [("khudi-train", 7), ("khudi-eval", 8)]
     static let allStages = ["khudi-clean"] + stages.map(\.tool)
     /// Arguments a stage requires besides its inputs (khudi-clean needs --output).
     static func required(_ tool: String) -> [String] {
@@ -47,14 +45,14 @@ import Testing
     }
 
     @Test func globMatchingNothingIsNamed() throws {
-        let result = try ExecutableRunner.run("khudi-tokenize", ["/nonexistent/*.txt"])
+        let result = try ExecutableRunner.run("khudi-train", ["/nonexistent/*.txt"])
         #expect(result.status == 66)
         #expect(result.stderr.contains("'/nonexistent/*.txt': the pattern matches no file"))
     }
 
     @Test func globIsExpanded() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
-        let result = try ExecutableRunner.run("khudi-tokenize", ["\(folder)/*.swift"])
+        let result = try ExecutableRunner.run("khudi-train", ["\(folder)/*.swift"])
         #expect(result.status == 69, "a matching glob gets past input checking")
     }
 

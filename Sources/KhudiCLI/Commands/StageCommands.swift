@@ -40,28 +40,6 @@ public struct CleanCommand: ParsableCommand {
     public init() {}
 }
 
-/// `khudi-tokenize`: tokenizer training, encoding and metrics.
-public struct TokenizeCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
-        commandName: "khudi-tokenize",
-        abstract: "Train tokenizers that treat Perso-Arabic scripts fairly, and encode corpora.",
-        discussion: """
-            STATUS: not built yet (issue #4). Running it checks the inputs exist, then exits 69.
-            Planned: byte-level BPE, BPE with byte fallback and Unigram training; tokenizer.json
-            that Hugging Face tokenizers loads; token shards for training; fertility and parity
-            metrics.
-            """,
-        version: KhudiVersion.string)
-
-    @OptionGroup var stage: PlannedStageArguments
-
-    public init() {}
-
-    public func run() throws {
-        try stage.refuse(tool: "khudi-tokenize", capability: "tokenizer training", issue: 4)
-    }
-}
-
 /// `khudi-train`: pretraining, full fine-tuning and LoRA.
 public struct TrainCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(

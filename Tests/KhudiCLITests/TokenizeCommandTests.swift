@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+@Suite struct TokenizeCommandTests {
+    static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "datasets/sample"
+        ).path
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "khudi-tok-\(UUID().uuidString)")
+
+    @Test func trainsEncodesAndDecodes() throws {
+        let output = folder.appendingPathComponent("tok").path
+        let trained = try ExecutableRunner.run(
+            "khudi-tokenize", ["train", Self.sample, "--output", output, "--vocab-size", "600"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        for file in [
+            "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "report.json",
+        ] {
+            #expect(FileManager.default.fileExists(atPath: "\(output)/\(file)"))
+        }
+        let text = "یہ ایک کتاب ہے۔\nسنڌ ۾ ڪتاب\n"
+        let ids = try ExecutableRunner.run(
+            "khudi-tokenize", ["encode", "--tokenizer", output, "--ids"], input: Data(text.utf8))
+        #expect(ids.status == 0)
+        #expect(ids.stdout.split(separator: "\n").count == 2)
+        let back = try ExecutableRunner.run(
+            "khudi-tokenize", ["decode", "--tokenizer", output], input: Data(ids.stdout.utf8))
+        #expect(back.stdout == text)
+        let again = try ExecutableRunner.run(
+            "khudi-tokenize", ["train", Self.sample, "--output", output, "--vocab-size", "600"])
+        #expect(again.status == 73)
+    }
+
+    @Test func refusalsAndErrorsAreClear() throws {
+        let small = try ExecutableRunner.run(
+            "khudi-tokenize",
+            [
+                "train", Self.sample, "--output", folder.appendingPathComponent("s").path,
+                "--vocab-size", "10",
+            ])
+        #expect(small.status == 65)
+        #expect(
+            small.stderr.contains(
+                "vocabulary size 10 is smaller than the special tokens plus 256 bytes (263)"))
+        let unigram = try ExecutableRunner.run(
+            "khudi-tokenize",
+            [
+                "train", Self.sample, "--output", folder.appendingPathComponent("u").path,
+                "--vocab-size", "600", "--model", "unigram",
+            ])
+        #expect(unigram.status == 69)
+        #expect(unigram.stderr.contains("issue #4"))
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let broken = folder.appendingPathComponent("tokenizer.json")
+        try Data(#"{"model": {"type": "WordPiece"}}"#.utf8).write(to: broken)
+        let bad = try ExecutableRunner.run(
+            "khudi-tokenize", ["encode", "--tokenizer", broken.path, "--ids"],
+            input: Data("x\n".utf8))
+        #expect(bad.status == 65)
+        #expect(bad.stderr.contains("unsupported 'model.type'"))
+        let help = try ExecutableRunner.run("khudi-tokenize", ["--help"])
+        #expect(help.stdout.contains("Not built yet (issue #4)"))
+    }
+}

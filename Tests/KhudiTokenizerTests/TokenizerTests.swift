@@ -1,0 +1,102 @@
+import Foundation
+import KhudiTokenizer
+import Testing
+import _KhudiTestSupport
+
+@Suite struct TokenizerTests {
+    @Test func byteMapFollowsGPT2() {
+        #expect(ByteLevel.characters[0x21] == "!")
+        #expect(ByteLevel.characters[0x20] == "\u{0120}")  // Ġ
+        #expect(ByteLevel.characters[0x0A] == "\u{010A}")  // Ċ
+        #expect(ByteLevel.characters[0xAD] == "\u{0143}")  // the 68th remapped byte
+        #expect(Set(ByteLevel.characters).count == 256)
+        #expect(ByteLevel.decode(ByteLevel.encode(Array("پاکستان".utf8))) == Array("پاکستان".utf8))
+    }
+
+    static let splits: [(String, [String])] = [
+        ("یہ کتاب ہے۔", ["یہ", " کتاب", " ہے", "۔"]),
+        ("عِلْم خوش\u{200C}نما", ["عِلْم", " خوش\u{200C}نما"]),
+        ("سال 2024567 میں", ["سال", " 202", "456", "7", " میں"]),
+        ("دو  جگہ", ["دو", " ", " جگہ"]),
+        ("سطر\nدوسری", ["سطر", "\n", "دوسری"]),
+        ("کیا؟! ہاں", ["کیا", "؟!", " ہاں"]),
+        ("end  ", ["end", "  "]),
+    ]
+
+    @Test(arguments: splits)
+    func preTokenizerSplits(_ c: (String, [String])) {
+        #expect(PersoArabicPreTokenizer.split(c.0).map(String.init) == c.1)
+    }
+
+    @Test func trainingMergesTheMostFrequentPairFirst() throws {
+        // "aa" occurs most, then "aaa" can form from "aa"+"a".
+        let tokenizer = try ByteLevelTokenizer.train(
+            lines: ["aa aa aa aaa", "aa aaa"], vocabularySize: 7 + 256 + 3, minimumFrequency: 1)
+        let merges = tokenizer.model.merges.map {
+            (tokenizer.model.tokens[$0.left], tokenizer.model.tokens[$0.right])
+        }
+        #expect(merges.first.map { [$0.0, $0.1] } == [Array("a".utf8), Array("a".utf8)])
+        #expect(tokenizer.model.vocabularySize <= 7 + 256 + 3)
+    }
+
+    @Test func encodingRoundTripsRandomUnicode() throws {
+        let tokenizer = try ByteLevelTokenizer.train(
+            lines: ["یہ ایک کتاب ہے۔ پاکستان زندہ باد", "hello world"], vocabularySize: 300,
+            minimumFrequency: 1)
+        var random = TestRandom(seed: 3)
+        let pool: [Unicode.Scalar] = [
+            "ا", "ب", "ی", "\u{0650}", "\u{200C}", " ", "\n", "a", "Z", "1", "۔", "\u{1F600}",
+            "\u{200D}", "\u{FB50}", "\t",
+        ]
+        for _ in 0..<300 {
+            var text = String.UnicodeScalarView()
+            for _ in 0..<Int(random.next() % 20) {
+                text.append(pool[Int(random.next() % UInt64(pool.count))])
+            }
+            let string = String(text)
+            #expect(
+                tokenizer.decode(tokenizer.encode(string))
+                    == string.precomposedStringWithCanonicalMapping)
+        }
+    }
+
+    @Test func trainingIsDeterministic() throws {
+        let lines = ["یہ ایک کتاب ہے۔", "یہ دوسری کتاب ہے۔", "کتاب اچھی ہے"]
+        let first = try ByteLevelTokenizer.train(
+            lines: lines, vocabularySize: 290, minimumFrequency: 1)
+        let second = try ByteLevelTokenizer.train(
+            lines: lines.reversed(), vocabularySize: 290, minimumFrequency: 1)
+        #expect(first.model.merges == second.model.merges)
+        #expect(try first.tokenizerJSON() == second.tokenizerJSON())
+    }
+
+    @Test func tokenizerJSONRoundTrips() throws {
+        let tokenizer = try ByteLevelTokenizer.train(
+            lines: ["یہ ایک کتاب ہے۔ hello hello"], vocabularySize: 280, minimumFrequency: 1)
+        let reread = try ByteLevelTokenizer(tokenizerJSON: try tokenizer.tokenizerJSON())
+        #expect(reread.model.merges == tokenizer.model.merges)
+        #expect(reread.encode("کتاب hello <|eos|>") == tokenizer.encode("کتاب hello <|eos|>"))
+        #expect(tokenizer.encode("<|eos|>") == [2])
+    }
+
+    @Test func badInputIsNamed() {
+        #expect(throws: TokenizerError.vocabularyTooSmall(requested: 100, minimum: 263)) {
+            try ByteLevelTokenizer.train(lines: ["x"], vocabularySize: 100)
+        }
+        #expect(throws: TokenizerError.emptyCorpus) {
+            try ByteLevelTokenizer.train(lines: [String](), vocabularySize: 300)
+        }
+        #expect(throws: TokenizerFileError.missingField("model")) {
+            try ByteLevelTokenizer(tokenizerJSON: Data("{}".utf8))
+        }
+        #expect(
+            throws: TokenizerFileError.unsupported(
+                "model.type", "Unigram (this reader handles byte-level BPE)")
+        ) {
+            try ByteLevelTokenizer(tokenizerJSON: Data(#"{"model": {"type": "Unigram"}}"#.utf8))
+        }
+        #expect(throws: TokenizerFileError.malformed("not a JSON object")) {
+            try ByteLevelTokenizer(tokenizerJSON: Data("[1".utf8))
+        }
+    }
+}
