@@ -2,7 +2,9 @@ import Foundation
 import Testing
 
 /// khudi-clean end to end: the pipeline, its refusals, and the stdin filters.
-@Suite struct CleanCommandTests {
+@Suite final class CleanCommandTests {
+    deinit { try? FileManager.default.removeItem(at: folder) }
+
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@Suite struct TokenizeCommandTests {
+@Suite final class TokenizeCommandTests {
+    deinit { try? FileManager.default.removeItem(at: folder) }
+
     static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
             "datasets/sample"

@@ -5,7 +5,9 @@ import Testing
 
 /// The whole cleaning stage on inputs made in a temporary folder, including every kind of bad
 /// input the stage must survive: nothing crashes, nothing is dropped without a count.
-@Suite struct CleaningPipelineTests {
+@Suite final class CleaningPipelineTests {
+    deinit { try? FileManager.default.removeItem(at: folder) }
+
     static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
             "datasets/sample/urd")

@@ -11,9 +11,9 @@ public struct TokenizeCommand: ParsableCommand {
         abstract:
             "Train tokenizers that treat Perso-Arabic scripts fairly, and encode text with them.",
         discussion: """
-            Works today: `train --model byte-bpe` (byte-level BPE with a Perso-Arabic pre-tokenizer, written as a tokenizer.json that Hugging Face tokenizers loads and encodes identically), `encode --ids` and `decode`.
+            Works today: `train --model byte-bpe` (byte-level BPE with a Perso-Arabic pre-tokenizer, written as a tokenizer.json that Hugging Face tokenizers loads and encodes identically), `encode` (token shards for training, or --ids for stdin lines) and `decode`.
 
-            Not built yet (issue #4): BPE with byte fallback and Unigram models, token shards (`encode` without --ids), tokenizer metrics (`eval`), reading other tokenizers' tokenizer.json files beyond byte-level BPE.
+            Not built yet (issue #4): BPE with byte fallback and Unigram models, tokenizer metrics (`eval`), reading other tokenizers' tokenizer.json files beyond byte-level BPE.
             """,
         version: KhudiVersion.string,
         subcommands: [
@@ -154,11 +154,15 @@ func loadTokenizer(_ path: String) throws -> ByteLevelTokenizer {
     }
 }
 
-/// `khudi-tokenize encode --tokenizer T --ids`: ids of each stdin line.
+/// `khudi-tokenize encode`: token shards for training, or (`--ids`) ids of stdin lines.
 public struct EncodeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "encode",
-        abstract: "Encode text with a tokenizer (--ids: each stdin line to ids).")
+        abstract:
+            "Encode INPUT files into token shards in DIR, or each stdin line to ids with --ids.",
+        discussion: """
+            Shards are tokens-NNNNN.bin (a 64-byte header, then uint16 or uint32 ids, EOS after every document) with manifest.json. Documents are read as by khudi-clean: .txt separated by blank lines (or one per line with --line-docs), .jsonl with --text-field (clean shards), .gz, directories.
+            """)
 
     @Option(help: "tokenizer.json, or a directory holding one.")
     var tokenizer: String
@@ -166,22 +170,65 @@ public struct EncodeCommand: ParsableCommand {
     @Flag(help: "Print the ids of each standard-input line, space-separated.")
     var ids = false
 
-    @Argument(help: "Inputs for token shards (not built yet: issue #4).")
+    @Argument(help: "Documents to encode into shards.")
     var inputs: [String] = []
+
+    @Option(help: "Output directory for the shards.")
+    var output: String?
+
+    @Flag(help: "One document per line in .txt input.")
+    var lineDocs = false
+
+    @Option(help: "The JSON field holding the text in .jsonl input.")
+    var textField = "text"
+
+    @Option(help: "Tokens per shard file at most.")
+    var shardTokens = 100_000_000
+
+    @Flag(help: "Replace an existing output directory.")
+    var overwrite = false
+
+    @OptionGroup var threadOptions: ThreadOptions
 
     public init() {}
 
     public func run() throws {
         try reportingErrors(tool: "khudi-tokenize encode") {
             let loaded = try loadTokenizer(tokenizer)
-            guard ids else { throw UserError.notBuiltYet("encoding into token shards", issue: 4) }
-            var reader = LineReader(handle: .standardInput)
-            var output = BufferedOutput()
-            while let line = try reader.nextLine() {
-                let text = TextDecoding.decode(line).text
-                output.write(loaded.encode(text).map(String.init).joined(separator: " ") + "\n")
+            if ids {
+                var reader = LineReader(handle: .standardInput)
+                var out = BufferedOutput()
+                while let line = try reader.nextLine() {
+                    out.write(
+                        loaded.encode(TextDecoding.decode(line).text).map(String.init).joined(
+                            separator: " ") + "\n")
+                }
+                out.flush()
+                return
             }
-            output.flush()
+            guard let output else {
+                throw UserError(
+                    "give --output DIR for shards, or --ids for stdin", exitCode: ExitStatus.usage)
+            }
+            let paths = try InputPaths.resolve(inputs)
+            guard !paths.isEmpty else {
+                throw UserError("no INPUT to encode", exitCode: ExitStatus.usage)
+            }
+            if FileManager.default.fileExists(atPath: output) && !overwrite {
+                throw UserError(
+                    "output directory '\(output)' already exists; use --overwrite to replace it",
+                    exitCode: ExitStatus.cannotCreate)
+            }
+            let threads = threadOptions.apply()
+            let summary = try ShardEncoder(
+                tokenizer: loaded, threads: threads, shardTokens: shardTokens
+            )
+            .run(
+                paths, output: output, overwrite: overwrite,
+                reader: DocumentReader(lineDocuments: lineDocs, textField: textField))
+            print(
+                "wrote \(summary.tokens) tokens from \(summary.documents) documents in \(summary.shards) shard(s) to \(output)"
+            )
         }
     }
 }

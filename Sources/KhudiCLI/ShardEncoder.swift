@@ -1,0 +1,109 @@
+import Foundation
+import KhudiCorpus
+import KhudiText
+import KhudiTokenizer
+
+/// Encodes documents into token shards: batches encoded in parallel, written in input order,
+/// EOS after every document, into a staging directory renamed into place at the end.
+struct ShardEncoder {
+    let tokenizer: ByteLevelTokenizer
+    let threads: Int
+    let shardTokens: Int
+
+    struct Summary {
+        var tokens = 0
+        var documents = 0
+        var shards = 0
+    }
+
+    func run(
+        _ inputs: [String], output: String, overwrite: Bool, reader: DocumentReader
+    ) throws -> Summary {
+        let fileManager = FileManager.default
+        let target = URL(fileURLWithPath: output).standardizedFileURL
+        let staging = target.deletingLastPathComponent().appendingPathComponent(
+            ".\(target.lastPathComponent).partial-\(getpid())")
+        try? fileManager.removeItem(at: staging)
+        try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
+        var done = false
+        defer { if !done { try? fileManager.removeItem(at: staging) } }
+
+        let eos = 2  // <|eos|> in every Khudi tokenizer
+        let vocabulary = tokenizer.model.vocabularySize
+        var summary = Summary()
+        var current: [Int] = []
+        var documentsInCurrent = 0
+        var shards: [[String: Any]] = []
+        var issues: [String] = []
+        func writeShard() throws {
+            guard !current.isEmpty else { return }
+            let name = String(format: "tokens-%05d.bin", shards.count)
+            try AtomicFile.write(
+                TokenShard.encode(
+                    tokens: current, documents: documentsInCurrent, vocabularySize: vocabulary,
+                    eosID: eos),
+                to: staging.appendingPathComponent(name).path)
+            shards.append(["file": name, "tokens": current.count, "documents": documentsInCurrent])
+            current.removeAll(keepingCapacity: true)
+            documentsInCurrent = 0
+        }
+        var batch: [String] = []
+        func flush() throws {
+            let texts = batch
+            var encoded = [[Int]](repeating: [], count: texts.count)
+            encoded.withUnsafeMutableBufferPointer { slots in
+                let shared = UncheckedSlots(slots)
+                DispatchQueue.concurrentPerform(iterations: texts.count) { i in
+                    shared.value[i] = tokenizer.encode(texts[i]) + [eos]
+                }
+            }
+            for tokens in encoded {
+                if current.count + tokens.count > shardTokens { try writeShard() }
+                current += tokens
+                documentsInCurrent += 1
+                summary.tokens += tokens.count
+                summary.documents += 1
+            }
+            batch.removeAll(keepingCapacity: true)
+        }
+        for file in DocumentReader.expand(inputs) {
+            try reader.read(
+                file,
+                document: { raw in
+                    batch.append(TextDecoding.decode(raw.bytes).text)
+                    if batch.count >= 256 { try flush() }
+                }, issue: { issues.append($0.description) })
+        }
+        try flush()
+        try writeShard()
+        summary.shards = shards.count
+        let manifest: [String: Any] = [
+            "format": "khudi-tokens/1", "dtype": vocabulary <= 65_536 ? "uint16" : "uint32",
+            "eos_id": eos,
+            "vocab_size": vocabulary, "total_tokens": summary.tokens,
+            "documents": summary.documents,
+            "shards": shards, "input_issues": issues,
+        ]
+        try AtomicFile.write(
+            try JSONSerialization.data(
+                withJSONObject: manifest, options: [.sortedKeys, .prettyPrinted]),
+            to: staging.appendingPathComponent("manifest.json").path)
+        if fileManager.fileExists(atPath: target.path) {
+            let old = target.deletingLastPathComponent().appendingPathComponent(
+                ".\(target.lastPathComponent).old-\(getpid())")
+            try fileManager.moveItem(at: target, to: old)
+            try fileManager.moveItem(at: staging, to: target)
+            try? fileManager.removeItem(at: old)
+        } else {
+            try fileManager.moveItem(at: staging, to: target)
+        }
+        done = true
+        return summary
+    }
+}
+
+/// Lets a parallel loop write disjoint slots of one buffer.
+struct UncheckedSlots<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
