@@ -1,8 +1,9 @@
 import Foundation
 
-/// A file of token ids for training: a 64-byte little-endian header, then the ids as uint16 (a
-/// vocabulary up to 65,536) or uint32. Documents are separated by the EOS id. The training stage
-/// memory-maps these files.
+/// A file of token ids for training, memory-mapped by the training stage.
+///
+/// A 64-byte little-endian header, then the ids as uint16 (a vocabulary up to 65,536) or
+/// uint32. Documents are separated by the EOS id.
 ///
 /// Header: magic "KHUDITOK" (8 bytes), version (u32, 1), bytes per token (u32, 2 or 4), token
 /// count (u64), document count (u64), vocabulary size (u32), EOS id (u32), zeros to 64 bytes.
