@@ -63,5 +63,8 @@ import Testing
         #expect(bad.stderr.contains("unsupported 'model.type'"))
         let help = try ExecutableRunner.run("khudi-tokenize", ["--help"])
         #expect(help.stdout.contains("Not built yet (issue #4)"))
+        let noData = try ExecutableRunner.run(
+            "khudi-tokenize", ["eval", "--tokenizer", broken.path])
+        #expect(noData.status == 65 || noData.status == 64)
     }
 }

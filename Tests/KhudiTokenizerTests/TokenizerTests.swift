@@ -100,3 +100,19 @@ import _KhudiTestSupport
         }
     }
 }
+
+extension TokenizerTests {
+    @Test func metricsCountWordsTokensAndPremium() throws {
+        // With no merges every byte is a token: "ab cd" is 5 bytes = 5 tokens over 2 words.
+        let bytesOnly = try ByteLevelTokenizer.train(lines: ["x"], vocabularySize: 7 + 256)
+        let m = TokenizerMetrics.measure(bytesOnly, on: ["ab cd", "é"])
+        #expect(m.words == 3)
+        #expect(m.tokens == 5 + 2)  // é is two UTF-8 bytes
+        #expect(m.continuedWords == 3)
+        #expect(m.bytesPerToken == 1)
+        #expect(m.roundTripsExactly)
+        let premiums = TokenizerMetrics.premiums(
+            bytesOnly, parallel: ["eng_Latn": ["ab"], "urd_Arab": ["اب"]])
+        #expect(premiums["urd_Arab"] == 2)  // two 2-byte letters against two 1-byte letters
+    }
+}

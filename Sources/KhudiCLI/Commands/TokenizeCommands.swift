@@ -13,7 +13,9 @@ public struct TokenizeCommand: ParsableCommand {
         discussion: """
             Works today: `train --model byte-bpe` (byte-level BPE with a Perso-Arabic pre-tokenizer, written as a tokenizer.json that Hugging Face tokenizers loads and encodes identically), `encode` (token shards for training, or --ids for stdin lines) and `decode`.
 
-            Not built yet (issue #4): BPE with byte fallback and Unigram models, tokenizer metrics (`eval`), reading other tokenizers' tokenizer.json files beyond byte-level BPE.
+            `eval` reports fertility, continued words, bytes and characters per token, round trip and premium versus English.
+
+            Not built yet (issue #4): BPE with byte fallback and Unigram models, reading other tokenizers' tokenizer.json files beyond byte-level BPE.
             """,
         version: KhudiVersion.string,
         subcommands: [
@@ -265,17 +267,119 @@ public struct DecodeCommand: ParsableCommand {
     }
 }
 
-/// `khudi-tokenize eval`: not built yet.
+/// `khudi-tokenize eval`: fertility, continued words, bytes and characters per token, round
+/// trip and premium versus English, for one or more tokenizers side by side.
 public struct TokenizerEvalCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Tokenizer metrics: fertility, parity (not built yet: issue #4).")
+        abstract: "Tokenizer metrics per language, and premium versus English on parallel text.",
+        discussion: """
+            --text LANG=FILE gives monolingual text (one item per line, or JSONL with a "text" field). --parallel FILE.tsv gives aligned sentences, one column per language with a header row naming them (FLORES-200 style: eng_Latn, urd_Arab, ...); premium = tokens(language) / tokens(English). Prints Markdown, or JSON with --json.
+            """)
 
-    @OptionGroup var stage: PlannedStageArguments
+    @Option(help: "tokenizer.json or a directory holding one (repeat to compare tokenizers).")
+    var tokenizer: [String]
+
+    @Option(help: "LANG=FILE text to measure (repeatable).")
+    var text: [String] = []
+
+    @Option(help: "A TSV of parallel sentences with a header row of language columns.")
+    var parallel: String?
+
+    @Option(help: "The English column of --parallel.")
+    var english = "eng_Latn"
+
+    @Flag(help: "Print JSON.")
+    var json = false
 
     public init() {}
 
     public func run() throws {
-        try stage.refuse(tool: "khudi-tokenize eval", capability: "tokenizer evaluation", issue: 4)
+        try reportingErrors(tool: "khudi-tokenize eval") {
+            guard !text.isEmpty || parallel != nil else {
+                throw UserError(
+                    "give --text LANG=FILE and/or --parallel FILE.tsv", exitCode: ExitStatus.usage)
+            }
+            var texts: [(String, [String])] = []
+            for item in text {
+                let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else {
+                    throw UserError(
+                        "--text '\(item)': expected LANG=FILE", exitCode: ExitStatus.usage)
+                }
+                _ = try InputPaths.resolve([parts[1]])
+                var lines: [String] = []
+                try DocumentReader(lineDocuments: true).read(
+                    parts[1], document: { lines.append(TextDecoding.decode($0.bytes).text) },
+                    issue: { _ in })
+                texts.append((parts[0], lines))
+            }
+            var columns: [String: [String]] = [:]
+            if let parallel {
+                _ = try InputPaths.resolve([parallel])
+                let rows = try String(contentsOfFile: parallel, encoding: .utf8).split(
+                    separator: "\n"
+                ).map {
+                    $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+                }
+                guard let header = rows.first, header.contains(english) else {
+                    throw UserError(
+                        "\(parallel): the header has no '\(english)' column",
+                        exitCode: ExitStatus.dataError)
+                }
+                for row in rows.dropFirst() where row.count == header.count {
+                    for (name, cell) in zip(header, row) where name.contains("_") {
+                        columns[name, default: []].append(cell)
+                    }
+                }
+            }
+            var results: [[String: Any]] = []
+            var table = [
+                "| tokenizer | language | texts | fertility | continued words | bytes/token | chars/token | round trip | premium |",
+                "|---|---|---:|---:|---:|---:|---:|---|---:|",
+            ]
+            for path in tokenizer {
+                let loaded = try loadTokenizer(path)
+                let premiums =
+                    columns.isEmpty
+                    ? [:] : TokenizerMetrics.premiums(loaded, parallel: columns, english: english)
+                var sets = texts
+                for (language, sentences) in columns.sorted(by: { $0.key < $1.key }) {
+                    sets.append(("\(language) (parallel)", sentences))
+                }
+                for (language, lines) in sets {
+                    let m = TokenizerMetrics.measure(loaded, on: lines)
+                    let column = language.replacingOccurrences(of: " (parallel)", with: "")
+                    let premium =
+                        premiums[column] ?? (column == english && !columns.isEmpty ? 1 : nil)
+                    results.append([
+                        "tokenizer": path, "language": language, "texts": m.texts, "words": m.words,
+                        "tokens": m.tokens,
+                        "fertility": m.fertility, "continued_word_share": m.continuedWordShare,
+                        "bytes_per_token": m.bytesPerToken,
+                        "characters_per_token": m.charactersPerToken,
+                        "round_trip_exact": m.roundTripsExactly,
+                        "premium_vs_english": premium.map { $0 as Any } ?? NSNull(),
+                    ])
+                    table.append(
+                        String(
+                            format: "| %@ | %@ | %d | %.3f | %.1f%% | %.2f | %.2f | %@ | %@ |",
+                            path, language, m.texts,
+                            m.fertility, 100 * m.continuedWordShare, m.bytesPerToken,
+                            m.charactersPerToken,
+                            m.roundTripsExactly ? "exact" : "LOSSY",
+                            premium.map { String(format: "%.3f", $0) } ?? "–"))
+                }
+            }
+            if json {
+                print(
+                    String(
+                        decoding: try JSONSerialization.data(
+                            withJSONObject: ["results": results],
+                            options: [.sortedKeys, .prettyPrinted]), as: UTF8.self))
+            } else {
+                print(table.joined(separator: "\n"))
+            }
+        }
     }
 }
