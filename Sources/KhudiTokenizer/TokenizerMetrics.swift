@@ -1,9 +1,11 @@
 import Foundation
 
-/// How well a tokenizer fits a language (reference/tokenizers.md §d): fertility (tokens per
-/// whitespace word, Rust et al. 2021), the share of words split into two or more tokens,
-/// UTF-8 bytes and characters per token, and whether every text decodes back exactly (after
-/// NFC). Premium (Petrov et al. 2023) compares token counts on parallel text with English.
+/// How well a tokenizer fits a language (reference/tokenizers.md §d).
+///
+/// Fertility is tokens per whitespace word (Rust and others, 2021); then the share of words
+/// split into two or more tokens, UTF-8 bytes and characters per token, and whether every text
+/// decodes back exactly (after NFC). Premium (Petrov and others, 2023) compares token counts on
+/// parallel text with English.
 public struct TokenizerMetrics: Codable, Equatable, Sendable {
     public var texts = 0
     public var words = 0
@@ -21,8 +23,10 @@ public struct TokenizerMetrics: Codable, Equatable, Sendable {
 
     public init() {}
 
-    /// Measures `tokenizer` on `texts`. A word's tokens are counted as in running text, where
-    /// the pre-tokenizer attaches the preceding space to it.
+    /// Measures `tokenizer` on `texts`.
+    ///
+    /// A word's tokens are counted as in running text, where the pre-tokenizer attaches the
+    /// preceding space to it.
     public static func measure<S: Sequence>(
         _ tokenizer: ByteLevelTokenizer, on texts: S
     ) -> TokenizerMetrics
@@ -44,8 +48,9 @@ public struct TokenizerMetrics: Codable, Equatable, Sendable {
         return m
     }
 
-    /// Token count of each language's text divided by English's on the same (parallel)
-    /// sentences: 1 is parity. `parallel` maps a language to its sentences, aligned by index.
+    /// Token count of each language's text divided by English's on the same sentences.
+    ///
+    /// 1 is parity. `parallel` maps a language to its sentences, aligned by index.
     public static func premiums(
         _ tokenizer: ByteLevelTokenizer, parallel: [String: [String]], english: String = "eng_Latn"
     ) -> [String: Double] {
