@@ -1,0 +1,101 @@
+"""Tokenizer benchmark: training time and peak RSS for a 32k vocabulary on Maḵẖzan, and
+encoding throughput, for Khudi's byte-level BPE, Hugging Face tokenizers' byte-level BPE with
+the same pre-tokenizer, and SentencePiece BPE and Unigram (character_coverage 1.0, long
+sentences allowed). Each side trains in its own process (peak RSS per process)."""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchlib import build_release, compare, emit, log, run_measured
+
+ROOT = Path(__file__).resolve().parents[2]
+PATTERN = r" ?[\p{L}\p{M}\x{200C}]+| ?\p{N}{1,3}| ?[^\s\p{L}\p{M}\p{N}\x{200C}]+|\s+(?!\S)|\s+"
+
+HF_TRAIN = r'''
+import json, sys, time
+from tokenizers import Tokenizer, models, trainers, pre_tokenizers, normalizers, Regex
+path, vocab, pattern, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+t = Tokenizer(models.BPE())
+t.normalizer = normalizers.NFC()
+t.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(pattern), "isolated"),
+                                           pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+trainer = trainers.BpeTrainer(vocab_size=vocab, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+start = time.perf_counter(); t.train([path], trainer); seconds = time.perf_counter() - start
+t.save(out)
+print(json.dumps({"seconds": seconds}))
+'''
+
+SPM_TRAIN = r'''
+import json, sys, time
+import sentencepiece as spm
+path, vocab, kind, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+start = time.perf_counter()
+spm.SentencePieceTrainer.train(input=path, model_prefix=prefix, vocab_size=vocab, model_type=kind,
+                               character_coverage=1.0, max_sentence_length=1_000_000, minloglevel=2,
+                               num_threads=2)
+print(json.dumps({"seconds": time.perf_counter() - start}))
+'''
+
+HF_ENCODE = r'''
+import json, sys, time
+from tokenizers import Tokenizer
+t = Tokenizer.from_file(sys.argv[1])
+lines = open(sys.argv[2], encoding="utf-8").read().split("\n")
+start = time.perf_counter(); t.encode_batch(lines, add_special_tokens=False); seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds}))
+'''
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--input", default=str(ROOT.parent / "shared/datasets/urd/makhzan.train.txt"))
+    parser.add_argument("--vocab-size", type=int, default=32000)
+    parser.add_argument("--encode-bytes", type=int, default=10_000_000)
+    args = parser.parse_args()
+    if not Path(args.input).exists():
+        sys.exit(f"bench: {args.input} is absent (the benchmark reads the team's Maḵẖzan copy)")
+    work = Path(tempfile.mkdtemp(prefix="khudi-bench-tok-"))
+    khudi = build_release("khudi-tokenize")
+
+    log("khudi-tokenize train")
+    start = os.times().elapsed
+    _, khudi_rss = run_measured([str(khudi), "train", args.input, "--output", str(work / "khudi"),
+                                 "--vocab-size", str(args.vocab_size)])
+    khudi_seconds = os.times().elapsed - start
+    log("hf tokenizers train")
+    out, hf_rss = run_measured([sys.executable, "-c", HF_TRAIN, args.input, str(args.vocab_size), PATTERN,
+                                str(work / "hf.json")])
+    hf_seconds = json.loads(out)["seconds"]
+    compare("tokenizer", "train byte-level BPE", "seconds", khudi_seconds, "hf tokenizers (byte-level BPE, 2 threads)",
+            hf_seconds, higher_is_better=False, khudi_peak_rss_mb=round(khudi_rss, 1), peer_peak_rss_mb=round(hf_rss, 1),
+            vocab_size=args.vocab_size)
+    for kind in ("bpe", "unigram"):
+        log(f"sentencepiece {kind} train")
+        out, rss = run_measured([sys.executable, "-c", SPM_TRAIN, args.input, str(args.vocab_size), kind, str(work / f"spm-{kind}")])
+        compare("tokenizer", f"train vs sentencepiece {kind}", "seconds", khudi_seconds, f"sentencepiece {kind} (2 threads)",
+                json.loads(out)["seconds"], higher_is_better=False, khudi_peak_rss_mb=round(khudi_rss, 1),
+                peer_peak_rss_mb=round(rss, 1), vocab_size=args.vocab_size)
+
+    sample = work / "encode.txt"
+    with open(args.input, encoding="utf-8") as source:
+        text = source.read(args.encode_bytes)
+    sample.write_text(text, encoding="utf-8")
+    megabytes = len(text.encode()) / 1e6
+    log("encode throughput")
+    start = os.times().elapsed
+    with open(sample, "rb") as stdin:
+        process = subprocess.run([str(khudi), "encode", "--tokenizer", str(work / "khudi"), "--ids"], stdin=stdin,
+                                 stdout=subprocess.DEVNULL, check=True)
+    khudi_encode = os.times().elapsed - start
+    out, _ = run_measured([sys.executable, "-c", HF_ENCODE, str(work / "hf.json"), str(sample)])
+    compare("tokenizer", "encode", "MB/s", megabytes / khudi_encode, "hf tokenizers encode_batch (2 threads)",
+            megabytes / json.loads(out)["seconds"], megabytes=round(megabytes, 2),
+            note="khudi includes process start, model load and writing ids as text")
+
+
+if __name__ == "__main__":
+    main()
