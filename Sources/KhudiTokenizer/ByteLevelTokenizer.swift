@@ -33,6 +33,36 @@ public struct ByteLevelTokenizer: Sendable {
                 counts[Array(piece.utf8), default: 0] += 1
             }
         }
+
+        /// Counts `texts` split evenly over `threads` threads, then merges the partial counts.
+        /// Counts are sums, so the result is the same for every thread count; memory grows by
+        /// one partial table per thread, so callers feed bounded batches.
+        public mutating func add(contentsOf texts: [String], threads: Int) {
+            let parts = max(1, min(threads, texts.count))
+            guard parts > 1 else {
+                for text in texts { add(text) }
+                return
+            }
+            var partial = [Counter](repeating: Counter(), count: parts)
+            partial.withUnsafeMutableBufferPointer { buffer in
+                let slots = PartialCounters(buffer)
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    let range = (texts.count * part / parts)..<(texts.count * (part + 1) / parts)
+                    for index in range { slots.buffer[part].add(texts[index]) }
+                }
+            }
+            for other in partial { merge(other) }
+        }
+
+        /// Adds another counter's counts and bytes to this one.
+        public mutating func merge(_ other: Counter) {
+            bytes += other.bytes
+            if counts.isEmpty {
+                counts = other.counts
+            } else {
+                counts.merge(other.counts, uniquingKeysWith: +)
+            }
+        }
     }
 
     /// Trains from counted pre-tokens.
@@ -154,4 +184,11 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
         case .emptyCorpus: "the training corpus has no text"
         }
     }
+}
+
+/// The per-thread counters of `Counter.add(contentsOf:threads:)`; each thread touches only its
+/// own slot, which is what makes sharing the buffer safe.
+private struct PartialCounters: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<ByteLevelTokenizer.Counter>
+    init(_ buffer: UnsafeMutableBufferPointer<ByteLevelTokenizer.Counter>) { self.buffer = buffer }
 }

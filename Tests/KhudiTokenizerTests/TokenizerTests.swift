@@ -70,6 +70,21 @@ import _KhudiTestSupport
         #expect(try first.tokenizerJSON() == second.tokenizerJSON())
     }
 
+    @Test(arguments: [2, 3, 8])
+    func parallelCountingMatchesSerialCounting(threads: Int) {
+        let words = ["کتاب", "سندھ", "پښتو", "hello", "۔", "123", "ہے"]
+        let texts = (0..<200).map { i in
+            (0..<(i % 9 + 1)).map { words[($0 * 7 + i) % words.count] }.joined(separator: " ")
+        }
+        var serial = ByteLevelTokenizer.Counter()
+        for text in texts { serial.add(text) }
+        var parallel = ByteLevelTokenizer.Counter()
+        parallel.add(contentsOf: Array(texts.prefix(50)), threads: threads)
+        parallel.add(contentsOf: Array(texts.dropFirst(50)), threads: threads)
+        #expect(parallel.counts == serial.counts)
+        #expect(parallel.bytes == serial.bytes)
+    }
+
     @Test func tokenizerJSONRoundTrips() throws {
         let tokenizer = try ByteLevelTokenizer.train(
             lines: ["یہ ایک کتاب ہے۔ hello hello"], vocabularySize: 280, minimumFrequency: 1)

@@ -77,9 +77,11 @@ public struct TrainTokenizerCommand: ParsableCommand {
                     "output directory '\(output)' already exists; use --overwrite to replace it",
                     exitCode: ExitStatus.cannotCreate)
             }
-            threadOptions.apply()
+            let threads = threadOptions.apply()
             let start = Date()
             var counter = ByteLevelTokenizer.Counter()
+            var batch: [String] = []
+            var batchBytes = 0
             var repaired = 0
             let reader = DocumentReader(lineDocuments: true, textField: textField)
             var issues: [String] = []
@@ -89,9 +91,16 @@ public struct TrainTokenizerCommand: ParsableCommand {
                     document: { raw in
                         let (text, invalid) = TextDecoding.decode(raw.bytes)
                         repaired += invalid
-                        counter.add(text)
+                        batch.append(text)
+                        batchBytes += text.utf8.count
+                        if batchBytes >= 8 << 20 {
+                            counter.add(contentsOf: batch, threads: threads)
+                            batch.removeAll(keepingCapacity: true)
+                            batchBytes = 0
+                        }
                     }, issue: { issues.append($0.description) })
             }
+            counter.add(contentsOf: batch, threads: threads)
             let tokenizer: ByteLevelTokenizer
             do {
                 tokenizer = try ByteLevelTokenizer.train(
