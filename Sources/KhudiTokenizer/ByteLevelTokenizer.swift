@@ -35,6 +35,7 @@ public struct ByteLevelTokenizer: Sendable {
         }
 
         /// Counts `texts` split evenly over `threads` threads, then merges the partial counts.
+        ///
         /// Counts are sums, so the result is the same for every thread count; memory grows by
         /// one partial table per thread, so callers feed bounded batches.
         public mutating func add(contentsOf texts: [String], threads: Int) {
