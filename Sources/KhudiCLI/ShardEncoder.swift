@@ -66,15 +66,23 @@ struct ShardEncoder {
             }
             batch.removeAll(keepingCapacity: true)
         }
-        for file in DocumentReader.expand(inputs) {
+        let files = DocumentReader.expand(inputs)
+        let totalBytes = DocumentReader.totalSize(files)
+        var bytesRead = 0
+        var meter = ProgressMeter(label: "khudi-tokenize encode")
+        for file in files {
             try reader.read(
                 file,
                 document: { raw in
+                    bytesRead += raw.bytes.count
+                    meter.update(
+                        done: bytesRead, total: totalBytes, detail: "\(summary.tokens) tokens")
                     batch.append(TextDecoding.decode(raw.bytes).text)
                     if batch.count >= 256 { try flush() }
                 }, issue: { issues.append($0.description) })
         }
         try flush()
+        meter.finish()
         try writeShard()
         summary.shards = shards.count
         let manifest: [String: Any] = [

@@ -82,13 +82,21 @@ public struct TrainTokenizerCommand: ParsableCommand {
             var counter = ByteLevelTokenizer.Counter()
             var batch: [String] = []
             var batchBytes = 0
+            var bytesRead = 0
+            let files = DocumentReader.expand(paths)
+            let totalBytes = DocumentReader.totalSize(files)
+            var meter = ProgressMeter(label: "khudi-tokenize train (counting)")
             var repaired = 0
             let reader = DocumentReader(lineDocuments: true, textField: textField)
             var issues: [String] = []
-            for file in DocumentReader.expand(paths) {
+            for file in files {
                 try reader.read(
                     file,
                     document: { raw in
+                        bytesRead += raw.bytes.count
+                        meter.update(
+                            done: bytesRead, total: totalBytes,
+                            detail: "\(counter.counts.count) distinct pre-tokens")
                         let (text, invalid) = TextDecoding.decode(raw.bytes)
                         repaired += invalid
                         batch.append(text)
@@ -101,6 +109,8 @@ public struct TrainTokenizerCommand: ParsableCommand {
                     }, issue: { issues.append($0.description) })
             }
             counter.add(contentsOf: batch, threads: threads)
+            meter.finish()
+            printError("khudi-tokenize train: merging up to \(vocabSize) tokens")
             let tokenizer: ByteLevelTokenizer
             do {
                 tokenizer = try ByteLevelTokenizer.train(

@@ -54,6 +54,14 @@ public struct DocumentReader {
         self.textField = textField
     }
 
+    /// The summed on-disk sizes of `files` (compressed sizes for .gz), the denominator of
+    /// progress reports.
+    public static func totalSize(_ files: [String]) -> Int {
+        files.reduce(0) {
+            $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0)
+        }
+    }
+
     /// Files named by `paths`: files as given, directories searched recursively (sorted) for
     /// .txt, .jsonl, .txt.gz and .jsonl.gz files.
     public static func expand(_ paths: [String]) -> [String] {

@@ -173,9 +173,7 @@ public final class CleaningPipeline {
             throw CleaningError.outputExists(output)
         }
         let files = DocumentReader.expand(inputs)
-        let totalBytes = files.reduce(0) {
-            $0 + ((try? fileManager.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0)
-        }
+        let totalBytes = DocumentReader.totalSize(files)
         let outputURL = URL(fileURLWithPath: output).standardizedFileURL
         let staging = outputURL.deletingLastPathComponent()
             .appendingPathComponent(".\(outputURL.lastPathComponent).partial-\(getpid())")
