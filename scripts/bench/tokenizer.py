@@ -5,6 +5,7 @@ sentences allowed). Each side trains in its own process (peak RSS per process)."
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -49,6 +50,44 @@ start = time.perf_counter(); t.encode_batch(lines, add_special_tokens=False); se
 print(json.dumps({"seconds": seconds}))
 '''
 
+QUALITY = r'''
+import csv, json, sys
+import sentencepiece as spm
+from tokenizers import Tokenizer
+khudi, hf, spm_model, flores = sys.argv[1:5]
+rows = list(csv.DictReader(open(flores, encoding="utf-8"), delimiter="\t"))
+urd = [r["urd_Arab"] for r in rows]
+eng = [r["eng_Latn"] for r in rows]
+words = sum(len(line.split()) for line in urd)
+processor = spm.SentencePieceProcessor(model_file=spm_model)
+def hf_count(path, lines):
+    tokenizer = Tokenizer.from_file(path)
+    return sum(len(tokenizer.encode(line, add_special_tokens=False).ids) for line in lines)
+def spm_count(lines):
+    return sum(len(processor.encode(line)) for line in lines)
+result = {}
+for name, count in (("khudi", lambda xs: hf_count(khudi, xs)), ("hf", lambda xs: hf_count(hf, xs)),
+                    ("spm-unigram", spm_count)):
+    urdu, english = count(urd), count(eng)
+    result[name] = {"fertility": urdu / words, "premium": urdu / english}
+print(json.dumps(result))
+'''
+
+
+def quality(work, flores):
+    """Urdu fertility (tokens per whitespace word) and premium versus English on FLORES-200 dev
+    at equal vocabulary; Khudi's tokenizer.json is read by HF tokenizers, which encodes it to the
+    same ids (the interop check)."""
+    log("quality on FLORES-200 dev")
+    out, _ = run_measured([sys.executable, "-c", QUALITY, str(work / "khudi/tokenizer.json"), str(work / "hf.json"),
+                           str(work / "spm-unigram.model"), str(flores)])
+    scores = json.loads(out)
+    for metric in ("fertility", "premium"):
+        for peer, label in (("hf", "hf tokenizers byte-level BPE"), ("spm-unigram", "sentencepiece unigram")):
+            compare("tokenizer", f"urdu {metric} (FLORES-200 dev)", f"{metric} (lower is better)",
+                    scores["khudi"][metric], label, scores[peer][metric], higher_is_better=False,
+                    note="all trained on --input only; premium = urd_Arab tokens / eng_Latn tokens")
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
@@ -59,6 +98,13 @@ def main():
     if not Path(args.input).exists():
         sys.exit(f"bench: {args.input} is absent (the benchmark reads the team's Maḵẖzan copy)")
     work = Path(tempfile.mkdtemp(prefix="khudi-bench-tok-"))
+    try:
+        run(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(args, work):
     khudi = build_release("khudi-tokenize")
 
     log("khudi-tokenize train")
@@ -95,6 +141,12 @@ def main():
     compare("tokenizer", "encode", "MB/s", megabytes / khudi_encode, "hf tokenizers encode_batch (2 threads)",
             megabytes / json.loads(out)["seconds"], megabytes=round(megabytes, 2),
             note="khudi includes process start, model load and writing ids as text")
+
+    flores = ROOT.parent / "shared/datasets/parallel/flores200.dev.tsv"
+    if flores.exists():
+        quality(work, flores)
+    else:
+        log(f"{flores} is absent: quality skipped")
 
 
 if __name__ == "__main__":
