@@ -13,6 +13,18 @@ extension ByteLevelTokenizer {
             throw .unsupported(
                 "model.type", "\(object["type"] ?? "nothing") (this reader handles byte-level BPE)")
         }
+        let splits =
+            ((root["pre_tokenizer"] as? [String: Any])?["pretokenizers"] as? [[String: Any]])
+        let regex = (splits?.first?["pattern"] as? [String: Any])?["Regex"] as? String
+        guard regex == PersoArabicPreTokenizer.pattern,
+            splits?.last?["type"] as? String == "ByteLevel"
+        else {
+            throw .unsupported(
+                "pre_tokenizer",
+                "this reader handles Khudi's own Perso-Arabic split followed by ByteLevel; "
+                    + "other pre-tokenizers (GPT-2, Llama 3, a tokenizer from an older Khudi) "
+                    + "would encode differently here")
+        }
         guard let vocabulary = object["vocab"] as? [String: Int] else {
             throw .missingField("model.vocab")
         }

@@ -3,15 +3,37 @@
 /// Equivalent to Hugging Face's `Split` pre-tokenizer with `behavior: Isolated` and the regex
 /// in `pattern` (written into tokenizer.json, so `tokenizers` splits identically):
 /// letters, combining marks and ZWNJ form one word class (an Arabic word keeps its harakat and
-/// its ZWNJ, unlike GPT-2's and cl100k's patterns, which break at every mark); digits come in
-/// groups of up to three; runs of other symbols (۔ ، ؟ ؛ …) stand alone; a single space joins
-/// the piece after it, and other whitespace forms its own pieces as in GPT-2.
+/// its ZWNJ, unlike GPT-2's and cl100k's patterns, which break at every mark), except that a
+/// switch between Latin letters and other letters starts a new piece (code-mixed `AIسے` is
+/// `AI` + `سے`); digits come in groups of up to three; runs of other symbols (۔ ، ؟ ؛ …) stand
+/// alone; a single space joins the piece after it, and other whitespace forms its own pieces as
+/// in GPT-2.
+///
+/// "Latin" is spelled out as code-point ranges (ASCII letters, ª º, Latin-1 letters, Latin
+/// Extended-A and -B, Latin Extended Additional) rather than `\p{Latin}`, so Khudi and
+/// Oniguruma agree whatever Unicode version each was built with.
 public enum PersoArabicPreTokenizer {
     /// The Oniguruma pattern of the same split.
     public static let pattern =
-        #" ?[\p{L}\p{M}\x{200C}]+| ?\p{N}{1,3}| ?[^\s\p{L}\p{M}\p{N}\x{200C}]+|\s+(?!\S)|\s+"#
+        #" ?[\#(latin)][\#(latin)\p{M}]*| ?(?:[^\P{L}\#(latin)]|[\p{M}\x{200C}])+"#
+        + #"| ?\p{N}{1,3}| ?[^\s\p{L}\p{M}\p{N}\x{200C}]+|\s+(?!\S)|\s+"#
 
-    enum Class { case word, number, other, space }
+    /// The Latin letters, as a character-class body.
+    static let latin =
+        #"A-Za-z\x{AA}\x{BA}\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{24F}"# + #"\x{1E00}-\x{1EFF}"#
+
+    enum Class { case latin, letter, joiner, number, other, space }
+
+    /// Whether `v` is in `latin`'s ranges (all of them letters).
+    static func isLatin(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x41...0x5A, 0x61...0x7A, 0xAA, 0xBA, 0xC0...0xD6, 0xD8...0xF6, 0xF8...0x24F,
+            0x1E00...0x1EFF:
+            return true
+        default:
+            return false
+        }
+    }
 
     /// Oniguruma's `\s` (Unicode White_Space).
     static func isSpace(_ v: UInt32) -> Bool {
@@ -27,11 +49,12 @@ public enum PersoArabicPreTokenizer {
     static func classify(_ scalar: Unicode.Scalar) -> Class {
         let v = scalar.value
         if isSpace(v) { return .space }
-        if v == 0x200C { return .word }
+        if v == 0x200C { return .joiner }
         switch scalar.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-            .nonspacingMark, .spacingMark, .enclosingMark:
-            return .word
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
+            return isLatin(v) ? .latin : .letter
+        case .nonspacingMark, .spacingMark, .enclosingMark:
+            return .joiner
         case .decimalNumber, .letterNumber, .otherNumber:
             return .number
         default:
@@ -62,9 +85,20 @@ public enum PersoArabicPreTokenizer {
             }
             let kind = classes[j]
             switch kind {
-            case .word, .other:
+            case .latin:
+                // Latin letters and the marks after them; not ZWNJ.
                 j += 1
-                while j < scalars.count, classes[j] == kind { j += 1 }
+                while j < scalars.count,
+                    classes[j] == .latin || (classes[j] == .joiner && scalars[j].value != 0x200C)
+                {
+                    j += 1
+                }
+            case .letter, .joiner:
+                j += 1
+                while j < scalars.count, classes[j] == .letter || classes[j] == .joiner { j += 1 }
+            case .other:
+                j += 1
+                while j < scalars.count, classes[j] == .other { j += 1 }
             case .number:
                 let first = j
                 j += 1

@@ -21,6 +21,11 @@ import _KhudiTestSupport
         ("سطر\nدوسری", ["سطر", "\n", "دوسری"]),
         ("کیا؟! ہاں", ["کیا", "؟!", " ہاں"]),
         ("end  ", ["end", "  "]),
+        ("AIسے Pakistanمیں", ["AI", "سے", " Pakistan", "میں"]),
+        ("e\u{301}کتاب", ["e\u{301}", "کتاب"]),
+        ("خوش\u{200C}abc", ["خوش\u{200C}", "abc"]),
+        ("abc\u{200C}def", ["abc", "\u{200C}", "def"]),
+        ("Ωmega Ñandú", ["Ω", "mega", " Ñandú"]),
     ]
 
     @Test(arguments: splits)
@@ -112,6 +117,24 @@ import _KhudiTestSupport
         }
         #expect(throws: TokenizerFileError.malformed("not a JSON object")) {
             try ByteLevelTokenizer(tokenizerJSON: Data("[1".utf8))
+        }
+    }
+
+    @Test func foreignPreTokenizersAreRefused() throws {
+        let tokenizer = try ByteLevelTokenizer.train(
+            lines: ["یہ کتاب ہے"], vocabularySize: 270, minimumFrequency: 1)
+        let json = String(decoding: try tokenizer.tokenizerJSON(), as: UTF8.self)
+        let other = json.replacingOccurrences(of: "\\p{M}", with: "\\p{Mn}")
+        #expect(other != json)
+        do {
+            _ = try ByteLevelTokenizer(tokenizerJSON: Data(other.utf8))
+            Issue.record("a tokenizer.json with another split pattern was accepted")
+        } catch {
+            guard case .unsupported(let field, _) = error else {
+                Issue.record("unexpected error \(error)")
+                return
+            }
+            #expect(field == "pre_tokenizer")
         }
     }
 }

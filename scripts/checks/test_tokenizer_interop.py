@@ -18,6 +18,8 @@ TRICKY = [
     "ﻻ ﷲ ﷺ GPTکی  ",
     "   ",
     "a\u0301 e\u0301 Ω",
+    "AIسے Pakistanمیں e\u0301کتاب خوش\u200cabc abc\u200cdef Ωmega Ñandú ªº ẞẞ ǅǅ",
+    "\u0301abc \u064bکتاب \u200c\u200c x\u064by ٹرمپTrump ɐʯ ḀỿĀ",
 ]
 
 
