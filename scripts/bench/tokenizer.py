@@ -14,7 +14,6 @@ from pathlib import Path
 from benchlib import build_release, compare, emit, log, run_measured
 
 ROOT = Path(__file__).resolve().parents[2]
-PATTERN = r" ?[\p{L}\p{M}\x{200C}]+| ?\p{N}{1,3}| ?[^\s\p{L}\p{M}\p{N}\x{200C}]+|\s+(?!\S)|\s+"
 
 HF_TRAIN = r'''
 import json, sys, time
@@ -112,8 +111,11 @@ def run(args, work):
     _, khudi_rss = run_measured([str(khudi), "train", args.input, "--output", str(work / "khudi"),
                                  "--vocab-size", str(args.vocab_size)])
     khudi_seconds = os.times().elapsed - start
+    with open(work / "khudi/tokenizer.json", encoding="utf-8") as written:
+        # HF trains with Khudi's own split pattern, read from the tokenizer.json Khudi wrote.
+        pattern = json.load(written)["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"]
     log("hf tokenizers train")
-    out, hf_rss = run_measured([sys.executable, "-c", HF_TRAIN, args.input, str(args.vocab_size), PATTERN,
+    out, hf_rss = run_measured([sys.executable, "-c", HF_TRAIN, args.input, str(args.vocab_size), pattern,
                                 str(work / "hf.json")])
     hf_seconds = json.loads(out)["seconds"]
     compare("tokenizer", "train byte-level BPE", "seconds", khudi_seconds, "hf tokenizers (byte-level BPE, 2 threads)",
