@@ -48,13 +48,26 @@ struct ShardEncoder {
             documentsInCurrent = 0
         }
         var batch: [String] = []
+        // One piece cache per worker, kept across batches; worker w always takes the w-th
+        // contiguous slice of a batch, so no cache is shared between threads.
+        let workers = max(1, threads)
+        var caches = [PieceCache](repeating: PieceCache(), count: workers)
         func flush() throws {
             let texts = batch
             var encoded = [[Int]](repeating: [], count: texts.count)
             encoded.withUnsafeMutableBufferPointer { slots in
-                let shared = UncheckedSlots(slots)
-                DispatchQueue.concurrentPerform(iterations: texts.count) { i in
-                    shared.value[i] = tokenizer.encode(texts[i]) + [eos]
+                caches.withUnsafeMutableBufferPointer { cacheSlots in
+                    let shared = UncheckedSlots(slots)
+                    let sharedCaches = UncheckedSlots(cacheSlots)
+                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                        let first = texts.count * worker / workers
+                        let end = texts.count * (worker + 1) / workers
+                        for i in first..<end {
+                            shared.value[i] =
+                                tokenizer.encode(texts[i], cache: &sharedCaches.value[worker])
+                                + [eos]
+                        }
+                    }
                 }
             }
             for tokens in encoded {

@@ -99,22 +99,47 @@ public struct ByteLevelTokenizer: Sendable {
     /// Special-token strings in the text become their ids, matched before normalization as Hugging
     /// Face matches added tokens.
     public func encode(_ text: String) -> [Int] {
+        var cache = PieceCache(capacity: 0)
+        return encode(text, cache: &cache)
+    }
+
+    /// `encode(_:)`, remembering the ids of pieces already seen.
+    ///
+    /// Merging pieces is where most of the time goes, and real text repeats its words (Zipf), so
+    /// most pieces are found in the cache. Give each thread its own cache.
+    public func encode(_ text: String, cache: inout PieceCache) -> [Int] {
         var ids: [Int] = []
         var rest = Substring(text)
         while !rest.isEmpty {
-            let next = model.specialTokens.enumerated().compactMap { id, token in
-                rest.range(of: token).map { (id, $0) }
-            }.min { $0.1.lowerBound < $1.1.lowerBound }
+            let next = nextSpecialToken(in: rest)
             let plain = next.map { rest[..<$0.1.lowerBound] } ?? rest
-            ids += PersoArabicPreTokenizer.split(
-                String(plain).precomposedStringWithCanonicalMapping
-            )
-            .flatMap { model.encode(piece: Array($0.utf8)) }
+            for piece in PersoArabicPreTokenizer.split(
+                String(plain).precomposedStringWithCanonicalMapping)
+            {
+                let bytes = Array(piece.utf8)
+                if let known = cache.entries[bytes] {
+                    ids += known
+                    continue
+                }
+                let encoded = model.encode(piece: bytes)
+                cache.insert(encoded, for: bytes)
+                ids += encoded
+            }
             guard let (id, range) = next else { break }
             ids.append(id)
             rest = rest[range.upperBound...]
         }
         return ids
+    }
+
+    /// The first special token in `text` and where it is; a byte scan skips the search when no
+    /// special token's first byte occurs at all (the usual case).
+    private func nextSpecialToken(in text: Substring) -> (Int, Range<Substring.Index>)? {
+        let firstBytes = Set(model.specialTokens.compactMap(\.utf8.first))
+        guard text.utf8.contains(where: firstBytes.contains) else { return nil }
+        return model.specialTokens.enumerated().compactMap { id, token in
+            text.range(of: token).map { (id, $0) }
+        }.min { $0.1.lowerBound < $1.1.lowerBound }
     }
 
     /// The text of `ids` (invalid UTF-8 from partial tokens becomes U+FFFD).
@@ -192,4 +217,21 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
 private struct PartialCounters: @unchecked Sendable {
     let buffer: UnsafeMutableBufferPointer<ByteLevelTokenizer.Counter>
     init(_ buffer: UnsafeMutableBufferPointer<ByteLevelTokenizer.Counter>) { self.buffer = buffer }
+}
+
+/// Ids of pre-tokens already encoded, for `ByteLevelTokenizer.encode(_:cache:)`; emptied when it
+/// reaches `capacity` entries so memory stays bounded.
+public struct PieceCache {
+    fileprivate var entries: [[UInt8]: [Int]] = [:]
+    public let capacity: Int
+
+    public init(capacity: Int = 200_000) {
+        self.capacity = capacity
+    }
+
+    fileprivate mutating func insert(_ ids: [Int], for piece: [UInt8]) {
+        guard capacity > 0 else { return }
+        if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+        entries[piece] = ids
+    }
 }

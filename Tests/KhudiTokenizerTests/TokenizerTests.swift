@@ -90,6 +90,18 @@ import _KhudiTestSupport
         #expect(parallel.bytes == serial.bytes)
     }
 
+    @Test func cachedEncodingMatchesUncached() throws {
+        let lines = ["یہ ایک کتاب ہے۔", "کتاب اچھی ہے، hello کتاب", "<|eos|>کتاب<|bos|> 12345"]
+        let tokenizer = try ByteLevelTokenizer.train(
+            lines: lines, vocabularySize: 300, minimumFrequency: 1)
+        for capacity in [1, 3, 1_000] {
+            var cache = PieceCache(capacity: capacity)
+            for line in lines + lines {
+                #expect(tokenizer.encode(line, cache: &cache) == tokenizer.encode(line))
+            }
+        }
+    }
+
     @Test func tokenizerJSONRoundTrips() throws {
         let tokenizer = try ByteLevelTokenizer.train(
             lines: ["یہ ایک کتاب ہے۔ hello hello"], vocabularySize: 280, minimumFrequency: 1)

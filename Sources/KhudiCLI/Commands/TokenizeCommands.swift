@@ -219,10 +219,11 @@ public struct EncodeCommand: ParsableCommand {
             if ids {
                 var reader = LineReader(handle: .standardInput)
                 var out = BufferedOutput()
+                var cache = PieceCache()
                 while let line = try reader.nextLine() {
                     out.write(
-                        loaded.encode(TextDecoding.decode(line).text).map(String.init).joined(
-                            separator: " ") + "\n")
+                        loaded.encode(TextDecoding.decode(line).text, cache: &cache)
+                            .map(String.init).joined(separator: " ") + "\n")
                 }
                 out.flush()
                 return
