@@ -46,11 +46,14 @@ struct ExecutableRunner {
         process.standardError = err
         let stdin = Pipe()
         process.standardInput = input == nil ? FileHandle.nullDevice : stdin
+        // A child that exits before reading all its input (a refusal test) must not take the
+        // test process down with SIGPIPE; the write then just fails with EPIPE.
+        signal(SIGPIPE, SIG_IGN)
         try process.run()
         if let input {
             let writer = stdin.fileHandleForWriting
             DispatchQueue.global().async {
-                writer.write(input)
+                try? writer.write(contentsOf: input)
                 try? writer.close()
             }
         }

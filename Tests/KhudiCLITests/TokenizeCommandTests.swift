@@ -34,6 +34,25 @@ import Testing
         #expect(again.status == 73)
     }
 
+    @Test func trainsFromStandardInputAsFromFiles() throws {
+        let urdu = "\(Self.sample)/urd"
+        let files = try FileManager.default.contentsOfDirectory(atPath: urdu).sorted()
+            .filter { $0.hasSuffix(".txt") }
+        var text = Data()
+        for file in files { text += try Data(contentsOf: URL(fileURLWithPath: "\(urdu)/\(file)")) }
+        let fromFiles = folder.appendingPathComponent("files").path
+        let fromStdin = folder.appendingPathComponent("stdin").path
+        let first = try ExecutableRunner.run(
+            "khudi-tokenize", ["train", urdu, "--output", fromFiles, "--vocab-size", "500"])
+        let second = try ExecutableRunner.run(
+            "khudi-tokenize", ["train", "-", "--output", fromStdin, "--vocab-size", "500"],
+            input: text)
+        #expect(first.status == 0 && second.status == 0, "\(second.stderr)")
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: "\(fromFiles)/tokenizer.json"))
+                == Data(contentsOf: URL(fileURLWithPath: "\(fromStdin)/tokenizer.json")))
+    }
+
     @Test func refusalsAndErrorsAreClear() throws {
         let small = try ExecutableRunner.run(
             "khudi-tokenize",

@@ -38,7 +38,9 @@ public struct TrainTokenizerCommand: ParsableCommand {
     }
 
     @Argument(
-        help: "Training text: .txt (one line at a time), .jsonl (--text-field), .gz, directories.")
+        help:
+            "Training text: .txt (one line at a time), .jsonl (--text-field), .gz, directories; - reads standard input."
+    )
     var inputs: [String]
 
     @Option(
@@ -68,7 +70,8 @@ public struct TrainTokenizerCommand: ParsableCommand {
 
     public func run() throws {
         try reportingErrors(tool: "khudi-tokenize train") {
-            let paths = try InputPaths.resolve(inputs)
+            let readsStandardInput = inputs.contains("-")
+            let paths = try InputPaths.resolve(inputs.filter { $0 != "-" })
             guard model == .byteBPE else {
                 throw UserError.notBuiltYet("the \(model.rawValue) model", issue: 4)
             }
@@ -89,24 +92,29 @@ public struct TrainTokenizerCommand: ParsableCommand {
             var repaired = 0
             let reader = DocumentReader(lineDocuments: true, textField: textField)
             var issues: [String] = []
+            func count(_ bytes: [UInt8]) {
+                bytesRead += bytes.count
+                meter.update(
+                    done: bytesRead, total: totalBytes,
+                    detail: "\(counter.counts.count) distinct pre-tokens")
+                let (text, invalid) = TextDecoding.decode(bytes)
+                repaired += invalid
+                batch.append(text)
+                batchBytes += text.utf8.count
+                if batchBytes >= 8 << 20 {
+                    counter.add(contentsOf: batch, threads: threads)
+                    batch.removeAll(keepingCapacity: true)
+                    batchBytes = 0
+                }
+            }
             for file in files {
                 try reader.read(
-                    file,
-                    document: { raw in
-                        bytesRead += raw.bytes.count
-                        meter.update(
-                            done: bytesRead, total: totalBytes,
-                            detail: "\(counter.counts.count) distinct pre-tokens")
-                        let (text, invalid) = TextDecoding.decode(raw.bytes)
-                        repaired += invalid
-                        batch.append(text)
-                        batchBytes += text.utf8.count
-                        if batchBytes >= 8 << 20 {
-                            counter.add(contentsOf: batch, threads: threads)
-                            batch.removeAll(keepingCapacity: true)
-                            batchBytes = 0
-                        }
-                    }, issue: { issues.append($0.description) })
+                    file, document: { count($0.bytes) },
+                    issue: { issues.append($0.description) })
+            }
+            if readsStandardInput {
+                var lines = LineReader(handle: .standardInput)
+                while let line = try lines.nextLine() { count(line) }
             }
             counter.add(contentsOf: batch, threads: threads)
             meter.finish()
