@@ -69,7 +69,7 @@ public struct ByteLevelTokenizer: Sendable {
     /// Trains from counted pre-tokens.
     public static func train(
         _ counter: Counter, vocabularySize: Int, specialTokens: [String] = defaultSpecialTokens,
-        minimumFrequency: Int64 = 2
+        minimumFrequency: Int64 = 2, maximumTokenLength: Int? = nil
     ) throws(TokenizerError) -> ByteLevelTokenizer {
         let minimum = specialTokens.count + 256
         guard vocabularySize >= minimum else {
@@ -78,20 +78,20 @@ public struct ByteLevelTokenizer: Sendable {
         guard !counter.counts.isEmpty else { throw .emptyCorpus }
         let model = BytePairEncoding.train(
             counts: counter.counts, vocabularySize: vocabularySize, specialTokens: specialTokens,
-            minimumFrequency: minimumFrequency)
+            minimumFrequency: minimumFrequency, maximumTokenLength: maximumTokenLength)
         return ByteLevelTokenizer(model: model)
     }
 
     /// Trains on `lines` (a convenience over `Counter`).
     public static func train<S: Sequence>(
         lines: S, vocabularySize: Int, specialTokens: [String] = defaultSpecialTokens,
-        minimumFrequency: Int64 = 2
+        minimumFrequency: Int64 = 2, maximumTokenLength: Int? = nil
     ) throws(TokenizerError) -> ByteLevelTokenizer where S.Element == String {
         var counter = Counter()
         for line in lines { counter.add(line) }
         return try train(
             counter, vocabularySize: vocabularySize, specialTokens: specialTokens,
-            minimumFrequency: minimumFrequency)
+            minimumFrequency: minimumFrequency, maximumTokenLength: maximumTokenLength)
     }
 
     /// The ids of `text` (no special tokens added).

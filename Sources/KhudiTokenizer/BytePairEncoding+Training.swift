@@ -7,9 +7,11 @@
 extension BytePairEncoding {
     /// Learns merges until the vocabulary holds `vocabularySize` tokens (specials and the 256
     /// bytes included) or no pair occurs at least `minimumFrequency` times.
+    ///
+    /// Pairs whose merged token would exceed `maximumTokenLength` bytes are never merged.
     public static func train(
         counts: [[UInt8]: Int64], vocabularySize: Int, specialTokens: [String],
-        minimumFrequency: Int64 = 2
+        minimumFrequency: Int64 = 2, maximumTokenLength: Int? = nil
     ) -> BytePairEncoding {
         let firstByte = specialTokens.count
         var words: [[Int]] = []
@@ -30,10 +32,15 @@ extension BytePairEncoding {
         var heap = PairHeap()
         for (pair, count) in pairCounts { heap.push(count, pair) }
         var merges: [Merge] = []
+        var tokenLength = [Int](repeating: 1, count: firstByte + 256)
         let target = vocabularySize - firstByte - 256
         while merges.count < target, let (count, pair) = heap.pop() {
             guard pairCounts[pair] == count else { continue }  // stale entry
             guard count >= minimumFrequency else { break }
+            let length = tokenLength[pair.left] + tokenLength[pair.right]
+            // Too long: drop this heap entry; the pair comes back only if its count changes.
+            if let maximumTokenLength, length > maximumTokenLength { continue }
+            tokenLength.append(length)
             let newID = firstByte + 256 + merges.count
             merges.append(pair)
             var changed: [Merge: Int64] = [:]

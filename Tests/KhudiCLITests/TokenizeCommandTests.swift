@@ -72,6 +72,14 @@ import Testing
             ])
         #expect(unigram.status == 69)
         #expect(unigram.stderr.contains("issue #4"))
+        let tooShort = try ExecutableRunner.run(
+            "khudi-tokenize",
+            [
+                "train", Self.sample, "--output", folder.appendingPathComponent("m").path,
+                "--vocab-size", "600", "--max-token-length", "1",
+            ])
+        #expect(tooShort.status == 64)
+        #expect(tooShort.stderr.contains("--max-token-length must be at least 2 (got 1)"))
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let broken = folder.appendingPathComponent("tokenizer.json")
         try Data(#"{"model": {"type": "WordPiece"}}"#.utf8).write(to: broken)

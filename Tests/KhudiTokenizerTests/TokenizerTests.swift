@@ -102,6 +102,20 @@ import _KhudiTestSupport
         }
     }
 
+    @Test func maximumTokenLengthBoundsEveryMerge() throws {
+        let lines = Array(repeating: "پاکستان زندہ باد، پاکستان", count: 5)
+        let free = try ByteLevelTokenizer.train(
+            lines: lines, vocabularySize: 300, minimumFrequency: 1)
+        #expect(free.model.tokens.contains { $0.count > 5 })
+        let bounded = try ByteLevelTokenizer.train(
+            lines: lines, vocabularySize: 300, minimumFrequency: 1, maximumTokenLength: 5)
+        let merged = bounded.model.tokens.dropFirst(bounded.model.firstByteID + 256)
+        #expect(!merged.isEmpty)
+        #expect(merged.allSatisfy { $0.count <= 5 })
+        #expect(merged.contains { $0.count == 5 })
+        #expect(bounded.decode(bounded.encode(lines[0])) == lines[0])
+    }
+
     @Test func tokenizerJSONRoundTrips() throws {
         let tokenizer = try ByteLevelTokenizer.train(
             lines: ["یہ ایک کتاب ہے۔ hello hello"], vocabularySize: 280, minimumFrequency: 1)

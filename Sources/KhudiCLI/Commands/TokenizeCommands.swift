@@ -58,6 +58,9 @@ public struct TrainTokenizerCommand: ParsableCommand {
     @Option(help: "Pairs seen fewer times are never merged.")
     var minFrequency: Int64 = 2
 
+    @Option(help: "Tokens longer than this many bytes are never created (no limit by default).")
+    var maxTokenLength: Int?
+
     @Option(help: "The JSON field holding the text in .jsonl input.")
     var textField = "text"
 
@@ -67,6 +70,12 @@ public struct TrainTokenizerCommand: ParsableCommand {
     @OptionGroup var threadOptions: ThreadOptions
 
     public init() {}
+
+    public func validate() throws {
+        if let maxTokenLength, maxTokenLength < 2 {
+            throw ValidationError("--max-token-length must be at least 2 (got \(maxTokenLength))")
+        }
+    }
 
     public func run() throws {
         try reportingErrors(tool: "khudi-tokenize train") {
@@ -122,7 +131,8 @@ public struct TrainTokenizerCommand: ParsableCommand {
             let tokenizer: ByteLevelTokenizer
             do {
                 tokenizer = try ByteLevelTokenizer.train(
-                    counter, vocabularySize: vocabSize, minimumFrequency: minFrequency)
+                    counter, vocabularySize: vocabSize, minimumFrequency: minFrequency,
+                    maximumTokenLength: maxTokenLength)
             } catch {
                 throw UserError("\(error)", exitCode: ExitStatus.dataError)
             }
@@ -154,6 +164,7 @@ public struct TrainTokenizerCommand: ParsableCommand {
                 "model": model.rawValue, "vocab_size": tokenizer.model.vocabularySize,
                 "merges": tokenizer.model.merges.count,
                 "distinct_pre_tokens": counter.counts.count, "bytes": counter.bytes,
+                "max_token_length": maxTokenLength.map { $0 as Any } ?? NSNull(),
                 "invalid_utf8_repaired": repaired,
                 "seconds": Date().timeIntervalSince(start), "input_issues": issues,
             ]
