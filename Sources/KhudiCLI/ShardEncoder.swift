@@ -19,14 +19,11 @@ struct ShardEncoder {
     func run(
         _ inputs: [String], output: String, overwrite: Bool, reader: DocumentReader
     ) throws -> Summary {
-        let fileManager = FileManager.default
-        let target = URL(fileURLWithPath: output).standardizedFileURL
-        let staging = target.deletingLastPathComponent().appendingPathComponent(
-            ".\(target.lastPathComponent).partial-\(getpid())")
-        try? fileManager.removeItem(at: staging)
-        try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
+        let stagingDirectory = try StagingDirectory(
+            for: URL(fileURLWithPath: output).standardizedFileURL)
+        let staging = stagingDirectory.url
         var done = false
-        defer { if !done { try? fileManager.removeItem(at: staging) } }
+        defer { if !done { stagingDirectory.discard() } }
 
         let eos = 2  // <|eos|> in every Khudi tokenizer
         let vocabulary = tokenizer.model.vocabularySize
@@ -57,8 +54,8 @@ struct ShardEncoder {
             var encoded = [[Int]](repeating: [], count: texts.count)
             encoded.withUnsafeMutableBufferPointer { slots in
                 caches.withUnsafeMutableBufferPointer { cacheSlots in
-                    let shared = UncheckedSlots(slots)
-                    let sharedCaches = UncheckedSlots(cacheSlots)
+                    let shared = UncheckedBox(slots)
+                    let sharedCaches = UncheckedBox(cacheSlots)
                     DispatchQueue.concurrentPerform(iterations: workers) { worker in
                         let first = texts.count * worker / workers
                         let end = texts.count * (worker + 1) / workers
@@ -109,22 +106,8 @@ struct ShardEncoder {
             try JSONSerialization.data(
                 withJSONObject: manifest, options: [.sortedKeys, .prettyPrinted]),
             to: staging.appendingPathComponent("manifest.json").path)
-        if fileManager.fileExists(atPath: target.path) {
-            let old = target.deletingLastPathComponent().appendingPathComponent(
-                ".\(target.lastPathComponent).old-\(getpid())")
-            try fileManager.moveItem(at: target, to: old)
-            try fileManager.moveItem(at: staging, to: target)
-            try? fileManager.removeItem(at: old)
-        } else {
-            try fileManager.moveItem(at: staging, to: target)
-        }
+        try stagingDirectory.commit()
         done = true
         return summary
     }
-}
-
-/// Lets a parallel loop write disjoint slots of one buffer.
-struct UncheckedSlots<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

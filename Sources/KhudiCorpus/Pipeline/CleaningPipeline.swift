@@ -174,17 +174,11 @@ public final class CleaningPipeline {
         }
         let files = DocumentReader.expand(inputs)
         let totalBytes = DocumentReader.totalSize(files)
-        let outputURL = URL(fileURLWithPath: output).standardizedFileURL
-        let staging = outputURL.deletingLastPathComponent()
-            .appendingPathComponent(".\(outputURL.lastPathComponent).partial-\(getpid())")
-        try? fileManager.removeItem(at: staging)
-        do {
-            try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
-        } catch {
-            throw CleaningError.cannotWrite(staging.path, (error as NSError).localizedDescription)
-        }
+        let stagingDirectory = try StagingDirectory(
+            for: URL(fileURLWithPath: output).standardizedFileURL)
+        let staging = stagingDirectory.url
         var succeeded = false
-        defer { if !succeeded { try? fileManager.removeItem(at: staging) } }
+        defer { if !succeeded { stagingDirectory.discard() } }
 
         var report = CleaningReport()
         report.khudiVersion = khudiVersion
@@ -312,16 +306,7 @@ public final class CleaningPipeline {
         try OutputFile.write(
             Data(report.markdown.utf8), to: staging.appendingPathComponent("report.md"))
 
-        // Into place: the old output (when overwriting) moves aside first, then goes.
-        if fileManager.fileExists(atPath: outputURL.path) {
-            let old = outputURL.deletingLastPathComponent().appendingPathComponent(
-                ".\(outputURL.lastPathComponent).old-\(getpid())")
-            try fileManager.moveItem(at: outputURL, to: old)
-            try fileManager.moveItem(at: staging, to: outputURL)
-            try? fileManager.removeItem(at: old)
-        } else {
-            try fileManager.moveItem(at: staging, to: outputURL)
-        }
+        try stagingDirectory.commit()
         succeeded = true
         return report
     }
@@ -354,8 +339,9 @@ public enum CleaningError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Lets a parallel loop write disjoint slots of one buffer.
-struct UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+/// Lets a parallel loop write disjoint slots of one buffer (each iteration touches only its own
+/// slots, which is what makes the unchecked sharing safe).
+public struct UncheckedBox<Value>: @unchecked Sendable {
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
 }
