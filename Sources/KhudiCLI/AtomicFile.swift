@@ -27,4 +27,11 @@ public enum AtomicFile {
             throw error
         }
     }
+
+    /// Writes a JSON object (keys sorted, indented) the same way.
+    public static func writeJSON(_ object: Any, to path: String) throws {
+        try write(
+            JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]),
+            to: path)
+    }
 }

@@ -102,10 +102,7 @@ struct ShardEncoder {
             "documents": summary.documents,
             "shards": shards, "input_issues": issues,
         ]
-        try AtomicFile.write(
-            try JSONSerialization.data(
-                withJSONObject: manifest, options: [.sortedKeys, .prettyPrinted]),
-            to: staging.appendingPathComponent("manifest.json").path)
+        try AtomicFile.writeJSON(manifest, to: staging.appendingPathComponent("manifest.json").path)
         try stagingDirectory.commit()
         done = true
         return summary

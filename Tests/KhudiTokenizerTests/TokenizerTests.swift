@@ -116,6 +116,26 @@ import _KhudiTestSupport
         #expect(bounded.decode(bounded.encode(lines[0])) == lines[0])
     }
 
+    @Test func transformersFilesNameTheSpecialTokensByRole() throws {
+        let tokenizer = try ByteLevelTokenizer.train(
+            lines: ["یہ کتاب ہے"], vocabularySize: 270, minimumFrequency: 1)
+        let config = try #require(
+            try JSONSerialization.jsonObject(with: tokenizer.tokenizerConfigJSON())
+                as? [String: Any])
+        #expect(config["tokenizer_class"] as? String == "PreTrainedTokenizerFast")
+        #expect(config["bos_token"] as? String == "<|bos|>")
+        #expect(config["eos_token"] as? String == "<|eos|>")
+        #expect(config["pad_token"] as? String == "<|pad|>")
+        #expect(config["unk_token"] as? String == "<unk>")
+        let map = try #require(
+            try JSONSerialization.jsonObject(with: tokenizer.specialTokensMapJSON())
+                as? [String: Any])
+        #expect(map["eos_token"] as? String == "<|eos|>")
+        #expect(
+            map["additional_special_tokens"] as? [String]
+                == ["<|system|>", "<|user|>", "<|assistant|>"])
+    }
+
     @Test func tokenizerJSONRoundTrips() throws {
         let tokenizer = try ByteLevelTokenizer.train(
             lines: ["یہ ایک کتاب ہے۔ hello hello"], vocabularySize: 280, minimumFrequency: 1)

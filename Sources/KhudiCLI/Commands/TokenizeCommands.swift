@@ -139,27 +139,10 @@ public struct TrainTokenizerCommand: ParsableCommand {
             try FileManager.default.createDirectory(
                 atPath: output, withIntermediateDirectories: true)
             try AtomicFile.write(try tokenizer.tokenizerJSON(), to: "\(output)/tokenizer.json")
-            let specials = tokenizer.model.specialTokens
-            let config: [String: Any] = [
-                "tokenizer_class": "PreTrainedTokenizerFast", "bos_token": specials[1],
-                "eos_token": specials[2],
-                "pad_token": specials[0], "unk_token": specials[3],
-                "model_max_length": 1_000_000_000,
-                "clean_up_tokenization_spaces": false,
-            ]
             try AtomicFile.write(
-                try JSONSerialization.data(
-                    withJSONObject: config, options: [.sortedKeys, .prettyPrinted]),
-                to: "\(output)/tokenizer_config.json")
-            let map: [String: Any] = [
-                "bos_token": specials[1], "eos_token": specials[2], "pad_token": specials[0],
-                "unk_token": specials[3],
-                "additional_special_tokens": Array(specials.dropFirst(4)),
-            ]
+                try tokenizer.tokenizerConfigJSON(), to: "\(output)/tokenizer_config.json")
             try AtomicFile.write(
-                try JSONSerialization.data(
-                    withJSONObject: map, options: [.sortedKeys, .prettyPrinted]),
-                to: "\(output)/special_tokens_map.json")
+                try tokenizer.specialTokensMapJSON(), to: "\(output)/special_tokens_map.json")
             let report: [String: Any] = [
                 "model": model.rawValue, "vocab_size": tokenizer.model.vocabularySize,
                 "merges": tokenizer.model.merges.count,
@@ -168,10 +151,7 @@ public struct TrainTokenizerCommand: ParsableCommand {
                 "invalid_utf8_repaired": repaired,
                 "seconds": Date().timeIntervalSince(start), "input_issues": issues,
             ]
-            try AtomicFile.write(
-                try JSONSerialization.data(
-                    withJSONObject: report, options: [.sortedKeys, .prettyPrinted]),
-                to: "\(output)/report.json")
+            try AtomicFile.writeJSON(report, to: "\(output)/report.json")
             print(
                 "trained \(model.rawValue) with \(tokenizer.model.vocabularySize) tokens (\(tokenizer.model.merges.count) merges) from \(counter.bytes) bytes into \(output)"
             )
