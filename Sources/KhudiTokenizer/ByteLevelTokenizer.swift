@@ -15,8 +15,13 @@ public struct ByteLevelTokenizer: Sendable {
         "<|pad|>", "<|bos|>", "<|eos|>", "<unk>", "<|system|>", "<|user|>", "<|assistant|>",
     ]
 
+    /// The first UTF-8 bytes of the special tokens: text holding none of them holds no special
+    /// token, which `encode` checks with one byte scan.
+    private let specialTokenFirstBytes: Set<UInt8>
+
     public init(model: BytePairEncoding) {
         self.model = model
+        specialTokenFirstBytes = Set(model.specialTokens.compactMap(\.utf8.first))
     }
 
     /// Pre-token counts gathered from text fed in pieces, so a corpus is streamed, never held.
@@ -135,8 +140,7 @@ public struct ByteLevelTokenizer: Sendable {
     /// The first special token in `text` and where it is; a byte scan skips the search when no
     /// special token's first byte occurs at all (the usual case).
     private func nextSpecialToken(in text: Substring) -> (Int, Range<Substring.Index>)? {
-        let firstBytes = Set(model.specialTokens.compactMap(\.utf8.first))
-        guard text.utf8.contains(where: firstBytes.contains) else { return nil }
+        guard text.utf8.contains(where: specialTokenFirstBytes.contains) else { return nil }
         return model.specialTokens.enumerated().compactMap { id, token in
             text.range(of: token).map { (id, $0) }
         }.min { $0.1.lowerBound < $1.1.lowerBound }
