@@ -31,6 +31,24 @@ import Testing
         #expect(!decision.isCodeMixed)
     }
 
+    @Test func loadsAModelFileOrTheBundledModel() throws {
+        let english = ["the book is on the table and the school is open today"]
+        let urdu = ["کتاب میز پر ہے اور اسکول آج کھلا ہے"]
+        let model = NGramModel.train([.english: english, .urdu: urdu])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "khudi-lid-\(UUID().uuidString).tsv")
+        defer { try? FileManager.default.removeItem(at: path) }
+        try model.serialized().write(to: path, atomically: true, encoding: .utf8)
+        let loaded = try LanguageIdentifier.load(modelFile: path.path)
+        #expect(loaded.model.serialized() == model.serialized())
+        #expect(
+            try LanguageIdentifier.load(modelFile: nil).model.serialized()
+                == LanguageIdentifier.bundled().model.serialized())
+        #expect(throws: (any Error).self) {
+            try LanguageIdentifier.load(modelFile: path.path + ".missing")
+        }
+    }
+
     @Test func codeMixedDocumentsReportTheirMix() throws {
         let identifier = try LanguageIdentifier.bundled()
         let text = """

@@ -129,12 +129,7 @@ public struct IdentifyCommand: ParsableCommand {
 
     public func run() throws {
         try reportingErrors(tool: "khudi-clean identify") {
-            let identifier =
-                try model.map {
-                    LanguageIdentifier(
-                        model: try NGramModel(
-                            serialized: String(contentsOfFile: $0, encoding: .utf8)))
-                } ?? LanguageIdentifier.bundled()
+            let identifier = try LanguageIdentifier.load(modelFile: model)
             var reader = LineReader(handle: .standardInput)
             var repaired = 0
             var output = BufferedOutput()

@@ -67,12 +67,7 @@ public struct EvaluateLanguageIDCommand: ParsableCommand {
     public func run() throws {
         try reportingErrors(tool: "khudi-clean evaluate-lid") {
             let corpus = try loadLabelledCorpus(sources, limit: 2_000)
-            let identifier =
-                try model.map {
-                    LanguageIdentifier(
-                        model: try NGramModel(
-                            serialized: String(contentsOfFile: $0, encoding: .utf8)))
-                } ?? LanguageIdentifier.bundled()
+            let identifier = try LanguageIdentifier.load(modelFile: model)
             let evaluation = LanguageIDEvaluation(
                 identifier: identifier, heldOut: corpus.heldOut, minimumWords: minimumWords)
             if json {

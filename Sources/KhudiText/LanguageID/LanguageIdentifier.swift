@@ -38,6 +38,14 @@ public struct LanguageIdentifier: Sendable {
             model: try NGramModel(serialized: String(contentsOf: url, encoding: .utf8)))
     }
 
+    /// The identifier with the model file at `path` (as `khudi-clean train-lid` writes it), or
+    /// the bundled one when `path` is nil.
+    public static func load(modelFile path: String?) throws -> LanguageIdentifier {
+        guard let path else { return try bundled() }
+        return LanguageIdentifier(
+            model: try NGramModel(serialized: String(contentsOfFile: path, encoding: .utf8)))
+    }
+
     /// The language of `text`, or nil when it has no letters.
     public func identify(_ text: String) -> Identification? {
         decide(normalizer.normalize(text))?.identification
