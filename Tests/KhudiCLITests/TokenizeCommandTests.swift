@@ -32,6 +32,16 @@ import Testing
         let again = try ExecutableRunner.run(
             "khudi-tokenize", ["train", Self.sample, "--output", output, "--vocab-size", "600"])
         #expect(again.status == 73)
+        try Data("stale".utf8).write(to: URL(fileURLWithPath: "\(output)/stale.txt"))
+        let replaced = try ExecutableRunner.run(
+            "khudi-tokenize",
+            ["train", Self.sample, "--output", output, "--vocab-size", "600", "--overwrite"])
+        #expect(replaced.status == 0, "\(replaced.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(output)/stale.txt"))
+        #expect(FileManager.default.fileExists(atPath: "\(output)/tokenizer.json"))
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path)
+                .filter { $0.hasPrefix(".tok.") }.isEmpty, "no staging directory left behind")
     }
 
     @Test func trainsFromStandardInputAsFromFiles() throws {

@@ -136,13 +136,18 @@ public struct TrainTokenizerCommand: ParsableCommand {
             } catch {
                 throw UserError("\(error)", exitCode: ExitStatus.dataError)
             }
-            try FileManager.default.createDirectory(
-                atPath: output, withIntermediateDirectories: true)
-            try AtomicFile.write(try tokenizer.tokenizerJSON(), to: "\(output)/tokenizer.json")
+            // Written beside the output and renamed into place, so --overwrite never leaves a
+            // mix of old and new files.
+            let staging = try StagingDirectory(
+                for: URL(fileURLWithPath: output).standardizedFileURL)
+            var done = false
+            defer { if !done { staging.discard() } }
+            let folder = staging.url.path
+            try AtomicFile.write(try tokenizer.tokenizerJSON(), to: "\(folder)/tokenizer.json")
             try AtomicFile.write(
-                try tokenizer.tokenizerConfigJSON(), to: "\(output)/tokenizer_config.json")
+                try tokenizer.tokenizerConfigJSON(), to: "\(folder)/tokenizer_config.json")
             try AtomicFile.write(
-                try tokenizer.specialTokensMapJSON(), to: "\(output)/special_tokens_map.json")
+                try tokenizer.specialTokensMapJSON(), to: "\(folder)/special_tokens_map.json")
             let report: [String: Any] = [
                 "model": model.rawValue, "vocab_size": tokenizer.model.vocabularySize,
                 "merges": tokenizer.model.merges.count,
@@ -151,7 +156,9 @@ public struct TrainTokenizerCommand: ParsableCommand {
                 "invalid_utf8_repaired": repaired,
                 "seconds": Date().timeIntervalSince(start), "input_issues": issues,
             ]
-            try AtomicFile.writeJSON(report, to: "\(output)/report.json")
+            try AtomicFile.writeJSON(report, to: "\(folder)/report.json")
+            try staging.commit()
+            done = true
             print(
                 "trained \(model.rawValue) with \(tokenizer.model.vocabularySize) tokens (\(tokenizer.model.merges.count) merges) from \(counter.bytes) bytes into \(output)"
             )
