@@ -25,7 +25,11 @@ struct ShardEncoder {
         var done = false
         defer { if !done { stagingDirectory.discard() } }
 
-        let eos = 2  // <|eos|> in every Khudi tokenizer
+        guard let eos = tokenizer.model.endOfTextID else {
+            throw UserError(
+                "the tokenizer has no end-of-text special token (<|eos|>, <|endoftext|>, <|end_of_text|>, </s>) to put between documents",
+                exitCode: ExitStatus.dataError)
+        }
         let vocabulary = tokenizer.model.vocabularySize
         var summary = Summary()
         var current: [Int] = []

@@ -1,9 +1,13 @@
 import Foundation
 
 extension ByteLevelTokenizer {
-    /// Reads a byte-level BPE tokenizer.json (Khudi's own, or any with the same components).
+    /// Reads a byte-level BPE tokenizer.json: Khudi's own, GPT-2's, Llama 3's, or any other with
+    /// the same kinds of components, keeping its ids.
     ///
-    /// Errors name the field that is missing or unsupported.
+    /// Read: normalizer none/NFC/NFKC/NFD/NFKD; pre-tokenizer ByteLevel (GPT-2's regex, with
+    /// `add_prefix_space`) or Sequence[Split(regex, Isolated), ByteLevel]; post-processor
+    /// TemplateProcessing; BPE with `ignore_merges`; added tokens. Anything else is refused with
+    /// an error naming the field, rather than encoded differently from `tokenizers`.
     public init(tokenizerJSON data: Data) throws(TokenizerFileError) {
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw .malformed("not a JSON object")
@@ -13,71 +17,176 @@ extension ByteLevelTokenizer {
             throw .unsupported(
                 "model.type", "\(object["type"] ?? "nothing") (this reader handles byte-level BPE)")
         }
-        let splits =
-            ((root["pre_tokenizer"] as? [String: Any])?["pretokenizers"] as? [[String: Any]])
-        let regex = (splits?.first?["pattern"] as? [String: Any])?["Regex"] as? String
-        guard regex == PersoArabicPreTokenizer.pattern,
-            splits?.last?["type"] as? String == "ByteLevel"
+        for field in ["continuing_subword_prefix", "end_of_word_suffix"] {
+            if let affix = object[field] as? String, !affix.isEmpty {
+                throw .unsupported("model.\(field)", "'\(affix)' (byte-level BPE has none)")
+            }
+        }
+        if let dropout = object["dropout"] as? Double, dropout > 0 {
+            throw .unsupported("model.dropout", "\(dropout) (encoding would be random)")
+        }
+        if object["byte_fallback"] as? Bool == true {
+            throw .unsupported(
+                "model.byte_fallback", "true (that is character BPE, not byte-level)")
+        }
+        try Self.checkDecoder(root["decoder"])
+        let (preTokenization, addsPrefixSpace) = try Self.readPreTokenizer(root["pre_tokenizer"])
+        let model = try Self.readModel(
+            object, specials: try Self.readAddedTokens(root["added_tokens"]))
+        self.init(
+            model: model, normalization: try UnicodeNormalization(json: root["normalizer"]),
+            preTokenization: preTokenization, addsPrefixSpace: addsPrefixSpace,
+            template: try SpecialTokenTemplate(json: root["post_processor"]))
+    }
+
+    private static func checkDecoder(_ json: Any?) throws(TokenizerFileError) {
+        guard let decoder = json as? [String: Any] else { return }
+        let type = decoder["type"] as? String
+        let steps = type == "Sequence" ? decoder["decoders"] as? [[String: Any]] ?? [] : [decoder]
+        guard steps.contains(where: { $0["type"] as? String == "ByteLevel" }) else {
+            throw .unsupported(
+                "decoder.type", "\(type ?? "nothing") (byte-level BPE decodes with ByteLevel)")
+        }
+    }
+
+    private static func readPreTokenizer(
+        _ json: Any?
+    ) throws(TokenizerFileError) -> (PreTokenization, Bool) {
+        guard let object = json as? [String: Any] else { throw .missingField("pre_tokenizer") }
+        let type = object["type"] as? String
+        if type == "ByteLevel" {
+            guard object["use_regex"] as? Bool ?? true else {
+                throw .unsupported("pre_tokenizer.use_regex", "false with no Split before it")
+            }
+            return (
+                try compile(RegexPreTokenizer.gpt2, field: "pre_tokenizer"),
+                object["add_prefix_space"] as? Bool ?? false
+            )
+        }
+        guard type == "Sequence", let steps = object["pretokenizers"] as? [[String: Any]],
+            steps.count == 2, steps[0]["type"] as? String == "Split",
+            steps[1]["type"] as? String == "ByteLevel"
         else {
             throw .unsupported(
                 "pre_tokenizer",
-                "this reader handles Khudi's own Perso-Arabic split followed by ByteLevel; "
-                    + "other pre-tokenizers (GPT-2, Llama 3, a tokenizer from an older Khudi) "
-                    + "would encode differently here")
+                "\(type ?? "nothing") (Khudi reads ByteLevel, or Sequence[Split, ByteLevel])")
         }
+        let split = steps[0]
+        let byteLevel = steps[1]
+        guard split["behavior"] as? String == "Isolated", split["invert"] as? Bool != true else {
+            throw .unsupported(
+                "pre_tokenizer.pretokenizers[0].behavior",
+                "\(split["behavior"] ?? "nothing") (Khudi reads Isolated, not inverted)")
+        }
+        guard byteLevel["use_regex"] as? Bool == false,
+            byteLevel["add_prefix_space"] as? Bool != true
+        else {
+            throw .unsupported(
+                "pre_tokenizer.pretokenizers[1]",
+                "ByteLevel after a Split must have use_regex and add_prefix_space false")
+        }
+        guard let pattern = (split["pattern"] as? [String: Any])?["Regex"] as? String else {
+            throw .unsupported(
+                "pre_tokenizer.pretokenizers[0].pattern", "only {\"Regex\": …} patterns are read")
+        }
+        return (try compile(pattern, field: "pre_tokenizer.pretokenizers[0].pattern"), false)
+    }
+
+    private static func compile(
+        _ pattern: String, field: String
+    ) throws(TokenizerFileError) -> PreTokenization {
+        do {
+            return try PreTokenization(pattern: pattern)
+        } catch {
+            throw .unsupported(field, "the regex does not compile here (\(error))")
+        }
+    }
+
+    private static func readAddedTokens(
+        _ json: Any?
+    ) throws(TokenizerFileError) -> [BytePairEncoding.SpecialToken] {
+        var specials: [BytePairEncoding.SpecialToken] = []
+        for (index, token) in ((json as? [[String: Any]]) ?? []).enumerated() {
+            guard let id = token["id"] as? Int, id >= 0, let content = token["content"] as? String,
+                !content.isEmpty
+            else {
+                throw .malformed("added_tokens[\(index)] lacks an id or content")
+            }
+            for flag in ["lstrip", "rstrip", "single_word"] where token[flag] as? Bool == true {
+                throw .unsupported("added_tokens[\(index)].\(flag)", "true (Khudi matches exactly)")
+            }
+            specials.append(.init(id: id, content: content))
+        }
+        return specials
+    }
+
+    private static func readModel(
+        _ object: [String: Any], specials: [BytePairEncoding.SpecialToken]
+    ) throws(TokenizerFileError) -> BytePairEncoding {
         guard let vocabulary = object["vocab"] as? [String: Int] else {
             throw .missingField("model.vocab")
         }
         guard let rawMerges = object["merges"] as? [Any] else {
             throw .missingField("model.merges")
         }
-        let specials = ((root["added_tokens"] as? [[String: Any]]) ?? [])
-            .compactMap { token -> (Int, String)? in
-                guard let id = token["id"] as? Int, let content = token["content"] as? String else {
-                    return nil
-                }
-                return (id, content)
-            }.sorted { $0.0 < $1.0 }
-        guard specials.map(\.0) == Array(0..<specials.count) else {
-            throw .unsupported(
-                "added_tokens", "special tokens must hold ids 0…\(specials.count - 1)")
-        }
+        let specialOf = Dictionary(
+            specials.map { ($0.id, $0.content) }, uniquingKeysWith: { first, _ in first })
+        let size = max(vocabulary.values.max() ?? -1, specials.map(\.id).max() ?? -1) + 1
+        var tokens = [[UInt8]?](repeating: nil, count: size)
         var idOf: [[UInt8]: Int] = [:]
-        for (token, id) in vocabulary where id >= specials.count {
+        for (token, id) in vocabulary {
+            guard id >= 0 else { throw .malformed("model.vocab: '\(token)' has id \(id)") }
+            if specialOf[id] == token {
+                tokens[id] = Array(token.utf8)
+                continue
+            }
             guard let bytes = ByteLevel.decode(token) else {
                 throw .unsupported("model.vocab", "token \(token) is not in GPT-2's byte alphabet")
             }
-            idOf[bytes] = id
+            tokens[id] = bytes
+            idOf[bytes] = min(idOf[bytes] ?? id, id)
+        }
+        for special in specials where tokens[special.id] == nil {
+            tokens[special.id] = Array(special.content.utf8)
+        }
+        if let hole = tokens.firstIndex(where: { $0 == nil }) {
+            throw .unsupported(
+                "model.vocab", "id \(hole) has no token (ids must run 0…\(size - 1))")
+        }
+        var byteIDs: [Int] = []
+        for byte in 0..<256 {
+            guard let id = idOf[[UInt8(byte)]] else {
+                throw .unsupported(
+                    "model.vocab", "no token for the byte \(byte) (byte-level BPE needs all 256)")
+            }
+            byteIDs.append(id)
         }
         var merges: [BytePairEncoding.Merge] = []
+        var mergeIDs: [Int] = []
         for (rank, entry) in rawMerges.enumerated() {
             let parts: [String]
             if let pair = entry as? [String], pair.count == 2 {
                 parts = pair
             } else if let text = entry as? String,
-                case let split = text.split(separator: " ").map(String.init), split.count == 2
+                case let split = text.split(separator: " ", omittingEmptySubsequences: false),
+                split.count == 2
             {
-                parts = split
+                parts = split.map(String.init)
             } else {
                 throw .malformed("model.merges[\(rank)] is neither a pair nor \"a b\"")
             }
-            guard let left = ByteLevel.decode(parts[0]).flatMap({ idOf[$0] }),
-                let right = ByteLevel.decode(parts[1]).flatMap({ idOf[$0] })
+            guard let left = ByteLevel.decode(parts[0]), let right = ByteLevel.decode(parts[1]),
+                let leftID = idOf[left], let rightID = idOf[right], let made = idOf[left + right]
             else {
-                throw .malformed("model.merges[\(rank)]: \(parts) not in model.vocab")
+                throw .malformed("model.merges[\(rank)]: \(parts) or their join not in model.vocab")
             }
-            merges.append(BytePairEncoding.Merge(left: left, right: right))
+            merges.append(.init(left: leftID, right: rightID))
+            mergeIDs.append(made)
         }
-        let encoding = BytePairEncoding(specialTokens: specials.map(\.1), merges: merges)
-        // The ids must be the layout this model derives (specials, bytes, merges in order).
-        for (id, bytes) in encoding.tokens.enumerated() where id >= specials.count {
-            guard idOf[bytes] == id else {
-                throw .unsupported(
-                    "model.vocab",
-                    "ids are not laid out as specials, 256 bytes, then merges in rank order")
-            }
-        }
-        self.init(model: encoding)
+        return BytePairEncoding(
+            tokens: tokens.compactMap { $0 }, specialTokens: specials, byteIDs: byteIDs,
+            merges: merges,
+            mergeIDs: mergeIDs, ignoresMerges: object["ignore_merges"] as? Bool ?? false)
     }
 }
 

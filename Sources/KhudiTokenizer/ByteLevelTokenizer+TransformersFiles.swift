@@ -5,7 +5,7 @@ import Foundation
 extension ByteLevelTokenizer {
     /// tokenizer_config.json: a `PreTrainedTokenizerFast` with the BOS, EOS, PAD and UNK tokens.
     public func tokenizerConfigJSON() throws -> Data {
-        let specials = model.specialTokens
+        let specials = model.specialTokens.map(\.content)
         let config: [String: Any] = [
             "tokenizer_class": "PreTrainedTokenizerFast", "bos_token": specials[1],
             "eos_token": specials[2], "pad_token": specials[0], "unk_token": specials[3],
@@ -17,7 +17,7 @@ extension ByteLevelTokenizer {
 
     /// special_tokens_map.json: the same roles, and the chat-role tokens as additional ones.
     public func specialTokensMapJSON() throws -> Data {
-        let specials = model.specialTokens
+        let specials = model.specialTokens.map(\.content)
         let map: [String: Any] = [
             "bos_token": specials[1], "eos_token": specials[2], "pad_token": specials[0],
             "unk_token": specials[3], "additional_special_tokens": Array(specials.dropFirst(4)),

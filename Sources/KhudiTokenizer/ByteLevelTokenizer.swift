@@ -1,14 +1,24 @@
 import Foundation
 import KhudiText
 
-/// A byte-level BPE tokenizer: NFC, the Perso-Arabic pre-tokenizer, GPT-2's byte map and a
+/// A byte-level BPE tokenizer: a Unicode normalization, a pre-tokenizer, GPT-2's byte map and a
 /// `BytePairEncoding` model.
 ///
-/// `tokenizerJSON()` writes the same pipeline in Hugging Face's components (normalizer NFC;
-/// pre-tokenizer Sequence[Split(pattern, Isolated), ByteLevel(use_regex: false)]; decoder
-/// ByteLevel), so `tokenizers` produces the same ids.
+/// Khudi trains it with NFC and the Perso-Arabic pre-tokenizer; `tokenizerJSON()` writes the
+/// pipeline in Hugging Face's components (normalizer NFC; pre-tokenizer Sequence[Split(pattern,
+/// Isolated), ByteLevel(use_regex: false)]; decoder ByteLevel), so `tokenizers` produces the same
+/// ids. `init(tokenizerJSON:)` also reads byte-level tokenizers trained elsewhere (GPT-2, Llama
+/// 3 and the like), with their own ids, patterns and templates.
 public struct ByteLevelTokenizer: Sendable {
     public let model: BytePairEncoding
+    public let normalization: UnicodeNormalization
+    public let preTokenization: PreTokenization
+    /// Whether a space is put before text that does not start with one (ByteLevel's
+    /// `add_prefix_space`, as RoBERTa).
+    public let addsPrefixSpace: Bool
+    /// Special-token ids put around a text by `encode(_:addingSpecialTokens:)` (Hugging Face's
+    /// `TemplateProcessing`, such as Llama 3's `<|begin_of_text|>`).
+    public let template: SpecialTokenTemplate
 
     /// Special tokens every Khudi tokenizer reserves, at ids 0… in this order.
     public static let defaultSpecialTokens = [
@@ -19,22 +29,33 @@ public struct ByteLevelTokenizer: Sendable {
     /// token, which `encode` checks with one byte scan.
     private let specialTokenFirstBytes: Set<UInt8>
 
-    public init(model: BytePairEncoding) {
+    public init(
+        model: BytePairEncoding, normalization: UnicodeNormalization = .nfc,
+        preTokenization: PreTokenization = .persoArabic(PersoArabicPreTokenizer()),
+        addsPrefixSpace: Bool = false, template: SpecialTokenTemplate = SpecialTokenTemplate()
+    ) {
         self.model = model
-        specialTokenFirstBytes = Set(model.specialTokens.compactMap(\.utf8.first))
+        self.normalization = normalization
+        self.preTokenization = preTokenization
+        self.addsPrefixSpace = addsPrefixSpace
+        self.template = template
+        specialTokenFirstBytes = Set(model.specialTokens.compactMap(\.content.utf8.first))
     }
 
     /// Pre-token counts gathered from text fed in pieces, so a corpus is streamed, never held.
     public struct Counter: Sendable {
         public private(set) var counts: [[UInt8]: Int64] = [:]
         public private(set) var bytes = 0
+        public let preTokenization: PreTokenization
 
-        public init() {}
+        public init(preTokenization: PreTokenization = .persoArabic(PersoArabicPreTokenizer())) {
+            self.preTokenization = preTokenization
+        }
 
         /// Counts the pre-tokens of `text` (after NFC).
         public mutating func add(_ text: String) {
             bytes += text.utf8.count
-            for piece in PersoArabicPreTokenizer.split(text.precomposedStringWithCanonicalMapping) {
+            for piece in preTokenization.split(text.precomposedStringWithCanonicalMapping) {
                 counts[Array(piece.utf8), default: 0] += 1
             }
         }
@@ -49,7 +70,8 @@ public struct ByteLevelTokenizer: Sendable {
                 for text in texts { add(text) }
                 return
             }
-            var partial = [Counter](repeating: Counter(), count: parts)
+            var partial = [Counter](
+                repeating: Counter(preTokenization: preTokenization), count: parts)
             partial.withUnsafeMutableBufferPointer { buffer in
                 let slots = PartialCounters(buffer)
                 DispatchQueue.concurrentPerform(iterations: parts) { part in
@@ -84,7 +106,7 @@ public struct ByteLevelTokenizer: Sendable {
         let model = BytePairEncoding.train(
             counts: counter.counts, vocabularySize: vocabularySize, specialTokens: specialTokens,
             minimumFrequency: minimumFrequency, maximumTokenLength: maximumTokenLength)
-        return ByteLevelTokenizer(model: model)
+        return ByteLevelTokenizer(model: model, preTokenization: counter.preTokenization)
     }
 
     /// Trains on `lines` (a convenience over `Counter`).
@@ -99,13 +121,15 @@ public struct ByteLevelTokenizer: Sendable {
             minimumFrequency: minimumFrequency, maximumTokenLength: maximumTokenLength)
     }
 
-    /// The ids of `text` (no special tokens added).
+    /// The ids of `text`, with the template's special tokens around them when
+    /// `addingSpecialTokens` (none by default).
     ///
     /// Special-token strings in the text become their ids, matched before normalization as Hugging
     /// Face matches added tokens.
-    public func encode(_ text: String) -> [Int] {
+    public func encode(_ text: String, addingSpecialTokens: Bool = false) -> [Int] {
         var cache = PieceCache(capacity: 0)
-        return encode(text, cache: &cache)
+        let ids = encode(text, cache: &cache)
+        return addingSpecialTokens ? template.prefix + ids + template.suffix : ids
     }
 
     /// `encode(_:)`, remembering the ids of pieces already seen.
@@ -118,17 +142,19 @@ public struct ByteLevelTokenizer: Sendable {
         while !rest.isEmpty {
             let next = nextSpecialToken(in: rest)
             let plain = next.map { rest[..<$0.1.lowerBound] } ?? rest
-            for piece in PersoArabicPreTokenizer.split(
-                String(plain).precomposedStringWithCanonicalMapping)
-            {
-                let bytes = Array(piece.utf8)
-                if let known = cache.entries[bytes] {
-                    ids += known
-                    continue
+            if !plain.isEmpty {
+                var normalized = normalization.apply(String(plain))
+                if addsPrefixSpace && !normalized.hasPrefix(" ") { normalized = " " + normalized }
+                for piece in preTokenization.split(normalized) {
+                    let bytes = Array(piece.utf8)
+                    if let known = cache.entries[bytes] {
+                        ids += known
+                        continue
+                    }
+                    let encoded = model.encode(piece: bytes)
+                    cache.insert(encoded, for: bytes)
+                    ids += encoded
                 }
-                let encoded = model.encode(piece: bytes)
-                cache.insert(encoded, for: bytes)
-                ids += encoded
             }
             guard let (id, range) = next else { break }
             ids.append(id)
@@ -137,68 +163,29 @@ public struct ByteLevelTokenizer: Sendable {
         return ids
     }
 
-    /// The first special token in `text` and where it is; a byte scan skips the search when no
-    /// special token's first byte occurs at all (the usual case).
+    /// The first special token in `text` and where it is (the longest, when several start at the
+    /// same place); a byte scan skips the search when no special token's first byte occurs at
+    /// all (the usual case).
     private func nextSpecialToken(in text: Substring) -> (Int, Range<Substring.Index>)? {
         guard text.utf8.contains(where: specialTokenFirstBytes.contains) else { return nil }
-        return model.specialTokens.enumerated().compactMap { id, token in
-            text.range(of: token).map { (id, $0) }
-        }.min { $0.1.lowerBound < $1.1.lowerBound }
+        var best: (Int, Range<Substring.Index>)?
+        for special in model.specialTokens {
+            guard let range = text.range(of: special.content) else { continue }
+            if let current = best?.1,
+                current.lowerBound < range.lowerBound
+                    || (current.lowerBound == range.lowerBound
+                        && current.upperBound >= range.upperBound)
+            {
+                continue
+            }
+            best = (special.id, range)
+        }
+        return best
     }
 
     /// The text of `ids` (invalid UTF-8 from partial tokens becomes U+FFFD).
     public func decode(_ ids: [Int]) -> String {
         String(decoding: model.decode(ids), as: UTF8.self)
-    }
-
-    /// The tokenizer as Hugging Face's tokenizer.json.
-    public func tokenizerJSON() throws -> Data {
-        var vocabulary: [String: Int] = [:]
-        for (id, bytes) in model.tokens.enumerated() {
-            vocabulary[id < model.firstByteID ? model.specialTokens[id] : ByteLevel.encode(bytes)] =
-                id
-        }
-        let merges = model.merges.map {
-            [ByteLevel.encode(model.tokens[$0.left]), ByteLevel.encode(model.tokens[$0.right])]
-        }
-        let added: [[String: Any]] = model.specialTokens.enumerated().map { id, content in
-            [
-                "id": id, "content": content, "single_word": false, "lstrip": false,
-                "rstrip": false, "normalized": false, "special": true,
-            ]
-        }
-        let byteLevel: [String: Any] = [
-            "type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true,
-            "use_regex": false,
-        ]
-        let object: [String: Any] = [
-            "version": "1.0",
-            "truncation": NSNull(),
-            "padding": NSNull(),
-            "added_tokens": added,
-            "normalizer": ["type": "NFC"],
-            "pre_tokenizer": [
-                "type": "Sequence",
-                "pretokenizers": [
-                    [
-                        "type": "Split", "pattern": ["Regex": PersoArabicPreTokenizer.pattern],
-                        "behavior": "Isolated", "invert": false,
-                    ],
-                    byteLevel,
-                ],
-            ],
-            "post_processor": NSNull(),
-            "decoder": byteLevel,
-            "model": [
-                "type": "BPE", "dropout": NSNull(), "unk_token": NSNull(),
-                "continuing_subword_prefix": NSNull(),
-                "end_of_word_suffix": NSNull(), "fuse_unk": false, "byte_fallback": false,
-                "ignore_merges": false,
-                "vocab": vocabulary, "merges": merges,
-            ] as [String: Any],
-        ]
-        return try JSONSerialization.data(
-            withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
     }
 }
 

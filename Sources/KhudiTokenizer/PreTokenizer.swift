@@ -5,18 +5,38 @@
 /// letters, combining marks and ZWNJ form one word class (an Arabic word keeps its harakat and
 /// its ZWNJ, unlike GPT-2's and cl100k's patterns, which break at every mark), except that a
 /// switch between Latin letters and other letters starts a new piece (code-mixed `AIسے` is
-/// `AI` + `سے`); digits come in groups of up to three; runs of other symbols (۔ ، ؟ ؛ …) stand
-/// alone; a single space joins the piece after it, and other whitespace forms its own pieces as
-/// in GPT-2.
+/// `AI` + `سے`); digits come in groups of up to `maximumDigits` (three by default, as cl100k;
+/// one splits every digit, as Llama 2); runs of other symbols (۔ ، ؟ ؛ …) stand alone; a single
+/// space joins the piece after it, and other whitespace forms its own pieces as in GPT-2.
 ///
 /// "Latin" is spelled out as code-point ranges (ASCII letters, ª º, Latin-1 letters, Latin
 /// Extended-A and -B, Latin Extended Additional) rather than `\p{Latin}`, so Khudi and
 /// Oniguruma agree whatever Unicode version each was built with.
-public enum PersoArabicPreTokenizer {
+public struct PersoArabicPreTokenizer: Sendable, Equatable {
+    /// The longest run of digits one piece holds (1 to 3).
+    public let maximumDigits: Int
+
+    /// A pre-tokenizer keeping up to `maximumDigits` digits (clamped to 1…3) together.
+    public init(maximumDigits: Int = 3) {
+        self.maximumDigits = min(max(maximumDigits, 1), 3)
+    }
+
     /// The Oniguruma pattern of the same split.
-    public static let pattern =
-        #" ?[\#(latin)][\#(latin)\p{M}]*| ?(?:[^\P{L}\#(latin)]|[\p{M}\x{200C}])+"#
-        + #"| ?\p{N}{1,3}| ?[^\s\p{L}\p{M}\p{N}\x{200C}]+|\s+(?!\S)|\s+"#
+    public var pattern: String {
+        let digits = maximumDigits == 1 ? "" : "{1,\(maximumDigits)}"
+        return
+            #" ?[\#(Self.latin)][\#(Self.latin)\p{M}]*| ?(?:[^\P{L}\#(Self.latin)]|[\p{M}\x{200C}])+"#
+            + #"| ?\p{N}"# + digits + #"| ?[^\s\p{L}\p{M}\p{N}\x{200C}]+|\s+(?!\S)|\s+"#
+    }
+
+    /// The pre-tokenizer whose `pattern` is `pattern`, if any (how a tokenizer.json is recognised).
+    public init?(pattern: String) {
+        guard let match = (1...3).first(where: { Self(maximumDigits: $0).pattern == pattern })
+        else {
+            return nil
+        }
+        self.init(maximumDigits: match)
+    }
 
     /// The Latin letters, as a character-class body.
     static let latin =
@@ -63,9 +83,9 @@ public enum PersoArabicPreTokenizer {
     }
 
     /// The pieces of `text`, in order; joined they give `text` back.
-    public static func split(_ text: String) -> [Substring] {
+    public func split(_ text: String) -> [Substring] {
         let scalars = Array(text.unicodeScalars)
-        let classes = scalars.map(classify)
+        let classes = scalars.map(Self.classify)
         var indices: [String.Index] = []
         indices.reserveCapacity(scalars.count + 1)
         var index = text.unicodeScalars.startIndex
@@ -102,7 +122,7 @@ public enum PersoArabicPreTokenizer {
             case .number:
                 let first = j
                 j += 1
-                while j < scalars.count, classes[j] == .number, j - first < 3 { j += 1 }
+                while j < scalars.count, classes[j] == .number, j - first < maximumDigits { j += 1 }
             case .space:
                 // \s+(?!\S): the run, less its last character when something follows it.
                 var end = i

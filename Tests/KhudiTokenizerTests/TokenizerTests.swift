@@ -30,7 +30,7 @@ import _KhudiTestSupport
 
     @Test(arguments: splits)
     func preTokenizerSplits(_ c: (String, [String])) {
-        #expect(PersoArabicPreTokenizer.split(c.0).map(String.init) == c.1)
+        #expect(PersoArabicPreTokenizer().split(c.0).map(String.init) == c.1)
     }
 
     @Test func trainingMergesTheMostFrequentPairFirst() throws {
@@ -109,7 +109,9 @@ import _KhudiTestSupport
         #expect(free.model.tokens.contains { $0.count > 5 })
         let bounded = try ByteLevelTokenizer.train(
             lines: lines, vocabularySize: 300, minimumFrequency: 1, maximumTokenLength: 5)
-        let merged = bounded.model.tokens.dropFirst(bounded.model.firstByteID + 256)
+        let merged = bounded.model.merges.map {
+            bounded.model.tokens[$0.left] + bounded.model.tokens[$0.right]
+        }
         #expect(!merged.isEmpty)
         #expect(merged.allSatisfy { $0.count <= 5 })
         #expect(merged.contains { $0.count == 5 })
@@ -163,24 +165,6 @@ import _KhudiTestSupport
         }
         #expect(throws: TokenizerFileError.malformed("not a JSON object")) {
             try ByteLevelTokenizer(tokenizerJSON: Data("[1".utf8))
-        }
-    }
-
-    @Test func foreignPreTokenizersAreRefused() throws {
-        let tokenizer = try ByteLevelTokenizer.train(
-            lines: ["یہ کتاب ہے"], vocabularySize: 270, minimumFrequency: 1)
-        let json = String(decoding: try tokenizer.tokenizerJSON(), as: UTF8.self)
-        let other = json.replacingOccurrences(of: "\\p{M}", with: "\\p{Mn}")
-        #expect(other != json)
-        do {
-            _ = try ByteLevelTokenizer(tokenizerJSON: Data(other.utf8))
-            Issue.record("a tokenizer.json with another split pattern was accepted")
-        } catch {
-            guard case .unsupported(let field, _) = error else {
-                Issue.record("unexpected error \(error)")
-                return
-            }
-            #expect(field == "pre_tokenizer")
         }
     }
 }

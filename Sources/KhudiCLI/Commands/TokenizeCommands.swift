@@ -11,11 +11,11 @@ public struct TokenizeCommand: ParsableCommand {
         abstract:
             "Train tokenizers that treat Perso-Arabic scripts fairly, and encode text with them.",
         discussion: """
-            Works today: `train --model byte-bpe` (byte-level BPE with a Perso-Arabic pre-tokenizer, written as a tokenizer.json that Hugging Face tokenizers loads and encodes identically), `encode` (token shards for training, or --ids for stdin lines) and `decode`.
+            Works today: `train --model byte-bpe` (byte-level BPE with a Perso-Arabic pre-tokenizer, or GPT-2/cl100k/o200k regexes for comparison, written as a tokenizer.json that Hugging Face tokenizers loads and encodes identically), `encode` (token shards for training, or --ids for stdin lines) and `decode`. Byte-level BPE tokenizer.json files from elsewhere (GPT-2, Llama 3, any Split regex) are read with their own ids.
 
             `eval` reports fertility, continued words, bytes and characters per token, round trip and premium versus English.
 
-            Not built yet (issue #4): BPE with byte fallback and Unigram models, reading other tokenizers' tokenizer.json files beyond byte-level BPE.
+            Not built yet (issue #4): BPE with byte fallback and Unigram models (training and reading).
             """,
         version: KhudiVersion.string,
         subcommands: [
@@ -61,6 +61,20 @@ public struct TrainTokenizerCommand: ParsableCommand {
     @Option(help: "Tokens longer than this many bytes are never created (no limit by default).")
     var maxTokenLength: Int?
 
+    /// The split before BPE: Khudi's own, or the field's patterns for comparison.
+    public enum Splitter: String, ExpressibleByArgument, CaseIterable {
+        case khudi, gpt2, cl100k, o200k
+    }
+
+    @Option(
+        help:
+            "khudi (Perso-Arabic words keep their marks and ZWNJ), or gpt2, cl100k, o200k (the field's regexes, for comparison; slower)."
+    )
+    var preTokenizer: Splitter = .khudi
+
+    @Option(help: "With --pre-tokenizer khudi: the most digits one piece holds (1 to 3).")
+    var maxDigits = 3
+
     @Option(help: "The JSON field holding the text in .jsonl input.")
     var textField = "text"
 
@@ -71,7 +85,20 @@ public struct TrainTokenizerCommand: ParsableCommand {
 
     public init() {}
 
+    /// The pre-tokenizer `--pre-tokenizer` and `--max-digits` name.
+    func preTokenization() throws -> PreTokenization {
+        switch preTokenizer {
+        case .khudi: .persoArabic(PersoArabicPreTokenizer(maximumDigits: maxDigits))
+        case .gpt2: .regex(try RegexPreTokenizer(pattern: RegexPreTokenizer.gpt2))
+        case .cl100k: .regex(try RegexPreTokenizer(pattern: RegexPreTokenizer.cl100k))
+        case .o200k: .regex(try RegexPreTokenizer(pattern: RegexPreTokenizer.o200k))
+        }
+    }
+
     public func validate() throws {
+        guard (1...3).contains(maxDigits) else {
+            throw ValidationError("--max-digits must be 1, 2 or 3 (got \(maxDigits))")
+        }
         if let maxTokenLength, maxTokenLength < 2 {
             throw ValidationError("--max-token-length must be at least 2 (got \(maxTokenLength))")
         }
@@ -91,7 +118,7 @@ public struct TrainTokenizerCommand: ParsableCommand {
             }
             let threads = threadOptions.apply()
             let start = Date()
-            var counter = ByteLevelTokenizer.Counter()
+            var counter = ByteLevelTokenizer.Counter(preTokenization: try preTokenization())
             var batch: [String] = []
             var batchBytes = 0
             var bytesRead = 0
@@ -150,6 +177,8 @@ public struct TrainTokenizerCommand: ParsableCommand {
                 try tokenizer.specialTokensMapJSON(), to: "\(folder)/special_tokens_map.json")
             let report: [String: Any] = [
                 "model": model.rawValue, "vocab_size": tokenizer.model.vocabularySize,
+                "pre_tokenizer": preTokenizer.rawValue,
+                "pattern": tokenizer.preTokenization.pattern,
                 "merges": tokenizer.model.merges.count,
                 "distinct_pre_tokens": counter.counts.count, "bytes": counter.bytes,
                 "max_token_length": maxTokenLength.map { $0 as Any } ?? NSNull(),
@@ -197,6 +226,12 @@ public struct EncodeCommand: ParsableCommand {
     @Flag(help: "Print the ids of each standard-input line, space-separated.")
     var ids = false
 
+    @Flag(
+        help:
+            "With --ids: put the tokenizer's template tokens around each line (as Llama 3's <|begin_of_text|>)."
+    )
+    var addSpecialTokens = false
+
     @Argument(help: "Documents to encode into shards.")
     var inputs: [String] = []
 
@@ -226,10 +261,12 @@ public struct EncodeCommand: ParsableCommand {
                 var reader = LineReader(handle: .standardInput)
                 var out = BufferedOutput()
                 var cache = PieceCache()
+                let template = addSpecialTokens ? loaded.template : SpecialTokenTemplate()
                 while let line = try reader.nextLine() {
+                    let encoded = loaded.encode(TextDecoding.decode(line).text, cache: &cache)
                     out.write(
-                        loaded.encode(TextDecoding.decode(line).text, cache: &cache)
-                            .map(String.init).joined(separator: " ") + "\n")
+                        (template.prefix + encoded + template.suffix).map(String.init)
+                            .joined(separator: " ") + "\n")
                 }
                 out.flush()
                 return
