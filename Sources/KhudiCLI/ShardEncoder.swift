@@ -6,7 +6,7 @@ import KhudiTokenizer
 /// Encodes documents into token shards: batches encoded in parallel, written in input order,
 /// EOS after every document, into a staging directory renamed into place at the end.
 struct ShardEncoder {
-    let tokenizer: ByteLevelTokenizer
+    let tokenizer: any TextTokenizer
     let threads: Int
     let shardTokens: Int
 
@@ -25,12 +25,12 @@ struct ShardEncoder {
         var done = false
         defer { if !done { stagingDirectory.discard() } }
 
-        guard let eos = tokenizer.model.endOfTextID else {
+        guard let eos = tokenizer.endOfTextID else {
             throw UserError(
                 "the tokenizer has no end-of-text special token (<|eos|>, <|endoftext|>, <|end_of_text|>, </s>) to put between documents",
                 exitCode: ExitStatus.dataError)
         }
-        let vocabulary = tokenizer.model.vocabularySize
+        let vocabulary = tokenizer.vocabularySize
         var summary = Summary()
         var current: [Int] = []
         var documentsInCurrent = 0

@@ -9,9 +9,7 @@ extension ByteLevelTokenizer {
     /// TemplateProcessing; BPE with `ignore_merges`; added tokens. Anything else is refused with
     /// an error naming the field, rather than encoded differently from `tokenizers`.
     public init(tokenizerJSON data: Data) throws(TokenizerFileError) {
-        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw .malformed("not a JSON object")
-        }
+        let root = try parseTokenizerJSON(data)
         guard let object = root["model"] as? [String: Any] else { throw .missingField("model") }
         guard object["type"] as? String == "BPE" else {
             throw .unsupported(
@@ -32,7 +30,7 @@ extension ByteLevelTokenizer {
         try Self.checkDecoder(root["decoder"])
         let (preTokenization, addsPrefixSpace) = try Self.readPreTokenizer(root["pre_tokenizer"])
         let model = try Self.readModel(
-            object, specials: try Self.readAddedTokens(root["added_tokens"]))
+            object, specials: try SpecialToken.read(addedTokens: root["added_tokens"]))
         self.init(
             model: model, normalization: try UnicodeNormalization(json: root["normalizer"]),
             preTokenization: preTokenization, addsPrefixSpace: addsPrefixSpace,
@@ -102,26 +100,8 @@ extension ByteLevelTokenizer {
         }
     }
 
-    private static func readAddedTokens(
-        _ json: Any?
-    ) throws(TokenizerFileError) -> [BytePairEncoding.SpecialToken] {
-        var specials: [BytePairEncoding.SpecialToken] = []
-        for (index, token) in ((json as? [[String: Any]]) ?? []).enumerated() {
-            guard let id = token["id"] as? Int, id >= 0, let content = token["content"] as? String,
-                !content.isEmpty
-            else {
-                throw .malformed("added_tokens[\(index)] lacks an id or content")
-            }
-            for flag in ["lstrip", "rstrip", "single_word"] where token[flag] as? Bool == true {
-                throw .unsupported("added_tokens[\(index)].\(flag)", "true (Khudi matches exactly)")
-            }
-            specials.append(.init(id: id, content: content))
-        }
-        return specials
-    }
-
     private static func readModel(
-        _ object: [String: Any], specials: [BytePairEncoding.SpecialToken]
+        _ object: [String: Any], specials: [SpecialToken]
     ) throws(TokenizerFileError) -> BytePairEncoding {
         guard let vocabulary = object["vocab"] as? [String: Int] else {
             throw .missingField("model.vocab")

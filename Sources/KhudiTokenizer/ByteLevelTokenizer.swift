@@ -9,7 +9,7 @@ import KhudiText
 /// Isolated), ByteLevel(use_regex: false)]; decoder ByteLevel), so `tokenizers` produces the same
 /// ids. `init(tokenizerJSON:)` also reads byte-level tokenizers trained elsewhere (GPT-2, Llama
 /// 3 and the like), with their own ids, patterns and templates.
-public struct ByteLevelTokenizer: Sendable {
+public struct ByteLevelTokenizer: TextTokenizer {
     public let model: BytePairEncoding
     public let normalization: UnicodeNormalization
     public let preTokenization: PreTokenization
@@ -25,9 +25,7 @@ public struct ByteLevelTokenizer: Sendable {
         "<|pad|>", "<|bos|>", "<|eos|>", "<unk>", "<|system|>", "<|user|>", "<|assistant|>",
     ]
 
-    /// The first UTF-8 bytes of the special tokens: text holding none of them holds no special
-    /// token, which `encode` checks with one byte scan.
-    private let specialTokenFirstBytes: Set<UInt8>
+    private let specials: SpecialTokenMatcher
 
     public init(
         model: BytePairEncoding, normalization: UnicodeNormalization = .nfc,
@@ -39,24 +37,44 @@ public struct ByteLevelTokenizer: Sendable {
         self.preTokenization = preTokenization
         self.addsPrefixSpace = addsPrefixSpace
         self.template = template
-        specialTokenFirstBytes = Set(model.specialTokens.compactMap(\.content.utf8.first))
+        specials = SpecialTokenMatcher(model.specialTokens)
     }
 
     /// Pre-token counts gathered from text fed in pieces, so a corpus is streamed, never held.
     public struct Counter: Sendable {
+        /// How text is cut into the pre-tokens counted.
+        public enum Splitting: Sendable {
+            /// A byte-level pre-tokenizer, on NFC text.
+            case bytes(PreTokenization)
+            /// SentencePiece-style pieces (with `▁`), on NFC text, for Unigram.
+            case metaspace(MetaspaceSplitter)
+        }
+
         public private(set) var counts: [[UInt8]: Int64] = [:]
         public private(set) var bytes = 0
-        public let preTokenization: PreTokenization
+        public let splitting: Splitting
 
         public init(preTokenization: PreTokenization = .persoArabic(PersoArabicPreTokenizer())) {
-            self.preTokenization = preTokenization
+            splitting = .bytes(preTokenization)
+        }
+
+        public init(splitter: MetaspaceSplitter) {
+            splitting = .metaspace(splitter)
         }
 
         /// Counts the pre-tokens of `text` (after NFC).
         public mutating func add(_ text: String) {
             bytes += text.utf8.count
-            for piece in preTokenization.split(text.precomposedStringWithCanonicalMapping) {
-                counts[Array(piece.utf8), default: 0] += 1
+            let normalized = text.precomposedStringWithCanonicalMapping
+            switch splitting {
+            case .bytes(let preTokenization):
+                for piece in preTokenization.split(normalized) {
+                    counts[Array(piece.utf8), default: 0] += 1
+                }
+            case .metaspace(let splitter):
+                for piece in splitter.split(normalized, first: true) {
+                    counts[Array(piece.utf8), default: 0] += 1
+                }
             }
         }
 
@@ -70,8 +88,10 @@ public struct ByteLevelTokenizer: Sendable {
                 for text in texts { add(text) }
                 return
             }
-            var partial = [Counter](
-                repeating: Counter(preTokenization: preTokenization), count: parts)
+            var empty = self
+            empty.counts = [:]
+            empty.bytes = 0
+            var partial = [Counter](repeating: empty, count: parts)
             partial.withUnsafeMutableBufferPointer { buffer in
                 let slots = PartialCounters(buffer)
                 DispatchQueue.concurrentPerform(iterations: parts) { part in
@@ -103,10 +123,13 @@ public struct ByteLevelTokenizer: Sendable {
             throw .vocabularyTooSmall(requested: vocabularySize, minimum: minimum)
         }
         guard !counter.counts.isEmpty else { throw .emptyCorpus }
+        guard case .bytes(let preTokenization) = counter.splitting else {
+            throw .mismatchedCounter("byte-level BPE needs a Counter with a byte-level split")
+        }
         let model = BytePairEncoding.train(
             counts: counter.counts, vocabularySize: vocabularySize, specialTokens: specialTokens,
             minimumFrequency: minimumFrequency, maximumTokenLength: maximumTokenLength)
-        return ByteLevelTokenizer(model: model, preTokenization: counter.preTokenization)
+        return ByteLevelTokenizer(model: model, preTokenization: preTokenization)
     }
 
     /// Trains on `lines` (a convenience over `Counter`).
@@ -121,29 +144,16 @@ public struct ByteLevelTokenizer: Sendable {
             minimumFrequency: minimumFrequency, maximumTokenLength: maximumTokenLength)
     }
 
-    /// The ids of `text`, with the template's special tokens around them when
-    /// `addingSpecialTokens` (none by default).
-    ///
-    /// Special-token strings in the text become their ids, matched before normalization as Hugging
-    /// Face matches added tokens.
-    public func encode(_ text: String, addingSpecialTokens: Bool = false) -> [Int] {
-        var cache = PieceCache(capacity: 0)
-        let ids = encode(text, cache: &cache)
-        return addingSpecialTokens ? template.prefix + ids + template.suffix : ids
-    }
-
     /// `encode(_:)`, remembering the ids of pieces already seen.
     ///
     /// Merging pieces is where most of the time goes, and real text repeats its words (Zipf), so
     /// most pieces are found in the cache. Give each thread its own cache.
     public func encode(_ text: String, cache: inout PieceCache) -> [Int] {
         var ids: [Int] = []
-        var rest = Substring(text)
-        while !rest.isEmpty {
-            let next = nextSpecialToken(in: rest)
-            let plain = next.map { rest[..<$0.1.lowerBound] } ?? rest
-            if !plain.isEmpty {
-                var normalized = normalization.apply(String(plain))
+        specials.segments(
+            of: text,
+            plain: { stretch, _ in
+                var normalized = normalization.apply(String(stretch))
                 if addsPrefixSpace && !normalized.hasPrefix(" ") { normalized = " " + normalized }
                 for piece in preTokenization.split(normalized) {
                     let bytes = Array(piece.utf8)
@@ -155,33 +165,12 @@ public struct ByteLevelTokenizer: Sendable {
                     cache.insert(encoded, for: bytes)
                     ids += encoded
                 }
-            }
-            guard let (id, range) = next else { break }
-            ids.append(id)
-            rest = rest[range.upperBound...]
-        }
+            }, special: { ids.append($0) })
         return ids
     }
 
-    /// The first special token in `text` and where it is (the longest, when several start at the
-    /// same place); a byte scan skips the search when no special token's first byte occurs at
-    /// all (the usual case).
-    private func nextSpecialToken(in text: Substring) -> (Int, Range<Substring.Index>)? {
-        guard text.utf8.contains(where: specialTokenFirstBytes.contains) else { return nil }
-        var best: (Int, Range<Substring.Index>)?
-        for special in model.specialTokens {
-            guard let range = text.range(of: special.content) else { continue }
-            if let current = best?.1,
-                current.lowerBound < range.lowerBound
-                    || (current.lowerBound == range.lowerBound
-                        && current.upperBound >= range.upperBound)
-            {
-                continue
-            }
-            best = (special.id, range)
-        }
-        return best
-    }
+    public var vocabularySize: Int { model.vocabularySize }
+    public var specialTokens: [SpecialToken] { model.specialTokens }
 
     /// The text of `ids` (invalid UTF-8 from partial tokens becomes U+FFFD).
     public func decode(_ ids: [Int]) -> String {
@@ -193,12 +182,14 @@ public struct ByteLevelTokenizer: Sendable {
 public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case vocabularyTooSmall(requested: Int, minimum: Int)
     case emptyCorpus
+    case mismatchedCounter(String)
 
     public var description: String {
         switch self {
         case .vocabularyTooSmall(let requested, let minimum):
             "vocabulary size \(requested) is smaller than the special tokens plus 256 bytes (\(minimum))"
         case .emptyCorpus: "the training corpus has no text"
+        case .mismatchedCounter(let detail): detail
         }
     }
 }
@@ -213,14 +204,14 @@ private struct PartialCounters: @unchecked Sendable {
 /// Ids of pre-tokens already encoded, for `ByteLevelTokenizer.encode(_:cache:)`; emptied when it
 /// reaches `capacity` entries so memory stays bounded.
 public struct PieceCache {
-    fileprivate var entries: [[UInt8]: [Int]] = [:]
+    var entries: [[UInt8]: [Int]] = [:]
     public let capacity: Int
 
     public init(capacity: Int = 200_000) {
         self.capacity = capacity
     }
 
-    fileprivate mutating func insert(_ ids: [Int], for piece: [UInt8]) {
+    mutating func insert(_ ids: [Int], for piece: [UInt8]) {
         guard capacity > 0 else { return }
         if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
         entries[piece] = ids

@@ -19,17 +19,6 @@ public struct BytePairEncoding: Sendable {
         }
     }
 
-    /// A token matched in the raw text before anything else runs (Hugging Face's added tokens).
-    public struct SpecialToken: Equatable, Sendable {
-        public var id: Int
-        public var content: String
-
-        public init(id: Int, content: String) {
-            self.id = id
-            self.content = content
-        }
-    }
-
     /// Special tokens in id order.
     public let specialTokens: [SpecialToken]
     /// Token byte strings by id (specials hold their UTF-8 bytes).
@@ -47,19 +36,6 @@ public struct BytePairEncoding: Sendable {
     private let idOfBytes: [[UInt8]: Int]
 
     public var vocabularySize: Int { tokens.count }
-
-    /// The id of the special token `content`, if the model has it.
-    public func id(ofSpecial content: String) -> Int? {
-        specialTokens.first { $0.content == content }?.id
-    }
-
-    /// The special token that ends a document: Khudi's `<|eos|>`, or the name another family gives
-    /// it (GPT-2's `<|endoftext|>`, Llama 3's `<|end_of_text|>`, SentencePiece's `</s>`).
-    public var endOfTextID: Int? {
-        ["<|eos|>", "<|endoftext|>", "<|end_of_text|>", "</s>", "<eos>"].lazy.compactMap {
-            id(ofSpecial: $0)
-        }.first
-    }
 
     /// Khudi's layout: `specialTokens` at ids 0…, the bytes, then one token per merge.
     public init(specialTokens: [String], merges: [Merge]) {

@@ -28,7 +28,7 @@ public struct TokenizerMetrics: Codable, Equatable, Sendable {
     /// A word's tokens are counted as in running text, where the pre-tokenizer attaches the
     /// preceding space to it.
     public static func measure<S: Sequence>(
-        _ tokenizer: ByteLevelTokenizer, on texts: S
+        _ tokenizer: any TextTokenizer, on texts: S
     ) -> TokenizerMetrics
     where S.Element == String {
         var m = TokenizerMetrics()
@@ -52,7 +52,7 @@ public struct TokenizerMetrics: Codable, Equatable, Sendable {
     ///
     /// 1 is parity. `parallel` maps a language to its sentences, aligned by index.
     public static func premiums(
-        _ tokenizer: ByteLevelTokenizer, parallel: [String: [String]], english: String = "eng_Latn"
+        _ tokenizer: any TextTokenizer, parallel: [String: [String]], english: String = "eng_Latn"
     ) -> [String: Double] {
         guard let reference = parallel[english] else { return [:] }
         let referenceTokens = reference.reduce(0) { $0 + tokenizer.encode($1).count }

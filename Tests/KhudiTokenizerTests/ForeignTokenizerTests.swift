@@ -52,7 +52,7 @@ import Testing
         #expect(
             tokenizer.decode(tokenizer.encode("hello world<|endoftext|>"))
                 == "hello world<|endoftext|>")
-        #expect(tokenizer.model.endOfTextID == 260)
+        #expect(tokenizer.endOfTextID == 260)
         // GPT-2's regex: a contraction is its own piece and a mark starts a new one.
         #expect(
             tokenizer.preTokenization.split("he's عِلم").map(String.init) == [

@@ -1,7 +1,8 @@
 """Tokenizer benchmark: training time and peak RSS for a 32k vocabulary on Maḵẖzan, and
-encoding throughput, for Khudi's byte-level BPE, Hugging Face tokenizers' byte-level BPE with
-the same pre-tokenizer, and SentencePiece BPE and Unigram (character_coverage 1.0, long
-sentences allowed). Each side trains in its own process (peak RSS per process)."""
+encoding throughput, for Khudi's byte-level BPE and Unigram, Hugging Face tokenizers'
+byte-level BPE (with Khudi's pre-tokenizer) and Unigram (Metaspace), and SentencePiece BPE and
+Unigram (character_coverage 1.0, long sentences allowed; Khudi's Unigram uses the same
+coverage). Each side trains in its own process (peak RSS per process)."""
 import argparse
 import json
 import os
@@ -40,6 +41,19 @@ spm.SentencePieceTrainer.train(input=path, model_prefix=prefix, vocab_size=vocab
 print(json.dumps({"seconds": time.perf_counter() - start}))
 '''
 
+HF_UNIGRAM_TRAIN = r'''
+import json, sys, time
+from tokenizers import Tokenizer, models, trainers, pre_tokenizers, normalizers
+path, vocab, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+t = Tokenizer(models.Unigram())
+t.normalizer = normalizers.NFC()
+t.pre_tokenizer = pre_tokenizers.Metaspace()
+trainer = trainers.UnigramTrainer(vocab_size=vocab, special_tokens=["<unk>"], unk_token="<unk>", show_progress=False)
+start = time.perf_counter(); t.train([path], trainer); seconds = time.perf_counter() - start
+t.save(out)
+print(json.dumps({"seconds": seconds}))
+'''
+
 HF_ENCODE = r'''
 import json, sys, time
 from tokenizers import Tokenizer
@@ -53,7 +67,7 @@ QUALITY = r'''
 import csv, json, sys
 import sentencepiece as spm
 from tokenizers import Tokenizer
-khudi, hf, spm_model, flores = sys.argv[1:5]
+khudi, khudi_unigram, hf, spm_model, flores = sys.argv[1:6]
 rows = list(csv.DictReader(open(flores, encoding="utf-8"), delimiter="\t"))
 urd = [r["urd_Arab"] for r in rows]
 eng = [r["eng_Latn"] for r in rows]
@@ -66,7 +80,7 @@ def spm_count(lines):
     return sum(len(processor.encode(line)) for line in lines)
 result = {}
 for name, count in (("khudi", lambda xs: hf_count(khudi, xs)), ("hf", lambda xs: hf_count(hf, xs)),
-                    ("spm-unigram", spm_count)):
+                    ("khudi-unigram", lambda xs: hf_count(khudi_unigram, xs)), ("spm-unigram", spm_count)):
     urdu, english = count(urd), count(eng)
     result[name] = {"fertility": urdu / words, "premium": urdu / english}
 print(json.dumps(result))
@@ -78,14 +92,16 @@ def quality(work, flores):
     at equal vocabulary; Khudi's tokenizer.json is read by HF tokenizers, which encodes it to the
     same ids (the interop check)."""
     log("quality on FLORES-200 dev")
-    out, _ = run_measured([sys.executable, "-c", QUALITY, str(work / "khudi/tokenizer.json"), str(work / "hf.json"),
+    out, _ = run_measured([sys.executable, "-c", QUALITY, str(work / "khudi/tokenizer.json"),
+                           str(work / "khudi-unigram/tokenizer.json"), str(work / "hf.json"),
                            str(work / "spm-unigram.model"), str(flores)])
     scores = json.loads(out)
     for metric in ("fertility", "premium"):
-        for peer, label in (("hf", "hf tokenizers byte-level BPE"), ("spm-unigram", "sentencepiece unigram")):
-            compare("tokenizer", f"urdu {metric} (FLORES-200 dev)", f"{metric} (lower is better)",
-                    scores["khudi"][metric], label, scores[peer][metric], higher_is_better=False,
-                    note="all trained on --input only; premium = urd_Arab tokens / eng_Latn tokens")
+        for ours, model in (("khudi", "byte-level BPE"), ("khudi-unigram", "unigram")):
+            for peer, label in (("hf", "hf tokenizers byte-level BPE"), ("spm-unigram", "sentencepiece unigram")):
+                compare("tokenizer", f"urdu {metric} (FLORES-200 dev), khudi {model}", f"{metric} (lower is better)",
+                        scores[ours][metric], label, scores[peer][metric], higher_is_better=False,
+                        note="all trained on --input only; premium = urd_Arab tokens / eng_Latn tokens")
 
 
 def main():
@@ -121,28 +137,50 @@ def run(args, work):
     compare("tokenizer", "train byte-level BPE", "seconds", khudi_seconds, "hf tokenizers (byte-level BPE, 2 threads)",
             hf_seconds, higher_is_better=False, khudi_peak_rss_mb=round(khudi_rss, 1), peer_peak_rss_mb=round(hf_rss, 1),
             vocab_size=args.vocab_size)
-    for kind in ("bpe", "unigram"):
-        log(f"sentencepiece {kind} train")
-        out, rss = run_measured([sys.executable, "-c", SPM_TRAIN, args.input, str(args.vocab_size), kind, str(work / f"spm-{kind}")])
-        compare("tokenizer", f"train vs sentencepiece {kind}", "seconds", khudi_seconds, f"sentencepiece {kind} (2 threads)",
-                json.loads(out)["seconds"], higher_is_better=False, khudi_peak_rss_mb=round(khudi_rss, 1),
-                peer_peak_rss_mb=round(rss, 1), vocab_size=args.vocab_size)
+    log("sentencepiece bpe train")
+    out, rss = run_measured([sys.executable, "-c", SPM_TRAIN, args.input, str(args.vocab_size), "bpe", str(work / "spm-bpe")])
+    compare("tokenizer", "train byte-level BPE vs sentencepiece bpe", "seconds", khudi_seconds, "sentencepiece bpe (2 threads)",
+            json.loads(out)["seconds"], higher_is_better=False, khudi_peak_rss_mb=round(khudi_rss, 1),
+            peer_peak_rss_mb=round(rss, 1), vocab_size=args.vocab_size)
+
+    log("khudi-tokenize train --model unigram")
+    start = os.times().elapsed
+    _, unigram_rss = run_measured([str(khudi), "train", args.input, "--output", str(work / "khudi-unigram"),
+                                   "--vocab-size", str(args.vocab_size), "--model", "unigram",
+                                   "--character-coverage", "1.0"])
+    unigram_seconds = os.times().elapsed - start
+    log("sentencepiece unigram train")
+    out, rss = run_measured([sys.executable, "-c", SPM_TRAIN, args.input, str(args.vocab_size), "unigram",
+                             str(work / "spm-unigram")])
+    compare("tokenizer", "train unigram", "seconds", unigram_seconds, "sentencepiece unigram (2 threads)",
+            json.loads(out)["seconds"], higher_is_better=False, khudi_peak_rss_mb=round(unigram_rss, 1),
+            peer_peak_rss_mb=round(rss, 1), vocab_size=args.vocab_size)
+    log("hf tokenizers unigram train")
+    out, rss = run_measured([sys.executable, "-c", HF_UNIGRAM_TRAIN, args.input, str(args.vocab_size),
+                             str(work / "hf-unigram.json")])
+    compare("tokenizer", "train unigram", "seconds", unigram_seconds, "hf tokenizers unigram (2 threads)",
+            json.loads(out)["seconds"], higher_is_better=False, khudi_peak_rss_mb=round(unigram_rss, 1),
+            peer_peak_rss_mb=round(rss, 1), vocab_size=args.vocab_size)
 
     sample = work / "encode.txt"
     with open(args.input, encoding="utf-8") as source:
         text = source.read(args.encode_bytes)
     sample.write_text(text, encoding="utf-8")
     megabytes = len(text.encode()) / 1e6
-    log("encode throughput")
-    start = os.times().elapsed
-    with open(sample, "rb") as stdin:
-        process = subprocess.run([str(khudi), "encode", "--tokenizer", str(work / "khudi"), "--ids"], stdin=stdin,
-                                 stdout=subprocess.DEVNULL, check=True)
-    khudi_encode = os.times().elapsed - start
-    out, _ = run_measured([sys.executable, "-c", HF_ENCODE, str(work / "hf.json"), str(sample)])
-    compare("tokenizer", "encode", "MB/s", megabytes / khudi_encode, "hf tokenizers encode_batch (2 threads)",
-            megabytes / json.loads(out)["seconds"], megabytes=round(megabytes, 2),
-            note="khudi includes process start, model load and writing ids as text")
+    for ours, theirs, model in (("khudi", "hf.json", "byte-level BPE"),
+                                ("khudi-unigram", "khudi-unigram/tokenizer.json", "unigram")):
+        log(f"encode throughput ({model})")
+        start = os.times().elapsed
+        with open(sample, "rb") as stdin:
+            subprocess.run([str(khudi), "encode", "--tokenizer", str(work / ours), "--ids"], stdin=stdin,
+                           stdout=subprocess.DEVNULL, check=True)
+        khudi_encode = os.times().elapsed - start
+        out, _ = run_measured([sys.executable, "-c", HF_ENCODE, str(work / theirs), str(sample)])
+        compare("tokenizer", f"encode {model}", "MB/s", megabytes / khudi_encode,
+                "hf tokenizers encode_batch (2 threads)", megabytes / json.loads(out)["seconds"],
+                megabytes=round(megabytes, 2),
+                note="khudi: one thread, including process start, model load and writing ids as text; "
+                     "unigram: hf encodes Khudi's own tokenizer.json")
 
     flores = ROOT.parent / "shared/datasets/parallel/flores200.dev.tsv"
     if flores.exists():

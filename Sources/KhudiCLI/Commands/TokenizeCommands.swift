@@ -15,7 +15,9 @@ public struct TokenizeCommand: ParsableCommand {
 
             `eval` reports fertility, continued words, bytes and characters per token, round trip and premium versus English.
 
-            Not built yet (issue #4): BPE with byte fallback and Unigram models (training and reading).
+            `train --model unigram` learns a SentencePiece-style Unigram model (EM with pruning, byte fallback, ▁ for spaces, punctuation isolated) written as a Unigram tokenizer.json; Unigram tokenizer.json files with a Metaspace pre-tokenizer are read too.
+
+            Not built yet (issue #4): character BPE with byte fallback (Metaspace BPE, as Llama 2 and Mistral).
             """,
         version: KhudiVersion.string,
         subcommands: [
@@ -49,7 +51,10 @@ public struct TrainTokenizerCommand: ParsableCommand {
     )
     var output: String
 
-    @Option(help: "byte-bpe (built), bpe or unigram (not built yet).")
+    @Option(
+        help:
+            "byte-bpe (byte-level BPE), unigram (SentencePiece-style, byte fallback), or bpe (not built yet)."
+    )
     var model: Model = .byteBPE
 
     @Option(help: "Vocabulary size, special tokens and the 256 bytes included.")
@@ -58,7 +63,10 @@ public struct TrainTokenizerCommand: ParsableCommand {
     @Option(help: "Pairs seen fewer times are never merged.")
     var minFrequency: Int64 = 2
 
-    @Option(help: "Tokens longer than this many bytes are never created (no limit by default).")
+    @Option(
+        help:
+            "byte-bpe: no token longer than this many bytes (no limit by default); unigram: no piece longer than this many characters (16 by default)."
+    )
     var maxTokenLength: Int?
 
     /// The split before BPE: Khudi's own, or the field's patterns for comparison.
@@ -71,6 +79,19 @@ public struct TrainTokenizerCommand: ParsableCommand {
             "khudi (Perso-Arabic words keep their marks and ZWNJ), or gpt2, cl100k, o200k (the field's regexes, for comparison; slower)."
     )
     var preTokenizer: Splitter = .khudi
+
+    @Option(
+        help:
+            "Unigram: the share of character occurrences kept as pieces; rarer characters are encoded as bytes."
+    )
+    var characterCoverage = 0.9995
+
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Unigram: runs of punctuation and symbols (۔ ، ؟ . …) are pieces of their own (--no-isolate-punctuation glues them to words, as SentencePiece)."
+    )
+    var isolatePunctuation = true
 
     @Option(help: "With --pre-tokenizer khudi: the most digits one piece holds (1 to 3).")
     var maxDigits = 3
@@ -108,7 +129,7 @@ public struct TrainTokenizerCommand: ParsableCommand {
         try reportingErrors(tool: "khudi-tokenize train") {
             let readsStandardInput = inputs.contains("-")
             let paths = try InputPaths.resolve(inputs.filter { $0 != "-" })
-            guard model == .byteBPE else {
+            guard model != .bpe else {
                 throw UserError.notBuiltYet("the \(model.rawValue) model", issue: 4)
             }
             if FileManager.default.fileExists(atPath: output) && !overwrite {
@@ -118,7 +139,11 @@ public struct TrainTokenizerCommand: ParsableCommand {
             }
             let threads = threadOptions.apply()
             let start = Date()
-            var counter = ByteLevelTokenizer.Counter(preTokenization: try preTokenization())
+            var counter =
+                model == .unigram
+                ? ByteLevelTokenizer.Counter(
+                    splitter: MetaspaceSplitter(isolatesSymbols: isolatePunctuation))
+                : ByteLevelTokenizer.Counter(preTokenization: try preTokenization())
             var batch: [String] = []
             var batchBytes = 0
             var bytesRead = 0
@@ -154,12 +179,29 @@ public struct TrainTokenizerCommand: ParsableCommand {
             }
             counter.add(contentsOf: batch, threads: threads)
             meter.finish()
-            printError("khudi-tokenize train: merging up to \(vocabSize) tokens")
-            let tokenizer: ByteLevelTokenizer
+            printError("khudi-tokenize train: learning \(model.rawValue) up to \(vocabSize) tokens")
+            let tokenizer: any TextTokenizer
+            var details: [String: Any] = [:]
             do {
-                tokenizer = try ByteLevelTokenizer.train(
-                    counter, vocabularySize: vocabSize, minimumFrequency: minFrequency,
-                    maximumTokenLength: maxTokenLength)
+                if model == .unigram {
+                    tokenizer = try PieceTokenizer.trainUnigram(
+                        counter, vocabularySize: vocabSize, characterCoverage: characterCoverage,
+                        maximumPieceLength: maxTokenLength ?? 16, threads: threads)
+                    details = [
+                        "character_coverage": characterCoverage,
+                        "isolate_punctuation": isolatePunctuation,
+                    ]
+                } else {
+                    let trained = try ByteLevelTokenizer.train(
+                        counter, vocabularySize: vocabSize, minimumFrequency: minFrequency,
+                        maximumTokenLength: maxTokenLength)
+                    tokenizer = trained
+                    details = [
+                        "pre_tokenizer": preTokenizer.rawValue,
+                        "pattern": trained.preTokenization.pattern,
+                        "merges": trained.model.merges.count,
+                    ]
+                }
             } catch {
                 throw UserError("\(error)", exitCode: ExitStatus.dataError)
             }
@@ -175,35 +217,33 @@ public struct TrainTokenizerCommand: ParsableCommand {
                 try tokenizer.tokenizerConfigJSON(), to: "\(folder)/tokenizer_config.json")
             try AtomicFile.write(
                 try tokenizer.specialTokensMapJSON(), to: "\(folder)/special_tokens_map.json")
-            let report: [String: Any] = [
-                "model": model.rawValue, "vocab_size": tokenizer.model.vocabularySize,
-                "pre_tokenizer": preTokenizer.rawValue,
-                "pattern": tokenizer.preTokenization.pattern,
-                "merges": tokenizer.model.merges.count,
+            var report: [String: Any] = [
+                "model": model.rawValue, "vocab_size": tokenizer.vocabularySize,
                 "distinct_pre_tokens": counter.counts.count, "bytes": counter.bytes,
                 "max_token_length": maxTokenLength.map { $0 as Any } ?? NSNull(),
                 "invalid_utf8_repaired": repaired,
                 "seconds": Date().timeIntervalSince(start), "input_issues": issues,
             ]
+            report.merge(details) { _, new in new }
             try AtomicFile.writeJSON(report, to: "\(folder)/report.json")
             try staging.commit()
             done = true
             print(
-                "trained \(model.rawValue) with \(tokenizer.model.vocabularySize) tokens (\(tokenizer.model.merges.count) merges) from \(counter.bytes) bytes into \(output)"
+                "trained \(model.rawValue) with \(tokenizer.vocabularySize) tokens from \(counter.bytes) bytes into \(output)"
             )
         }
     }
 }
 
 /// Loads a tokenizer.json given as a file or a directory containing one.
-func loadTokenizer(_ path: String) throws -> ByteLevelTokenizer {
+func loadTokenizer(_ path: String) throws -> any TextTokenizer {
     var isDirectory: ObjCBool = false
     let file =
         FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
             && isDirectory.boolValue ? "\(path)/tokenizer.json" : path
     _ = try InputPaths.resolve([file])
     do {
-        return try ByteLevelTokenizer(
+        return try KhudiTokenizer.loadTokenizer(
             tokenizerJSON: try Data(contentsOf: URL(fileURLWithPath: file)))
     } catch let error as TokenizerFileError {
         throw UserError("\(file): \(error)", exitCode: ExitStatus.dataError)
@@ -316,9 +356,9 @@ public struct DecodeCommand: ParsableCommand {
             while let line = try reader.nextLine() {
                 var ids: [Int] = []
                 for field in String(decoding: line, as: UTF8.self).split(separator: " ") {
-                    guard let id = Int(field), id >= 0, id < loaded.model.vocabularySize else {
+                    guard let id = Int(field), id >= 0, id < loaded.vocabularySize else {
                         throw UserError(
-                            "<stdin>:\(reader.lineNumber): '\(field)' is not a token id below \(loaded.model.vocabularySize)",
+                            "<stdin>:\(reader.lineNumber): '\(field)' is not a token id below \(loaded.vocabularySize)",
                             exitCode: ExitStatus.dataError)
                     }
                     ids.append(id)
