@@ -20,30 +20,76 @@ extension BytePairEncoding {
             words.append(bytes.map { firstByte + Int($0) })
             frequencies.append(count)
         }
-        var pairCounts: [Merge: Int64] = [:]
-        var pairWords: [Merge: Set<Int>] = [:]
+        var learner = MergeLearner(
+            symbols: specialTokens.map { Array($0.unicodeScalars.map(\.value)) }
+                + (0..<256).map { [UInt32($0)] },
+            specials: specialTokens.count)
+        learner.learn(
+            words: &words, frequencies: frequencies, vocabularySize: vocabularySize,
+            minimumFrequency: minimumFrequency, maximumTokenLength: maximumTokenLength)
+        var tokens = specialTokens.map { Array($0.utf8) }
+        tokens += learner.tokens.dropFirst(firstByte).map { $0.map { UInt8($0) } }
+        return BytePairEncoding(
+            tokens: tokens,
+            specialTokens: specialTokens.enumerated().map { SpecialToken(id: $0, content: $1) },
+            byteIDs: (0..<256).map { firstByte + $0 }, merges: learner.merges,
+            mergeIDs: learner.mergeIDs, ignoresMerges: false)
+    }
+}
+
+/// The merge loop shared by byte-level and character BPE: words are lists of symbol ids, each
+/// symbol a string of units (bytes, or Unicode scalars).
+///
+/// A merge whose joined units already name a token reuses that token's id, as Hugging Face's
+/// trainer does, so no two ids ever spell the same string. Symbols below `specials` are special
+/// tokens: never in words, never reused.
+struct MergeLearner {
+    /// Each token's units, by id.
+    private(set) var tokens: [[UInt32]]
+    private(set) var merges: [BytePairEncoding.Merge] = []
+    /// The id each merge makes.
+    private(set) var mergeIDs: [Int] = []
+    private var idOf: [[UInt32]: Int] = [:]
+
+    init(symbols: [[UInt32]], specials: Int) {
+        tokens = symbols
+        for (id, units) in symbols.enumerated() where id >= specials { idOf[units] = id }
+    }
+
+    /// Merges pairs in `words` (a symbol of -1 never pairs) until `vocabularySize` tokens exist
+    /// or no pair occurs `minimumFrequency` times; `maximumTokenLength` is in units.
+    mutating func learn(
+        words: inout [[Int]], frequencies: [Int64], vocabularySize: Int,
+        minimumFrequency: Int64, maximumTokenLength: Int?
+    ) {
+        var pairCounts: [BytePairEncoding.Merge: Int64] = [:]
+        var pairWords: [BytePairEncoding.Merge: Set<Int>] = [:]
         for (w, word) in words.enumerated() where word.count > 1 {
-            for i in 0..<(word.count - 1) {
-                let pair = Merge(left: word[i], right: word[i + 1])
+            for i in 0..<(word.count - 1) where word[i] >= 0 && word[i + 1] >= 0 {
+                let pair = BytePairEncoding.Merge(left: word[i], right: word[i + 1])
                 pairCounts[pair, default: 0] += frequencies[w]
                 pairWords[pair, default: []].insert(w)
             }
         }
         var heap = PairHeap()
         for (pair, count) in pairCounts { heap.push(count, pair) }
-        var merges: [Merge] = []
-        var tokenLength = [Int](repeating: 1, count: firstByte + 256)
-        let target = vocabularySize - firstByte - 256
-        while merges.count < target, let (count, pair) = heap.pop() {
+        while tokens.count < vocabularySize, let (count, pair) = heap.pop() {
             guard pairCounts[pair] == count else { continue }  // stale entry
             guard count >= minimumFrequency else { break }
-            let length = tokenLength[pair.left] + tokenLength[pair.right]
+            let joined = tokens[pair.left] + tokens[pair.right]
             // Too long: drop this heap entry; the pair comes back only if its count changes.
-            if let maximumTokenLength, length > maximumTokenLength { continue }
-            tokenLength.append(length)
-            let newID = firstByte + 256 + merges.count
+            if let maximumTokenLength, joined.count > maximumTokenLength { continue }
+            let newID: Int
+            if let existing = idOf[joined] {
+                newID = existing
+            } else {
+                newID = tokens.count
+                tokens.append(joined)
+                idOf[joined] = newID
+            }
             merges.append(pair)
-            var changed: [Merge: Int64] = [:]
+            mergeIDs.append(newID)
+            var changed: [BytePairEncoding.Merge: Int64] = [:]
             for w in pairWords[pair] ?? [] {
                 let word = words[w]
                 let frequency = frequencies[w]
@@ -60,14 +106,14 @@ extension BytePairEncoding {
                     }
                 }
                 // Remove the old word's pairs and add the new word's.
-                for k in 0..<(word.count - 1) {
-                    let old = Merge(left: word[k], right: word[k + 1])
+                for k in 0..<(word.count - 1) where word[k] >= 0 && word[k + 1] >= 0 {
+                    let old = BytePairEncoding.Merge(left: word[k], right: word[k + 1])
                     pairCounts[old, default: 0] -= frequency
                     changed[old, default: 0] += 0
                 }
                 if merged.count > 1 {
-                    for k in 0..<(merged.count - 1) {
-                        let new = Merge(left: merged[k], right: merged[k + 1])
+                    for k in 0..<(merged.count - 1) where merged[k] >= 0 && merged[k + 1] >= 0 {
+                        let new = BytePairEncoding.Merge(left: merged[k], right: merged[k + 1])
                         pairCounts[new, default: 0] += frequency
                         pairWords[new, default: []].insert(w)
                         changed[new, default: 0] += 0
@@ -85,7 +131,6 @@ extension BytePairEncoding {
                 }
             }
         }
-        return BytePairEncoding(specialTokens: specialTokens, merges: merges)
     }
 }
 

@@ -28,7 +28,7 @@ public struct BytePairEncoding: Sendable {
     /// When set, a pre-token that is itself a token is encoded as that token without merging
     /// (Llama 3's `ignore_merges`).
     public let ignoresMerges: Bool
-    /// The id of each single byte.
+    /// The id of each single byte (empty in a character BPE, which never encodes bytes).
     private let byteIDs: [Int]
     /// Each merge's rank and the id of the token it makes.
     private let ranks: [Merge: (rank: Int, id: Int)]
@@ -81,7 +81,20 @@ public struct BytePairEncoding: Sendable {
     /// The ids of one pre-token's bytes.
     public func encode(piece bytes: [UInt8]) -> [Int] {
         if ignoresMerges, let whole = idOfBytes[bytes] { return [whole] }
-        var symbols = bytes.map { byteIDs[Int($0)] }
+        return merge(bytes.map { byteIDs[Int($0)] })
+    }
+
+    /// `symbols` with the lowest-ranked merge applied at its leftmost place, again and again.
+    ///
+    /// Short pieces (words) scan for the best pair each round; long ones (a whole text, when a
+    /// tokenizer has no pre-tokenizer, as Llama 2's) use a heap of candidate pairs, so the cost
+    /// grows as n log n rather than n².
+    func merge(_ start: [Int]) -> [Int] {
+        start.count > 24 ? mergeWithHeap(start) : mergeByScanning(start)
+    }
+
+    func mergeByScanning(_ start: [Int]) -> [Int] {
+        var symbols = start
         while symbols.count > 1 {
             var best = (rank: Int.max, id: -1)
             var at = -1
@@ -100,8 +113,77 @@ public struct BytePairEncoding: Sendable {
         return symbols
     }
 
+    /// The same result as `mergeByScanning`: candidates ordered by (rank, position), checked
+    /// against the live symbols when popped, symbols linked so a merge is O(1).
+    func mergeWithHeap(_ start: [Int]) -> [Int] {
+        var symbols = start
+        var next = Array(1...start.count)  // start.count marks the end
+        var previous = Array(-1..<(start.count - 1))
+        var alive = [Bool](repeating: true, count: start.count)
+        var heap = MinHeap()
+        func push(_ position: Int) {
+            let after = next[position]
+            guard after < symbols.count,
+                let merge = ranks[Merge(left: symbols[position], right: symbols[after])]
+            else { return }
+            heap.push(UInt64(merge.rank) << 32 | UInt64(position))
+        }
+        for position in 0..<(symbols.count - 1) { push(position) }
+        while let top = heap.pop() {
+            let rank = Int(top >> 32)
+            let position = Int(top & 0xFFFF_FFFF)
+            let after = next[position]
+            guard alive[position], after < symbols.count,
+                let merge = ranks[Merge(left: symbols[position], right: symbols[after])],
+                merge.rank == rank
+            else { continue }  // stale: one side changed since this entry was pushed
+            symbols[position] = merge.id
+            alive[after] = false
+            next[position] = next[after]
+            if next[after] < symbols.count { previous[next[after]] = position }
+            push(position)
+            if previous[position] >= 0 { push(previous[position]) }
+        }
+        return zip(symbols, alive).compactMap { $1 ? $0 : nil }
+    }
+
     /// The bytes of `ids` concatenated (special tokens as their UTF-8 text).
     public func decode(_ ids: [Int]) -> [UInt8] {
         ids.flatMap { tokens[$0] }
+    }
+}
+
+/// A binary min-heap of packed (rank, position) keys.
+struct MinHeap {
+    private var items: [UInt64] = []
+
+    mutating func push(_ item: UInt64) {
+        items.append(item)
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard items[i] < items[parent] else { break }
+            items.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    mutating func pop() -> UInt64? {
+        guard let top = items.first else { return nil }
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var i = 0
+            while true {
+                let (l, r) = (2 * i + 1, 2 * i + 2)
+                var smallest = i
+                if l < items.count && items[l] < items[smallest] { smallest = l }
+                if r < items.count && items[r] < items[smallest] { smallest = r }
+                guard smallest != i else { break }
+                items.swapAt(i, smallest)
+                i = smallest
+            }
+        }
+        return top
     }
 }

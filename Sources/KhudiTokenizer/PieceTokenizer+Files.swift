@@ -9,22 +9,6 @@ extension PieceTokenizer {
                 "lstrip": false, "rstrip": false, "normalized": false, "special": true,
             ]
         }
-        let metaspace: [String: Any] = [
-            "type": "Metaspace", "replacement": String(MetaspaceSplitter.replacement),
-            "prepend_scheme": splitter.prepend.rawValue, "split": splitter.splitsWords,
-        ]
-        let preTokenizer: [String: Any] =
-            splitter.isolatesSymbols
-            ? [
-                "type": "Sequence",
-                "pretokenizers": [
-                    metaspace,
-                    [
-                        "type": "Split", "pattern": ["Regex": MetaspaceSplitter.symbolPattern],
-                        "behavior": "Isolated", "invert": false,
-                    ],
-                ],
-            ] : metaspace
         var decoders: [[String: Any]] = [
             [
                 "type": "Replace", "pattern": ["String": String(MetaspaceSplitter.replacement)],
@@ -37,32 +21,109 @@ extension PieceTokenizer {
         }
         let content = Dictionary(
             specialTokens.map { ($0.id, $0.content) }, uniquingKeysWith: { first, _ in first })
+        let (normalizer, preTokenizer) = normalizerAndPreTokenizerJSON()
         let object: [String: Any] = [
             "version": "1.0", "truncation": NSNull(), "padding": NSNull(),
             "added_tokens": added,
-            "normalizer": normalization.json,
+            "normalizer": normalizer,
             "pre_tokenizer": preTokenizer,
             "post_processor": template.json { content[$0] ?? "" },
             "decoder": ["type": "Sequence", "decoders": decoders],
-            "model": [
-                "type": "Unigram", "unk_id": model.unknownID, "byte_fallback": model.byteFallback,
-                "vocab": zip(model.pieces, model.scores).map { [$0, $1] as [Any] },
-            ] as [String: Any],
+            "model": modelJSON(),
         ]
         return try JSONSerialization.data(
             withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
     }
 
-    /// Reads a Unigram tokenizer.json, keeping its ids.
+    private func modelJSON() -> [String: Any] {
+        switch model {
+        case .unigram(let unigram):
+            return [
+                "type": "Unigram", "unk_id": unigram.unknownID,
+                "byte_fallback": unigram.byteFallback,
+                "vocab": zip(unigram.pieces, unigram.scores).map { [$0, $1] as [Any] },
+            ]
+        case .bpe(let bpe):
+            var vocabulary: [String: Int] = [:]
+            for (id, piece) in bpe.pieces.enumerated() {
+                vocabulary[piece] = vocabulary[piece] ?? id
+            }
+            return [
+                "type": "BPE", "dropout": NSNull(),
+                "unk_token": bpe.unknownID.map { bpe.pieces[$0] as Any } ?? NSNull(),
+                "continuing_subword_prefix": NSNull(), "end_of_word_suffix": NSNull(),
+                "fuse_unk": bpe.fuseUnknown, "byte_fallback": bpe.byteFallback,
+                "ignore_merges": false, "vocab": vocabulary,
+                "merges": bpe.merges.map { [bpe.pieces[$0.left], bpe.pieces[$0.right]] },
+            ]
+        }
+    }
+
+    /// Metaspace as a pre-tokenizer, or (for `unconditionally`) as Llama 2's Prepend and Replace
+    /// normalizers with no pre-tokenizer.
+    private func normalizerAndPreTokenizerJSON() -> (Any, Any) {
+        let replacement = String(MetaspaceSplitter.replacement)
+        if splitter.prepend == .unconditionally {
+            var steps: [Any] = normalization == .none ? [] : [normalization.json]
+            steps += [
+                ["type": "Prepend", "prepend": replacement],
+                ["type": "Replace", "pattern": ["String": " "], "content": replacement],
+            ]
+            return (["type": "Sequence", "normalizers": steps], NSNull())
+        }
+        let metaspace: [String: Any] = [
+            "type": "Metaspace", "replacement": replacement,
+            "prepend_scheme": splitter.prepend.rawValue, "split": splitter.splitsWords,
+        ]
+        guard splitter.isolatesSymbols else { return (normalization.json, metaspace) }
+        let split: [String: Any] = [
+            "type": "Split", "pattern": ["Regex": MetaspaceSplitter.symbolPattern],
+            "behavior": "Isolated", "invert": false,
+        ]
+        return (normalization.json, ["type": "Sequence", "pretokenizers": [metaspace, split]])
+    }
+
+    /// Reads a SentencePiece-style tokenizer.json, keeping its ids.
     ///
-    /// Khudi's own, or one with a Metaspace pre-tokenizer (SentencePiece-converted, or trained by
-    /// Hugging Face). Errors name the field that is missing or unsupported.
+    /// Unigram, or BPE with `byte_fallback` or a Metaspace split (Llama 2 and Mistral style,
+    /// including Llama 2's Prepend and Replace normalizers); Khudi's own, converted from
+    /// SentencePiece, or trained by Hugging Face. Errors name the field that is missing or
+    /// unsupported.
     public init(tokenizerJSON data: Data) throws(TokenizerFileError) {
         let root = try parseTokenizerJSON(data)
         guard let object = root["model"] as? [String: Any] else { throw .missingField("model") }
-        guard object["type"] as? String == "Unigram" else {
-            throw .unsupported("model.type", "\(object["type"] ?? "nothing") (expected Unigram)")
+        let specials = try SpecialToken.read(addedTokens: root["added_tokens"])
+        let model: PieceModel
+        switch object["type"] as? String {
+        case "Unigram": model = .unigram(try Self.readUnigram(object))
+        case "BPE":
+            model = .bpe(
+                try Self.readCharacterBPE(
+                    object, vocabulary: try VocabularyScanner.pieces(in: data), specials: specials))
+        default:
+            throw .unsupported(
+                "model.type", "\(object["type"] ?? "nothing") (expected Unigram or BPE)")
         }
+        let (normalization, prependsInNormalizer) = try Self.readNormalizer(root["normalizer"])
+        let splitter: MetaspaceSplitter
+        if prependsInNormalizer {
+            guard root["pre_tokenizer"] == nil || root["pre_tokenizer"] is NSNull else {
+                throw .unsupported(
+                    "pre_tokenizer", "a pre-tokenizer after Prepend and Replace normalizers")
+            }
+            splitter = MetaspaceSplitter(
+                prepend: .unconditionally, splitsWords: false, isolatesSymbols: false)
+        } else {
+            splitter = try Self.readSplitter(root["pre_tokenizer"])
+        }
+        self.init(
+            model: model, specialTokens: specials, normalization: normalization,
+            splitter: splitter, template: try SpecialTokenTemplate(json: root["post_processor"]))
+    }
+
+    private static func readUnigram(
+        _ object: [String: Any]
+    ) throws(TokenizerFileError) -> UnigramModel {
         guard let vocabulary = object["vocab"] as? [[Any]] else {
             throw .missingField("model.vocab")
         }
@@ -83,14 +144,102 @@ extension PieceTokenizer {
         guard pieces.indices.contains(unknownID) else {
             throw .malformed("model.unk_id \(unknownID) is outside model.vocab")
         }
-        let model = UnigramModel(
+        return UnigramModel(
             pieces: pieces, scores: scores, unknownID: unknownID,
             byteFallback: object["byte_fallback"] as? Bool ?? false)
-        self.init(
-            model: model, specialTokens: try SpecialToken.read(addedTokens: root["added_tokens"]),
-            normalization: try UnicodeNormalization(json: root["normalizer"]),
-            splitter: try Self.readSplitter(root["pre_tokenizer"]),
-            template: try SpecialTokenTemplate(json: root["post_processor"]))
+    }
+
+    private static func readCharacterBPE(
+        _ object: [String: Any], vocabulary pairs: [(piece: [UInt8], id: Int)]?,
+        specials: [SpecialToken]
+    ) throws(TokenizerFileError) -> CharacterBPE {
+        for field in ["continuing_subword_prefix", "end_of_word_suffix"] {
+            if let affix = object[field] as? String, !affix.isEmpty {
+                throw .unsupported("model.\(field)", "'\(affix)' (Khudi reads BPE without it)")
+            }
+        }
+        if let dropout = object["dropout"] as? Double, dropout > 0 {
+            throw .unsupported("model.dropout", "\(dropout) (encoding would be random)")
+        }
+        guard let pairs else { throw .missingField("model.vocab") }
+        guard let rawMerges = object["merges"] as? [Any] else {
+            throw .missingField("model.merges")
+        }
+        let size = max(pairs.map(\.id).max() ?? -1, specials.map(\.id).max() ?? -1) + 1
+        var pieces = [String?](repeating: nil, count: size)
+        var vocabulary: [[UInt8]: Int] = [:]
+        for (piece, id) in pairs {
+            guard id >= 0 else { throw .malformed("model.vocab: a piece has id \(id)") }
+            pieces[id] = pieces[id] ?? String(decoding: piece, as: UTF8.self)
+            vocabulary[piece] = vocabulary[piece] ?? id
+        }
+        for special in specials where pieces[special.id] == nil {
+            pieces[special.id] = special.content
+        }
+        if let hole = pieces.firstIndex(where: { $0 == nil }) {
+            throw .unsupported(
+                "model.vocab", "id \(hole) has no token (ids must run 0…\(size - 1))")
+        }
+        var merges: [BytePairEncoding.Merge] = []
+        var mergeIDs: [Int] = []
+        for (rank, entry) in rawMerges.enumerated() {
+            let parts: [String]
+            if let pair = entry as? [String], pair.count == 2 {
+                parts = pair
+            } else if let text = entry as? String,
+                case let split = text.split(separator: " ", omittingEmptySubsequences: false),
+                split.count == 2
+            {
+                parts = split.map(String.init)
+            } else {
+                throw .malformed("model.merges[\(rank)] is neither a pair nor \"a b\"")
+            }
+            let (leftBytes, rightBytes) = (Array(parts[0].utf8), Array(parts[1].utf8))
+            guard let left = vocabulary[leftBytes], let right = vocabulary[rightBytes],
+                let made = vocabulary[leftBytes + rightBytes]
+            else {
+                throw .malformed("model.merges[\(rank)]: \(parts) or their join not in model.vocab")
+            }
+            merges.append(.init(left: left, right: right))
+            mergeIDs.append(made)
+        }
+        let unknownID = (object["unk_token"] as? String).flatMap { vocabulary[Array($0.utf8)] }
+        return CharacterBPE(
+            pieces: pieces.compactMap { $0 }, specialTokens: specials, merges: merges,
+            mergeIDs: mergeIDs, unknownID: unknownID,
+            byteFallback: object["byte_fallback"] as? Bool ?? false,
+            fuseUnknown: object["fuse_unk"] as? Bool ?? false)
+    }
+
+    /// The Unicode normalization, and whether Llama 2's Prepend("▁") and Replace(" ", "▁")
+    /// normalizers are there.
+    private static func readNormalizer(
+        _ json: Any?
+    ) throws(TokenizerFileError) -> (UnicodeNormalization, Bool) {
+        guard let object = json as? [String: Any], object["type"] as? String == "Sequence",
+            let steps = object["normalizers"] as? [[String: Any]]
+        else {
+            return (try UnicodeNormalization(json: json), false)
+        }
+        let replacement = String(MetaspaceSplitter.replacement)
+        let prepends = steps.contains {
+            $0["type"] as? String == "Prepend" && $0["prepend"] as? String == replacement
+        }
+        let replaces = steps.contains {
+            $0["type"] as? String == "Replace"
+                && ($0["pattern"] as? [String: Any])?["String"] as? String == " "
+                && $0["content"] as? String == replacement
+        }
+        let rest = steps.filter { !["Prepend", "Replace"].contains($0["type"] as? String ?? "") }
+        guard prepends == replaces, rest.count + (prepends ? 2 : 0) == steps.count,
+            rest.count <= 1
+        else {
+            throw .unsupported(
+                "normalizer",
+                "a Sequence Khudi cannot follow (it reads one Unicode form, and Prepend(▁) with Replace(' ', ▁))"
+            )
+        }
+        return (try UnicodeNormalization(json: rest.first), prepends)
     }
 
     private static func readSplitter(_ json: Any?) throws(TokenizerFileError) -> MetaspaceSplitter {
@@ -118,14 +267,15 @@ extension PieceTokenizer {
     ) throws(TokenizerFileError) -> MetaspaceSplitter {
         guard object["type"] as? String == "Metaspace" else {
             throw .unsupported(
-                "\(field).type", "\(object["type"] ?? "nothing") (Unigram is read with Metaspace)")
+                "\(field).type", "\(object["type"] ?? "nothing") (Khudi reads Metaspace here)")
         }
         guard object["replacement"] as? String ?? "\u{2581}" == "\u{2581}" else {
             throw .unsupported("\(field).replacement", "only ▁ (U+2581) is read")
         }
         let prepend: MetaspaceSplitter.Prepend
         if let scheme = object["prepend_scheme"] as? String {
-            guard let known = MetaspaceSplitter.Prepend(rawValue: scheme) else {
+            guard let known = MetaspaceSplitter.Prepend(rawValue: scheme), known != .unconditionally
+            else {
                 throw .unsupported("\(field).prepend_scheme", scheme)
             }
             prepend = known

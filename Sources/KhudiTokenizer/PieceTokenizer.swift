@@ -13,6 +13,9 @@ public struct MetaspaceSplitter: Equatable, Sendable {
         /// `▁` before the text's first stretch only.
         case first
         case never
+        /// `▁` before every stretch, even one that starts with `▁` or a space (Llama 2's
+        /// `Prepend` normalizer).
+        case unconditionally
     }
 
     public static let replacement: Character = "\u{2581}"
@@ -37,8 +40,9 @@ public struct MetaspaceSplitter: Equatable, Sendable {
         // Scalar by scalar: a space followed by a combining mark is one Swift Character.
         var replaced = String(
             String.UnicodeScalarView(text.unicodeScalars.map { $0 == " " ? "\u{2581}" : $0 }))
-        if prepend == .always || (prepend == .first && first),
-            !replaced.hasPrefix(String(Self.replacement))
+        if prepend == .unconditionally
+            || (prepend == .always || (prepend == .first && first))
+                && !replaced.hasPrefix(String(Self.replacement))
         {
             replaced = String(Self.replacement) + replaced
         }
@@ -90,15 +94,39 @@ public struct MetaspaceSplitter: Equatable, Sendable {
     }
 }
 
-/// A SentencePiece-style tokenizer: a normalization, `MetaspaceSplitter`, a Unigram model with
-/// byte fallback, special tokens.
+/// The model of a `PieceTokenizer`.
+public enum PieceModel: Sendable {
+    case unigram(UnigramModel)
+    case bpe(CharacterBPE)
+
+    /// Piece strings by id.
+    public var pieces: [String] {
+        switch self {
+        case .unigram(let model): model.pieces
+        case .bpe(let model): model.pieces
+        }
+    }
+
+    public var vocabularySize: Int { pieces.count }
+
+    /// The ids of one pre-token.
+    public func encode(piece text: String) -> [Int] {
+        switch self {
+        case .unigram(let model): model.encode(piece: text)
+        case .bpe(let model): model.encode(piece: text)
+        }
+    }
+}
+
+/// A SentencePiece-style tokenizer: a normalization, `MetaspaceSplitter`, a Unigram or character
+/// BPE model with byte fallback, special tokens.
 ///
 /// Khudi trains it with NFC, specials at ids 0…, the 256 `<0xHH>` byte pieces next and the
 /// learned pieces after them, and writes it in Hugging Face's components (normalizer NFC;
 /// pre-tokenizer Sequence[Metaspace(prepend never, split), Split(symbols, Isolated)]; decoder
-/// Sequence[Replace(▁, " "), ByteFallback, Fuse]; model Unigram with `byte_fallback`).
+/// Sequence[Replace(▁, " "), ByteFallback, Fuse]; model Unigram, or BPE, with `byte_fallback`).
 public struct PieceTokenizer: TextTokenizer {
-    public let model: UnigramModel
+    public let model: PieceModel
     public let normalization: UnicodeNormalization
     public let splitter: MetaspaceSplitter
     public let specialTokens: [SpecialToken]
@@ -109,7 +137,7 @@ public struct PieceTokenizer: TextTokenizer {
     private let byteOfPiece: [Int: UInt8]
 
     public init(
-        model: UnigramModel, specialTokens: [SpecialToken],
+        model: PieceModel, specialTokens: [SpecialToken],
         normalization: UnicodeNormalization = .nfc, splitter: MetaspaceSplitter = .init(),
         template: SpecialTokenTemplate = .init()
     ) {
@@ -157,7 +185,33 @@ public struct PieceTokenizer: TextTokenizer {
         options.maximumPieceLength = maximumPieceLength
         let model = UnigramModel.train(counts: counter.counts, options: options, threads: threads)
         return PieceTokenizer(
-            model: model,
+            model: .unigram(model),
+            specialTokens: specialTokens.enumerated().map { SpecialToken(id: $0, content: $1) },
+            splitter: splitter)
+    }
+
+    /// Trains a character BPE tokenizer with byte fallback (as Llama 2's) from counted pieces;
+    /// `counter` must split with a `MetaspaceSplitter`, which the tokenizer then uses.
+    public static func trainBPE(
+        _ counter: ByteLevelTokenizer.Counter, vocabularySize: Int,
+        specialTokens: [String] = ByteLevelTokenizer.defaultSpecialTokens,
+        characterCoverage: Double = 0.9995, minimumFrequency: Int64 = 2,
+        maximumTokenLength: Int? = nil
+    ) throws(TokenizerError) -> PieceTokenizer {
+        let minimum = specialTokens.count + 256 + 1
+        guard vocabularySize >= minimum else {
+            throw .vocabularyTooSmall(requested: vocabularySize, minimum: minimum)
+        }
+        guard !counter.counts.isEmpty else { throw .emptyCorpus }
+        guard case .metaspace(let splitter) = counter.splitting else {
+            throw .mismatchedCounter("character BPE needs a Counter with a Metaspace split")
+        }
+        let model = CharacterBPE.train(
+            counts: counter.counts, vocabularySize: vocabularySize, specialTokens: specialTokens,
+            characterCoverage: characterCoverage, minimumFrequency: minimumFrequency,
+            maximumTokenLength: maximumTokenLength)
+        return PieceTokenizer(
+            model: .bpe(model),
             specialTokens: specialTokens.enumerated().map { SpecialToken(id: $0, content: $1) },
             splitter: splitter)
     }

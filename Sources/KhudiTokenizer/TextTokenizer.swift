@@ -45,10 +45,22 @@ public func loadTokenizer(tokenizerJSON data: Data) throws(TokenizerFileError) -
 {
     let root = try parseTokenizerJSON(data)
     guard let model = root["model"] as? [String: Any] else { throw .missingField("model") }
-    switch model["type"] as? String {
-    case "Unigram": return try PieceTokenizer(tokenizerJSON: data)
-    default: return try ByteLevelTokenizer(tokenizerJSON: data)
+    if model["type"] as? String == "Unigram" || !usesByteLevel(root) {
+        return try PieceTokenizer(tokenizerJSON: data)
     }
+    return try ByteLevelTokenizer(tokenizerJSON: data)
+}
+
+/// Whether a tokenizer.json's pre-tokenizer or decoder is ByteLevel (GPT-2-style BPE) rather
+/// than SentencePiece-style.
+private func usesByteLevel(_ root: [String: Any]) -> Bool {
+    func mentionsByteLevel(_ json: Any?) -> Bool {
+        guard let object = json as? [String: Any] else { return false }
+        if object["type"] as? String == "ByteLevel" { return true }
+        let steps = (object["pretokenizers"] ?? object["decoders"]) as? [Any] ?? []
+        return steps.contains(where: mentionsByteLevel)
+    }
+    return mentionsByteLevel(root["pre_tokenizer"]) || mentionsByteLevel(root["decoder"])
 }
 
 /// The top-level object of a tokenizer.json.

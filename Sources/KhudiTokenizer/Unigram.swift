@@ -15,7 +15,8 @@ public struct UnigramModel: Sendable {
     public let unknownID: Int
     public let byteFallback: Bool
     private let trie: PieceTrie
-    private let idOfPiece: [String: Int]
+    /// Ids by UTF-8 bytes (String keys would merge canonically equivalent pieces).
+    private let idOfPiece: [[UInt8]: Int]
     private let unknownScore: Double
     /// The id of each byte's `<0xHH>` piece, when all 256 exist.
     private let byteIDs: [Int]?
@@ -25,14 +26,14 @@ public struct UnigramModel: Sendable {
         self.scores = scores
         self.unknownID = unknownID
         self.byteFallback = byteFallback
-        var idOfPiece: [String: Int] = [:]
-        for (id, piece) in pieces.enumerated() where idOfPiece[piece] == nil {
-            idOfPiece[piece] = id
+        var idOfPiece: [[UInt8]: Int] = [:]
+        for (id, piece) in pieces.enumerated() where idOfPiece[Array(piece.utf8)] == nil {
+            idOfPiece[Array(piece.utf8)] = id
         }
         self.idOfPiece = idOfPiece
         trie = PieceTrie(idOfPiece)
         unknownScore = (scores.min() ?? 0) - 10
-        let bytes = (0..<256).map { idOfPiece[Self.bytePiece(UInt8($0))] }
+        let bytes = (0..<256).map { idOfPiece[Array(Self.bytePiece(UInt8($0)).utf8)] }
         byteIDs = bytes.allSatisfy { $0 != nil } ? bytes.compactMap { $0 } : nil
     }
 
@@ -96,7 +97,7 @@ public struct UnigramModel: Sendable {
             while index < path.count && path[index].id == unknownID { index += 1 }
             let last = path[index - 1].range.upperBound
             let fused = bytes[first..<last]
-            if let known = idOfPiece[String(decoding: fused, as: UTF8.self)] {
+            if let known = idOfPiece[Array(fused)] {
                 ids.append(known)
             } else if byteFallback, let byteIDs {
                 ids += fused.map { byteIDs[Int($0)] }
@@ -125,10 +126,10 @@ struct PieceTrie: Sendable {
     /// The piece ending at each node, or -1.
     private var pieceAt: [Int32] = [-1]
 
-    init(_ idOfPiece: [String: Int]) {
+    init(_ idOfPiece: [[UInt8]: Int]) {
         for (piece, id) in idOfPiece {
             var node = 0
-            for byte in piece.utf8 {
+            for byte in piece {
                 let key = node << 8 | Int(byte)
                 if let next = children[key] {
                     node = Int(next)

@@ -44,17 +44,18 @@ import Testing
                 .filter { $0.hasPrefix(".tok.") }.isEmpty, "no staging directory left behind")
     }
 
-    @Test func trainsUnigramAndEncodesWithIt() throws {
-        let output = folder.appendingPathComponent("unigram").path
+    @Test(arguments: ["unigram", "bpe"])
+    func trainsPieceModelsAndEncodesWithThem(model: String) throws {
+        let output = folder.appendingPathComponent(model).path
         let trained = try ExecutableRunner.run(
             "khudi-tokenize",
-            ["train", Self.sample, "--output", output, "--vocab-size", "900", "--model", "unigram"])
+            ["train", Self.sample, "--output", output, "--vocab-size", "900", "--model", model])
         #expect(trained.status == 0, "\(trained.stderr)")
         let report =
             try JSONSerialization.jsonObject(
                 with: Data(contentsOf: URL(fileURLWithPath: "\(output)/report.json")))
             as? [String: Any]
-        #expect(report?["model"] as? String == "unigram")
+        #expect(report?["model"] as? String == model)
         #expect(report?["vocab_size"] as? Int == 900)
         let text = "یہ ایک کتاب ہے۔ 😀\n  دو  جگہ\n"
         let ids = try ExecutableRunner.run(
@@ -62,17 +63,16 @@ import Testing
         let back = try ExecutableRunner.run(
             "khudi-tokenize", ["decode", "--tokenizer", output], input: Data(ids.stdout.utf8))
         #expect(back.stdout == text)
-        let shards = folder.appendingPathComponent("unigram-shards").path
+        let shards = folder.appendingPathComponent("\(model)-shards").path
         let encoded = try ExecutableRunner.run(
             "khudi-tokenize", ["encode", "--tokenizer", output, Self.sample, "--output", shards])
         #expect(encoded.status == 0, "\(encoded.stderr)")
         // Punctuation glued to words, as SentencePiece: a plain Metaspace pre-tokenizer.
-        let glued = folder.appendingPathComponent("glued").path
+        let glued = folder.appendingPathComponent("\(model)-glued").path
         let gluedRun = try ExecutableRunner.run(
             "khudi-tokenize",
             [
-                "train", Self.sample, "--output", glued, "--vocab-size", "900", "--model",
-                "unigram",
+                "train", Self.sample, "--output", glued, "--vocab-size", "900", "--model", model,
                 "--no-isolate-punctuation",
             ])
         #expect(gluedRun.status == 0, "\(gluedRun.stderr)")
@@ -113,14 +113,14 @@ import Testing
         #expect(
             small.stderr.contains(
                 "vocabulary size 10 is smaller than the special tokens plus 256 bytes (263)"))
-        let characterBPE = try ExecutableRunner.run(
+        let badDigits = try ExecutableRunner.run(
             "khudi-tokenize",
             [
                 "train", Self.sample, "--output", folder.appendingPathComponent("u").path,
-                "--vocab-size", "600", "--model", "bpe",
+                "--vocab-size", "600", "--max-digits", "4",
             ])
-        #expect(characterBPE.status == 69)
-        #expect(characterBPE.stderr.contains("issue #4"))
+        #expect(badDigits.status == 64)
+        #expect(badDigits.stderr.contains("--max-digits must be 1, 2 or 3"))
         let tooShort = try ExecutableRunner.run(
             "khudi-tokenize",
             [

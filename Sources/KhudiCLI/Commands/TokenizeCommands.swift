@@ -17,7 +17,9 @@ public struct TokenizeCommand: ParsableCommand {
 
             `train --model unigram` learns a SentencePiece-style Unigram model (EM with pruning, byte fallback, ▁ for spaces, punctuation isolated) written as a Unigram tokenizer.json; Unigram tokenizer.json files with a Metaspace pre-tokenizer are read too.
 
-            Not built yet (issue #4): character BPE with byte fallback (Metaspace BPE, as Llama 2 and Mistral).
+            `train --model bpe` learns BPE over characters with byte fallback (as Llama 2 and Mistral); such tokenizer.json files (Metaspace, or Llama 2's Prepend/Replace normalizers) are read too.
+
+            Not built yet (issue #4): per-language sampling weights and `train --config FILE.yaml`.
             """,
         version: KhudiVersion.string,
         subcommands: [
@@ -53,7 +55,7 @@ public struct TrainTokenizerCommand: ParsableCommand {
 
     @Option(
         help:
-            "byte-bpe (byte-level BPE), unigram (SentencePiece-style, byte fallback), or bpe (not built yet)."
+            "byte-bpe (byte-level BPE), unigram (SentencePiece-style Unigram) or bpe (BPE over characters, as Llama 2); the last two fall back to bytes."
     )
     var model: Model = .byteBPE
 
@@ -65,7 +67,7 @@ public struct TrainTokenizerCommand: ParsableCommand {
 
     @Option(
         help:
-            "byte-bpe: no token longer than this many bytes (no limit by default); unigram: no piece longer than this many characters (16 by default)."
+            "byte-bpe: no token longer than this many bytes (no limit by default); bpe and unigram: characters (unigram: 16 by default)."
     )
     var maxTokenLength: Int?
 
@@ -82,14 +84,14 @@ public struct TrainTokenizerCommand: ParsableCommand {
 
     @Option(
         help:
-            "Unigram: the share of character occurrences kept as pieces; rarer characters are encoded as bytes."
+            "unigram and bpe: the share of character occurrences kept as pieces; rarer characters are encoded as bytes."
     )
     var characterCoverage = 0.9995
 
     @Flag(
         inversion: .prefixedNo,
         help:
-            "Unigram: runs of punctuation and symbols (۔ ، ؟ . …) are pieces of their own (--no-isolate-punctuation glues them to words, as SentencePiece)."
+            "unigram and bpe: runs of punctuation and symbols (۔ ، ؟ . …) are pieces of their own (--no-isolate-punctuation glues them to words, as SentencePiece)."
     )
     var isolatePunctuation = true
 
@@ -129,9 +131,6 @@ public struct TrainTokenizerCommand: ParsableCommand {
         try reportingErrors(tool: "khudi-tokenize train") {
             let readsStandardInput = inputs.contains("-")
             let paths = try InputPaths.resolve(inputs.filter { $0 != "-" })
-            guard model != .bpe else {
-                throw UserError.notBuiltYet("the \(model.rawValue) model", issue: 4)
-            }
             if FileManager.default.fileExists(atPath: output) && !overwrite {
                 throw UserError(
                     "output directory '\(output)' already exists; use --overwrite to replace it",
@@ -140,7 +139,7 @@ public struct TrainTokenizerCommand: ParsableCommand {
             let threads = threadOptions.apply()
             let start = Date()
             var counter =
-                model == .unigram
+                model != .byteBPE
                 ? ByteLevelTokenizer.Counter(
                     splitter: MetaspaceSplitter(isolatesSymbols: isolatePunctuation))
                 : ByteLevelTokenizer.Counter(preTokenization: try preTokenization())
@@ -187,6 +186,14 @@ public struct TrainTokenizerCommand: ParsableCommand {
                     tokenizer = try PieceTokenizer.trainUnigram(
                         counter, vocabularySize: vocabSize, characterCoverage: characterCoverage,
                         maximumPieceLength: maxTokenLength ?? 16, threads: threads)
+                    details = [
+                        "character_coverage": characterCoverage,
+                        "isolate_punctuation": isolatePunctuation,
+                    ]
+                } else if model == .bpe {
+                    tokenizer = try PieceTokenizer.trainBPE(
+                        counter, vocabularySize: vocabSize, characterCoverage: characterCoverage,
+                        minimumFrequency: minFrequency, maximumTokenLength: maxTokenLength)
                     details = [
                         "character_coverage": characterCoverage,
                         "isolate_punctuation": isolatePunctuation,
