@@ -51,6 +51,7 @@ let package = Package(
             dependencies: [
                 "KhudiTensor", "KhudiTrain", "KhudiText", "KhudiCorpus", "KhudiTokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["README.md"]
         ),

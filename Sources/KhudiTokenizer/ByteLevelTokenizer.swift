@@ -62,6 +62,12 @@ public struct ByteLevelTokenizer: TextTokenizer {
             splitting = .metaspace(splitter)
         }
 
+        /// Forgets every count, keeping the splitting.
+        mutating func removeAll() {
+            counts = [:]
+            bytes = 0
+        }
+
         /// Counts the pre-tokens of `text` (after NFC).
         public mutating func add(_ text: String) {
             bytes += text.utf8.count
@@ -89,8 +95,7 @@ public struct ByteLevelTokenizer: TextTokenizer {
                 return
             }
             var empty = self
-            empty.counts = [:]
-            empty.bytes = 0
+            empty.removeAll()
             var partial = [Counter](repeating: empty, count: parts)
             partial.withUnsafeMutableBufferPointer { buffer in
                 let slots = PartialCounters(buffer)
@@ -100,6 +105,17 @@ public struct ByteLevelTokenizer: TextTokenizer {
                 }
             }
             for other in partial { merge(other) }
+        }
+
+        /// Adds another counter's counts, each multiplied by `weight` (rounded; a piece seen at
+        /// all keeps a count of at least 1 unless the weight is 0), and its bytes.
+        public mutating func merge(_ other: Counter, weight: Double) {
+            guard weight != 1 else { return merge(other) }
+            bytes += other.bytes
+            guard weight > 0 else { return }
+            for (piece, count) in other.counts {
+                counts[piece, default: 0] += max(1, Int64((Double(count) * weight).rounded()))
+            }
         }
 
         /// Adds another counter's counts and bytes to this one.

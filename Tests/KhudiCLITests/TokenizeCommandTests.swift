@@ -138,9 +138,86 @@ import Testing
         #expect(bad.status == 65)
         #expect(bad.stderr.contains("unsupported 'model.type'"))
         let help = try ExecutableRunner.run("khudi-tokenize", ["--help"])
-        #expect(help.stdout.contains("Not built yet (issue #4)"))
+        #expect(help.stdout.contains("train --model unigram"))
         let noData = try ExecutableRunner.run(
             "khudi-tokenize", ["eval", "--tokenizer", broken.path])
         #expect(noData.status == 65 || noData.status == 64)
+    }
+}
+
+extension TokenizeCommandTests {
+    /// Sindhi weighted up through a config file's sources gets more of the vocabulary: its text
+    /// takes fewer tokens than with equal weights.
+    @Test func configSourcesAndLanguageWeightsShapeTheMixture() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let config = folder.appendingPathComponent("train.yaml")
+        // A relative source path is read relative to the configuration file.
+        let corpus = folder.appendingPathComponent("corpus")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: "\(Self.sample)/snd/sample.txt",
+            toPath: corpus.appendingPathComponent("snd.txt").path)
+        try Data(
+            """
+            model: byte-bpe
+            vocab_size: 700
+            sources:
+              - { path: \(Self.sample)/urd, language: urd }
+              - { path: corpus/snd.txt, language: snd }
+            """.utf8
+        ).write(to: config)
+        func sindhiTokens(_ extra: [String], name: String) throws -> (Int, [String: Any]) {
+            let output = folder.appendingPathComponent(name).path
+            let run = try ExecutableRunner.run(
+                "khudi-tokenize", ["train", "--config", config.path, "--output", output] + extra)
+            #expect(run.status == 0, "\(run.stderr)")
+            let sindhi = try String(
+                contentsOfFile: "\(Self.sample)/snd/sample.txt", encoding: .utf8)
+            let ids = try ExecutableRunner.run(
+                "khudi-tokenize", ["encode", "--tokenizer", output, "--ids"],
+                input: Data(sindhi.utf8))
+            let report =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: "\(output)/report.json")))
+                as? [String: Any] ?? [:]
+            return (ids.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).count, report)
+        }
+        let (equal, equalReport) = try sindhiTokens([], name: "equal")
+        let (weighted, weightedReport) = try sindhiTokens(
+            ["--language-weight", "snd=8"], name: "weighted")
+        #expect(weighted < equal)
+        let languages = weightedReport["languages"] as? [[String: Any]] ?? []
+        #expect(languages.map { $0["language"] as? String } == ["snd", "urd"])
+        #expect(languages.first?["weight"] as? Double == 8)
+        #expect(equalReport["vocab_size"] as? Int == 700)
+    }
+
+    @Test func configurationErrorsPointAtTheLine() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let config = folder.appendingPathComponent("bad.yaml")
+        try Data("model: unigram\nvocab_sise: 900\n".utf8).write(to: config)
+        let run = try ExecutableRunner.run(
+            "khudi-tokenize",
+            [
+                "train", Self.sample, "--config", config.path, "--output",
+                folder.appendingPathComponent("x").path,
+            ])
+        #expect(run.status == 78)
+        #expect(
+            run.stderr.contains(
+                "bad.yaml:2:1: unknown key 'vocab_sise' (did you mean 'vocab_size'?)"))
+        let noSize = try ExecutableRunner.run(
+            "khudi-tokenize",
+            ["train", Self.sample, "--output", folder.appendingPathComponent("y").path])
+        #expect(noSize.status == 64)
+        #expect(noSize.stderr.contains("--vocab-size"))
+        let badWeight = try ExecutableRunner.run(
+            "khudi-tokenize",
+            [
+                "train", Self.sample, "--vocab-size", "600", "--language-weight", "snd",
+                "--output", folder.appendingPathComponent("z").path,
+            ])
+        #expect(badWeight.status == 64)
+        #expect(badWeight.stderr.contains("LANG=WEIGHT"))
     }
 }

@@ -184,3 +184,27 @@ extension TokenizerTests {
         #expect(premiums["urd_Arab"] == 2)  // two 2-byte letters against two 1-byte letters
     }
 }
+
+extension TokenizerTests {
+    @Test func mixtureWeightsMultiplyEachLanguagesCounts() {
+        let urdu = ["یہ کتاب ہے", "یہ قلم ہے"]
+        let sindhi = ["هي ڪتاب آهي"]
+        var plain = ByteLevelTokenizer.Counter()
+        for text in urdu + sindhi { plain.add(text) }
+        var mixture = MixtureCounter(ByteLevelTokenizer.Counter())
+        mixture.add(contentsOf: urdu, group: .init(language: "urd", weight: 1), threads: 2)
+        mixture.add(contentsOf: sindhi, group: .init(language: "snd", weight: 1), threads: 1)
+        #expect(mixture.combined().counts == plain.counts)
+        var weighted = MixtureCounter(ByteLevelTokenizer.Counter())
+        weighted.add(contentsOf: urdu, group: .init(language: "urd", weight: 0), threads: 1)
+        weighted.add(contentsOf: sindhi, group: .init(language: "snd", weight: 3), threads: 1)
+        let combined = weighted.combined()
+        #expect(combined.counts[Array(" ڪتاب".utf8)] == 3)
+        #expect(combined.counts[Array(" کتاب".utf8)] == nil)  // weight 0: Urdu left out
+        #expect(combined.bytes == plain.bytes)
+        let shares = weighted.shares()
+        #expect(shares.map(\.group.language) == ["snd", "urd"])
+        #expect(shares[0].weightedShare == 1)
+        #expect(abs(shares.map(\.share).reduce(0, +) - 1) < 1e-12)
+    }
+}

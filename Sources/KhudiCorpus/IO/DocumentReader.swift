@@ -7,6 +7,9 @@ public struct RawDocument: Sendable {
     public var id: String
     public var source: String
     public var bytes: [UInt8]
+    /// The `languageField` of a JSONL record (such as khudi-clean's `lang`), when asked for and
+    /// present.
+    public var language: String? = nil
 }
 
 /// Something wrong with an input that did not stop the run; every one is counted in the report.
@@ -48,6 +51,8 @@ public enum ReadIssue: Equatable, Sendable, CustomStringConvertible {
 public struct DocumentReader {
     public var lineDocuments = false
     public var textField = "text"
+    /// The JSONL field naming a document's language, read into `RawDocument.language`.
+    public var languageField: String? = nil
 
     public init(lineDocuments: Bool = false, textField: String = "text") {
         self.lineDocuments = lineDocuments
@@ -152,9 +157,12 @@ public struct DocumentReader {
             let number = reader.lineNumber
             if isJSONL {
                 guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { continue }
-                switch Self.jsonText(line, field: textField) {
-                case .success(let bytes):
-                    try document(RawDocument(id: "\(path):\(number)", source: path, bytes: bytes))
+                switch Self.jsonText(line, field: textField, languageField: languageField) {
+                case .success(let (bytes, language)):
+                    try document(
+                        RawDocument(
+                            id: "\(path):\(number)", source: path, bytes: bytes, language: language)
+                    )
                 case .failure(.malformed(let detail)):
                     issue(.malformedJSON(path: path, line: number, detail: detail))
                 case .failure(.missingField):
@@ -188,7 +196,9 @@ public struct DocumentReader {
         case missingField
     }
 
-    static func jsonText(_ line: [UInt8], field: String) -> Result<[UInt8], JSONProblem> {
+    static func jsonText(
+        _ line: [UInt8], field: String, languageField: String? = nil
+    ) -> Result<([UInt8], String?), JSONProblem> {
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(line))
@@ -199,7 +209,7 @@ public struct DocumentReader {
             return .failure(.malformed("not a JSON object"))
         }
         guard let text = dictionary[field] as? String else { return .failure(.missingField) }
-        return .success(Array(text.utf8))
+        return .success((Array(text.utf8), languageField.flatMap { dictionary[$0] as? String }))
     }
 
     static func describe(_ error: Error) -> String {

@@ -171,48 +171,50 @@ public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Typed access to YAML nodes with errors that point at the node.
-struct ConfigurationReader {
-    let path: String
+public struct ConfigurationReader {
+    public let path: String
 
-    func error(_ node: Node, _ message: String) -> ConfigurationError {
+    public init(path: String) { self.path = path }
+
+    public func error(_ node: Node, _ message: String) -> ConfigurationError {
         ConfigurationError(
             path: path, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, message: message
         )
     }
 
-    func string(_ node: Node) throws(ConfigurationError) -> String {
+    public func string(_ node: Node) throws(ConfigurationError) -> String {
         guard let value = node.scalar?.string else { throw error(node, "expected a string") }
         return value
     }
 
-    func bool(_ node: Node) throws(ConfigurationError) -> Bool {
+    public func bool(_ node: Node) throws(ConfigurationError) -> Bool {
         guard let value = node.bool else {
             throw error(node, "expected true or false, got '\(node.string ?? "a collection")'")
         }
         return value
     }
 
-    func int(_ node: Node) throws(ConfigurationError) -> Int {
+    public func int(_ node: Node) throws(ConfigurationError) -> Int {
         guard let value = node.int else {
             throw error(node, "expected a whole number, got '\(node.string ?? "a collection")'")
         }
         return value
     }
 
-    func positive(_ node: Node) throws(ConfigurationError) -> Int {
+    public func positive(_ node: Node) throws(ConfigurationError) -> Int {
         let value = try int(node)
         guard value > 0 else { throw error(node, "expected a positive number, got \(value)") }
         return value
     }
 
-    func double(_ node: Node) throws(ConfigurationError) -> Double {
+    public func double(_ node: Node) throws(ConfigurationError) -> Double {
         guard let value = node.float else {
             throw error(node, "expected a number, got '\(node.string ?? "a collection")'")
         }
         return value
     }
 
-    func choice(_ node: Node, _ options: [String]) throws(ConfigurationError) -> String {
+    public func choice(_ node: Node, _ options: [String]) throws(ConfigurationError) -> String {
         let value = try string(node)
         guard options.contains(value) else {
             throw error(node, "'\(value)' is not one of \(options.joined(separator: ", "))")
@@ -220,7 +222,9 @@ struct ConfigurationReader {
         return value
     }
 
-    func enumValue<T: RawRepresentable & CaseIterable>(_ node: Node) throws(ConfigurationError) -> T
+    public func enumValue<T: RawRepresentable & CaseIterable>(
+        _ node: Node
+    ) throws(ConfigurationError) -> T
     where T.RawValue == String {
         let value = try string(node)
         guard let result = T(rawValue: value) else {
@@ -242,12 +246,12 @@ struct ConfigurationReader {
         return language
     }
 
-    func list(_ node: Node) throws(ConfigurationError) -> [Node] {
+    public func list(_ node: Node) throws(ConfigurationError) -> [Node] {
         guard let sequence = node.sequence else { throw error(node, "expected a list") }
         return Array(sequence)
     }
 
-    func mapping(
+    public func mapping(
         _ node: Node, allowed: Set<String>?
     ) throws(ConfigurationError) -> [(String, Node, Node)] {
         guard let mapping = node.mapping else { throw error(node, "expected a mapping") }
@@ -255,9 +259,7 @@ struct ConfigurationReader {
         for (key, value) in mapping {
             let name = key.string ?? ""
             if let allowed, !allowed.contains(name) {
-                throw error(
-                    key,
-                    "unknown key '\(name)' (known: \(allowed.sorted().joined(separator: ", ")))")
+                throw unknownKey(key, name, known: allowed)
             }
             pairs.append((name, key, value))
         }
@@ -306,4 +308,35 @@ extension DigitPolicy: CaseIterable {
 }
 extension ZWNJPolicy: CaseIterable {
     public static let allCases: [ZWNJPolicy] = [.keep, .delete, .space]
+}
+
+extension ConfigurationReader {
+    /// An unknown-key error listing the known keys, and suggesting the nearest one when the
+    /// name looks like a misspelling of it (edit distance at most 2).
+    public func unknownKey(
+        _ node: Node, _ name: String, known: Set<String>
+    ) -> ConfigurationError {
+        let nearest = known.map { ($0, editDistance(name, $0)) }.min { ($0.1, $0.0) < ($1.1, $1.0) }
+        let suggestion = nearest.flatMap { $0.1 <= 2 ? " (did you mean '\($0.0)'?)" : nil } ?? ""
+        return error(
+            node,
+            "unknown key '\(name)'\(suggestion); known: \(known.sorted().joined(separator: ", "))")
+    }
+}
+
+/// Levenshtein distance between two strings, by characters.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a)
+    let b = Array(b)
+    var row = Array(0...b.count)
+    for i in 1...max(a.count, 1) where !a.isEmpty {
+        var previous = row[0]
+        row[0] = i
+        for j in 1...max(b.count, 1) where !b.isEmpty {
+            let saved = row[j]
+            row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+            previous = saved
+        }
+    }
+    return a.isEmpty ? b.count : row[b.count]
 }

@@ -1,0 +1,120 @@
+import Foundation
+import KhudiCorpus
+import Yams
+
+/// What `khudi-tokenize train --config FILE.yaml` can say; each key has the command-line
+/// option of the same name (with `-` for `_`), which wins when both are given.
+///
+/// ```yaml
+/// model: unigram               # byte-bpe (default), bpe or unigram
+/// vocab_size: 32000
+/// min_frequency: 2
+/// max_token_length: 16
+/// pre_tokenizer: khudi         # byte-bpe: khudi, gpt2, cl100k or o200k
+/// max_digits: 3
+/// character_coverage: 0.9995   # bpe and unigram
+/// isolate_punctuation: true    # bpe and unigram
+/// text_field: text             # .jsonl input
+/// language_field: lang         # .jsonl field naming each document's language
+/// language_weights: { snd: 3, pbt: 3 }   # multiply a language's counts
+/// sources:                     # paths relative to this file
+///   - { path: corpus/urd, language: urd }
+///   - { path: corpus/snd.txt, language: snd, weight: 2 }
+/// ```
+struct TokenizerTrainingConfiguration {
+    struct Source {
+        var path: String
+        var language: String?
+        var weight = 1.0
+    }
+
+    var model: String?
+    var vocabSize: Int?
+    var minFrequency: Int64?
+    var maxTokenLength: Int?
+    var preTokenizer: String?
+    var maxDigits: Int?
+    var characterCoverage: Double?
+    var isolatePunctuation: Bool?
+    var textField: String?
+    var languageField: String?
+    var languageWeights: [String: Double] = [:]
+    var sources: [Source] = []
+
+    static let keys: Set<String> = [
+        "model", "vocab_size", "min_frequency", "max_token_length", "pre_tokenizer",
+        "max_digits", "character_coverage", "isolate_punctuation", "text_field",
+        "language_field", "language_weights", "sources",
+    ]
+
+    /// Reads YAML `text` from `path` (which names the file in errors and anchors relative
+    /// source paths); errors name the file, line and column.
+    static func load(
+        yaml text: String, path: String
+    ) throws(ConfigurationError) -> TokenizerTrainingConfiguration {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch {
+            throw ConfigurationError(
+                path: path, line: 0, column: 0, message: "not valid YAML: \(error)")
+        }
+        var configuration = TokenizerTrainingConfiguration()
+        guard let node else { return configuration }
+        let reader = ConfigurationReader(path: path)
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        for (key, _, value) in try reader.mapping(node, allowed: keys) {
+            switch key {
+            case "model":
+                configuration.model = try reader.choice(value, ["byte-bpe", "bpe", "unigram"])
+            case "vocab_size": configuration.vocabSize = try reader.positive(value)
+            case "min_frequency": configuration.minFrequency = Int64(try reader.positive(value))
+            case "max_token_length": configuration.maxTokenLength = try reader.positive(value)
+            case "pre_tokenizer":
+                configuration.preTokenizer = try reader.choice(
+                    value, ["khudi", "gpt2", "cl100k", "o200k"])
+            case "max_digits": configuration.maxDigits = try reader.positive(value)
+            case "character_coverage":
+                configuration.characterCoverage = try reader.double(value)
+            case "isolate_punctuation": configuration.isolatePunctuation = try reader.bool(value)
+            case "text_field": configuration.textField = try reader.string(value)
+            case "language_field": configuration.languageField = try reader.string(value)
+            case "language_weights":
+                for (language, _, weight) in try reader.mapping(value, allowed: nil) {
+                    configuration.languageWeights[language] = try reader.weight(weight)
+                }
+            default:
+                for item in try reader.list(value) {
+                    var source = Source(path: "")
+                    for (field, _, entry) in try reader.mapping(
+                        item, allowed: ["path", "language", "weight"])
+                    {
+                        switch field {
+                        case "path":
+                            let given = try reader.string(entry)
+                            source.path =
+                                given.hasPrefix("/")
+                                ? given : directory.appendingPathComponent(given).path
+                        case "language": source.language = try reader.string(entry)
+                        default: source.weight = try reader.weight(entry)
+                        }
+                    }
+                    guard !source.path.isEmpty else {
+                        throw reader.error(item, "a source needs a path")
+                    }
+                    configuration.sources.append(source)
+                }
+            }
+        }
+        return configuration
+    }
+}
+
+extension ConfigurationReader {
+    /// A sampling weight: a number at least 0.
+    func weight(_ node: Node) throws(ConfigurationError) -> Double {
+        let value = try double(node)
+        guard value >= 0 else { throw error(node, "a weight must be 0 or more (got \(value))") }
+        return value
+    }
+}
