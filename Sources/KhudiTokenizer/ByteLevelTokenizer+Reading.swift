@@ -116,7 +116,10 @@ extension ByteLevelTokenizer {
         var idOf: [[UInt8]: Int] = [:]
         for (token, id) in vocabulary {
             guard id >= 0 else { throw .malformed("model.vocab: '\(token)' has id \(id)") }
-            if specialOf[id] == token {
+            if let content = specialOf[id] {
+                guard content == token else {
+                    throw .mismatchedSpecial(content, id: id, vocab: token)
+                }
                 tokens[id] = Array(token.utf8)
                 continue
             }
@@ -175,6 +178,8 @@ public enum TokenizerFileError: Error, Equatable, CustomStringConvertible {
     case malformed(String)
     case missingField(String)
     case unsupported(String, String)
+    /// An added token whose id the model's vocabulary gives to another string.
+    case mismatchedSpecial(String, id: Int, vocab: String)
 
     public var description: String {
         switch self {
@@ -182,6 +187,8 @@ public enum TokenizerFileError: Error, Equatable, CustomStringConvertible {
         case .missingField(let field): "tokenizer.json: missing field '\(field)'"
         case .unsupported(let field, let detail):
             "tokenizer.json: unsupported '\(field)': \(detail)"
+        case .mismatchedSpecial(let content, let id, let vocab):
+            "tokenizer.json: added_tokens gives id \(id) to '\(content)', model.vocab to '\(vocab)'"
         }
     }
 }

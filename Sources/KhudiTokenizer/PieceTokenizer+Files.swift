@@ -104,6 +104,12 @@ extension PieceTokenizer {
             throw .unsupported(
                 "model.type", "\(object["type"] ?? "nothing") (expected Unigram or BPE)")
         }
+        let pieces = model.pieces
+        for special in specials where special.id < pieces.count {
+            guard pieces[special.id] == special.content else {
+                throw .mismatchedSpecial(special.content, id: special.id, vocab: pieces[special.id])
+            }
+        }
         let (normalization, prependsInNormalizer) = try Self.readNormalizer(root["normalizer"])
         let splitter: MetaspaceSplitter
         if prependsInNormalizer {

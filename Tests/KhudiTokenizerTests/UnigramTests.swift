@@ -155,3 +155,22 @@ extension UnigramTests {
         #expect(tokenizer.encode("x\u{FEFF}") == [2, 1])
     }
 }
+
+extension UnigramTests {
+    @Test func specialTokensMustAgreeWithTheVocabulary() throws {
+        let json = String(decoding: try Self.trained(threads: 1).tokenizerJSON(), as: UTF8.self)
+        let edited = json.replacingOccurrences(
+            of: #""content" : "<|eos|>""#, with: #""content" : "<|end|>""#)
+        #expect(edited != json)
+        #expect(throws: TokenizerFileError.mismatchedSpecial("<|end|>", id: 2, vocab: "<|eos|>")) {
+            try PieceTokenizer(tokenizerJSON: Data(edited.utf8))
+        }
+        let byteLevel = try ByteLevelTokenizer.train(
+            lines: ["یہ کتاب ہے"], vocabularySize: 270, minimumFrequency: 1)
+        let byteJSON = String(decoding: try byteLevel.tokenizerJSON(), as: UTF8.self)
+            .replacingOccurrences(of: #""content" : "<|eos|>""#, with: #""content" : "<|end|>""#)
+        #expect(throws: TokenizerFileError.mismatchedSpecial("<|end|>", id: 2, vocab: "<|eos|>")) {
+            try ByteLevelTokenizer(tokenizerJSON: Data(byteJSON.utf8))
+        }
+    }
+}
