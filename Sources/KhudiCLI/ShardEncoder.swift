@@ -49,28 +49,9 @@ struct ShardEncoder {
             documentsInCurrent = 0
         }
         var batch: [String] = []
-        // One piece cache per worker, kept across batches; worker w always takes the w-th
-        // contiguous slice of a batch, so no cache is shared between threads.
-        let workers = max(1, threads)
-        var caches = [PieceCache](repeating: PieceCache(), count: workers)
+        var encoder = BatchEncoder(tokenizer: tokenizer, threads: threads)
         func flush() throws {
-            let texts = batch
-            var encoded = [[Int]](repeating: [], count: texts.count)
-            encoded.withUnsafeMutableBufferPointer { slots in
-                caches.withUnsafeMutableBufferPointer { cacheSlots in
-                    let shared = UncheckedBox(slots)
-                    let sharedCaches = UncheckedBox(cacheSlots)
-                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                        let first = texts.count * worker / workers
-                        let end = texts.count * (worker + 1) / workers
-                        for i in first..<end {
-                            shared.value[i] =
-                                tokenizer.encode(texts[i], cache: &sharedCaches.value[worker])
-                                + [eos]
-                        }
-                    }
-                }
-            }
+            let encoded = encoder.encode(batch).map { $0 + [eos] }
             for tokens in encoded {
                 if current.count + tokens.count > shardTokens { try writeShard() }
                 current += tokens

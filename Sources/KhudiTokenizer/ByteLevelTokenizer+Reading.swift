@@ -9,7 +9,11 @@ extension ByteLevelTokenizer {
     /// TemplateProcessing; BPE with `ignore_merges`; added tokens. Anything else is refused with
     /// an error naming the field, rather than encoded differently from `tokenizers`.
     public init(tokenizerJSON data: Data) throws(TokenizerFileError) {
-        let root = try parseTokenizerJSON(data)
+        try self.init(root: try parseTokenizerJSON(data))
+    }
+
+    /// `init(tokenizerJSON:)` from the already parsed file.
+    init(root: [String: Any]) throws(TokenizerFileError) {
         guard let object = root["model"] as? [String: Any] else { throw .missingField("model") }
         guard object["type"] as? String == "BPE" else {
             throw .unsupported(

@@ -71,7 +71,7 @@ public struct ByteLevelTokenizer: TextTokenizer {
         /// Counts the pre-tokens of `text` (after NFC).
         public mutating func add(_ text: String) {
             bytes += text.utf8.count
-            let normalized = text.precomposedStringWithCanonicalMapping
+            let normalized = UnicodeNormalization.nfc.apply(text)
             switch splitting {
             case .bytes(let preTokenization):
                 for piece in preTokenization.split(normalized) {

@@ -90,7 +90,12 @@ extension PieceTokenizer {
     /// SentencePiece, or trained by Hugging Face. Errors name the field that is missing or
     /// unsupported.
     public init(tokenizerJSON data: Data) throws(TokenizerFileError) {
-        let root = try parseTokenizerJSON(data)
+        try self.init(root: try parseTokenizerJSON(data), data: data)
+    }
+
+    /// `init(tokenizerJSON:)` from the already parsed file (`data` is scanned again for the
+    /// vocabulary of a BPE model, whose keys must be kept byte for byte).
+    init(root: [String: Any], data: Data) throws(TokenizerFileError) {
         guard let object = root["model"] as? [String: Any] else { throw .missingField("model") }
         let specials = try SpecialToken.read(addedTokens: root["added_tokens"])
         let model: PieceModel

@@ -46,9 +46,9 @@ public func loadTokenizer(tokenizerJSON data: Data) throws(TokenizerFileError) -
     let root = try parseTokenizerJSON(data)
     guard let model = root["model"] as? [String: Any] else { throw .missingField("model") }
     if model["type"] as? String == "Unigram" || !usesByteLevel(root) {
-        return try PieceTokenizer(tokenizerJSON: data)
+        return try PieceTokenizer(root: root, data: data)
     }
-    return try ByteLevelTokenizer(tokenizerJSON: data)
+    return try ByteLevelTokenizer(root: root)
 }
 
 /// Whether a tokenizer.json's pre-tokenizer or decoder is ByteLevel (GPT-2-style BPE) rather

@@ -8,10 +8,31 @@ public enum UnicodeNormalization: String, Sendable, CaseIterable {
     public func apply(_ text: String) -> String {
         switch self {
         case .none: text
-        case .nfc: text.precomposedStringWithCanonicalMapping
+        case .nfc: Self.isStableUnderNFC(text) ? text : text.precomposedStringWithCanonicalMapping
         case .nfkc: text.precomposedStringWithCompatibilityMapping
         case .nfd: text.decomposedStringWithCanonicalMapping
         case .nfkd: text.decomposedStringWithCompatibilityMapping
+        }
+    }
+
+    /// Whether every scalar of `text` is one NFC never changes, whatever surrounds it: a starter
+    /// (combining class 0) with NFC_Quick_Check = Yes that nothing composes onto.
+    ///
+    /// Checked against conservative ranges (ASCII to spacing modifiers, Arabic letters and
+    /// digits without the marks, Arabic presentation forms, punctuation, currency, emoji), so
+    /// ordinary Urdu and English skip Foundation's normalization, which is most of the cost of
+    /// encoding; anything else is normalized.
+    static func isStableUnderNFC(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { scalar in
+            switch scalar.value {
+            case 0x00...0x2FF, 0x600...0x60F, 0x61B...0x64A, 0x660...0x66F, 0x671...0x6D5,
+                0x6EE...0x6FF,
+                0x750...0x77F, 0x2002...0x206F, 0x20A0...0x20CF, 0xFB50...0xFDFF, 0xFE70...0xFEFF,
+                0x1F300...0x1FAFF:
+                true
+            default:
+                false
+            }
         }
     }
 

@@ -1,7 +1,8 @@
 import Foundation
-import KhudiTokenizer
 import Testing
 import _KhudiTestSupport
+
+@testable import KhudiTokenizer
 
 @Suite struct TokenizerTests {
     @Test func byteMapFollowsGPT2() {
@@ -206,5 +207,28 @@ extension TokenizerTests {
         #expect(shares.map(\.group.language) == ["snd", "urd"])
         #expect(shares[0].weightedShare == 1)
         #expect(abs(shares.map(\.share).reduce(0, +) - 1) < 1e-12)
+    }
+}
+
+extension TokenizerTests {
+    /// The NFC shortcut never skips text that NFC would change: checked on every scalar it
+    /// accepts, alone and after a letter it could compose with.
+    @Test func nfcShortcutOnlyAcceptsStableText() {
+        var accepted = 0
+        for value in UInt32(0)...0x1FAFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = String(scalar)
+            guard UnicodeNormalization.isStableUnderNFC(text) else { continue }
+            accepted += 1
+            for base in ["a", "ا", "و", "ی", "ہ", "e"] {
+                let pair = base + text
+                #expect(
+                    Array(pair.precomposedStringWithCanonicalMapping.unicodeScalars)
+                        == Array(pair.unicodeScalars), "U+\(String(value, radix: 16))")
+            }
+        }
+        #expect(accepted > 3000)
+        #expect(!UnicodeNormalization.isStableUnderNFC("آ\u{0653}"))
+        #expect(UnicodeNormalization.nfc.apply("ا\u{0653}") == "آ")
     }
 }

@@ -195,6 +195,11 @@ struct BufferedOutput {
         if buffer.count >= 1 << 20 { flush() }
     }
 
+    mutating func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { flush() }
+    }
+
     mutating func flush() {
         FileHandle.standardOutput.write(buffer)
         buffer.removeAll(keepingCapacity: true)

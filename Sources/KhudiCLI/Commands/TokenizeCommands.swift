@@ -95,14 +95,32 @@ public struct EncodeCommand: ParsableCommand {
             if ids {
                 var reader = LineReader(handle: .standardInput)
                 var out = BufferedOutput()
-                var cache = PieceCache()
                 let template = addSpecialTokens ? loaded.template : SpecialTokenTemplate()
-                while let line = try reader.nextLine() {
-                    let encoded = loaded.encode(TextDecoding.decode(line).text, cache: &cache)
-                    out.write(
-                        (template.prefix + encoded + template.suffix).map(String.init)
-                            .joined(separator: " ") + "\n")
+                // Lines are encoded in batches across threads and printed in input order; typed
+                // at a terminal, each line is answered at once.
+                let interactive = isatty(STDIN_FILENO) != 0
+                var encoder = BatchEncoder(tokenizer: loaded, threads: threadOptions.apply())
+                var batch: [[UInt8]] = []
+                var batchBytes = 0
+                func flush() {
+                    let lines = encoder.map(
+                        batch, text: { TextDecoding.decode($0).text },
+                        result: { ids in
+                            var line: [UInt8] = []
+                            line.appendIDLine(template.prefix + ids + template.suffix)
+                            return line
+                        })
+                    for line in lines { out.write(bytes: line) }
+                    batch.removeAll(keepingCapacity: true)
+                    batchBytes = 0
+                    if interactive { out.flush() }
                 }
+                while let line = try reader.nextLine() {
+                    batch.append(line)
+                    batchBytes += line.count
+                    if batchBytes >= 1 << 20 || interactive { flush() }
+                }
+                flush()
                 out.flush()
                 return
             }
