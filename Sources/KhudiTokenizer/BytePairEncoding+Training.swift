@@ -58,24 +58,50 @@ struct MergeLearner {
 
     /// Merges pairs in `words` (a symbol of -1 never pairs) until `vocabularySize` tokens exist
     /// or no pair occurs `minimumFrequency` times; `maximumTokenLength` is in units.
+    ///
+    /// Pairs live in flat arrays indexed by a slot that `PairSlots` finds for each (left, right);
+    /// each slot lists the words that held the pair (duplicates allowed, skipped by a stamp), so
+    /// a merge visits only those words.
     mutating func learn(
         words: inout [[Int]], frequencies: [Int64], vocabularySize: Int,
         minimumFrequency: Int64, maximumTokenLength: Int?
     ) {
-        var pairCounts: [BytePairEncoding.Merge: Int64] = [:]
-        var pairWords: [BytePairEncoding.Merge: Set<Int>] = [:]
+        var slots = PairSlots()
+        var pairCount: [Int64] = []
+        var pairWords: [[Int32]] = []
+        var lastWord: [Int32] = []
+        func slot(_ left: Int, _ right: Int) -> Int {
+            let index = slots.slot(for: PairSlots.key(left, right))
+            if index == pairCount.count {
+                pairCount.append(0)
+                pairWords.append([])
+                lastWord.append(-1)
+            }
+            return index
+        }
+        func note(_ slot: Int, in word: Int) {
+            if lastWord[slot] != Int32(word) {
+                pairWords[slot].append(Int32(word))
+                lastWord[slot] = Int32(word)
+            }
+        }
         for (w, word) in words.enumerated() where word.count > 1 {
             for i in 0..<(word.count - 1) where word[i] >= 0 && word[i + 1] >= 0 {
-                let pair = BytePairEncoding.Merge(left: word[i], right: word[i + 1])
-                pairCounts[pair, default: 0] += frequencies[w]
-                pairWords[pair, default: []].insert(w)
+                let s = slot(word[i], word[i + 1])
+                pairCount[s] += frequencies[w]
+                note(s, in: w)
             }
         }
         var heap = PairHeap()
-        for (pair, count) in pairCounts { heap.push(count, pair) }
-        while tokens.count < vocabularySize, let (count, pair) = heap.pop() {
-            guard pairCounts[pair] == count else { continue }  // stale entry
+        for s in pairCount.indices { heap.push(pairCount[s], slots.keys[s], Int32(s)) }
+        var visited = [Int](repeating: -1, count: words.count)
+        var changedStamp = [Int](repeating: -1, count: pairCount.count)
+        var changed: [Int] = []
+        while tokens.count < vocabularySize, let (count, key, top) = heap.pop() {
+            let s = Int(top)
+            guard pairCount[s] == count else { continue }  // stale entry
             guard count >= minimumFrequency else { break }
+            let pair = BytePairEncoding.Merge(left: Int(key >> 32), right: Int(key & 0xFFFF_FFFF))
             let joined = tokens[pair.left] + tokens[pair.right]
             // Too long: drop this heap entry; the pair comes back only if its count changes.
             if let maximumTokenLength, joined.count > maximumTokenLength { continue }
@@ -87,66 +113,118 @@ struct MergeLearner {
                 tokens.append(joined)
                 idOf[joined] = newID
             }
+            let stamp = merges.count
             merges.append(pair)
             mergeIDs.append(newID)
-            var changed: [BytePairEncoding.Merge: Int64] = [:]
-            for w in pairWords[pair] ?? [] {
+            changed.removeAll(keepingCapacity: true)
+            func touch(_ slot: Int) {
+                if slot >= changedStamp.count {
+                    changedStamp += [Int](repeating: -1, count: slot + 1 - changedStamp.count)
+                }
+                if changedStamp[slot] != stamp {
+                    changedStamp[slot] = stamp
+                    changed.append(slot)
+                }
+            }
+            for w32 in pairWords[s] {
+                let w = Int(w32)
+                guard visited[w] != stamp else { continue }
+                visited[w] = stamp
                 let word = words[w]
                 let frequency = frequencies[w]
                 var merged: [Int] = []
                 merged.reserveCapacity(word.count)
                 var i = 0
+                var found = false
                 while i < word.count {
                     if i + 1 < word.count && word[i] == pair.left && word[i + 1] == pair.right {
                         merged.append(newID)
                         i += 2
+                        found = true
                     } else {
                         merged.append(word[i])
                         i += 1
                     }
                 }
+                guard found else { continue }  // the word lost this pair to an earlier merge
                 // Remove the old word's pairs and add the new word's.
                 for k in 0..<(word.count - 1) where word[k] >= 0 && word[k + 1] >= 0 {
-                    let old = BytePairEncoding.Merge(left: word[k], right: word[k + 1])
-                    pairCounts[old, default: 0] -= frequency
-                    changed[old, default: 0] += 0
+                    let old = slot(word[k], word[k + 1])
+                    pairCount[old] -= frequency
+                    touch(old)
                 }
                 if merged.count > 1 {
                     for k in 0..<(merged.count - 1) where merged[k] >= 0 && merged[k + 1] >= 0 {
-                        let new = BytePairEncoding.Merge(left: merged[k], right: merged[k + 1])
-                        pairCounts[new, default: 0] += frequency
-                        pairWords[new, default: []].insert(w)
-                        changed[new, default: 0] += 0
+                        let new = slot(merged[k], merged[k + 1])
+                        pairCount[new] += frequency
+                        note(new, in: w)
+                        touch(new)
                     }
                 }
                 words[w] = merged
             }
-            pairCounts[pair] = nil
-            pairWords[pair] = nil
-            for changedPair in changed.keys {
-                if let current = pairCounts[changedPair], current > 0 {
-                    heap.push(current, changedPair)
-                } else {
-                    pairCounts[changedPair] = nil
-                }
+            pairCount[s] = 0
+            pairWords[s] = []
+            for c in changed where pairCount[c] > 0 && c != s {
+                heap.push(pairCount[c], slots.keys[c], Int32(c))
             }
         }
     }
 }
 
-/// A max-heap of (count, pair) with ties broken towards the smaller pair.
-struct PairHeap {
-    private var items: [(Int64, BytePairEncoding.Merge)] = []
+/// Slots for (left, right) pairs: an open-addressing table from the packed pair to a dense
+/// index, with a multiplicative hash (Swift's seeded SipHash dominated the merge loop).
+struct PairSlots {
+    /// The packed pair of each slot, in slot order.
+    private(set) var keys: [UInt64] = []
+    /// Slot + 1 for each table entry (0 is empty).
+    private var table = [Int32](repeating: 0, count: 1 << 16)
 
-    private static func above(
-        _ a: (Int64, BytePairEncoding.Merge), _ b: (Int64, BytePairEncoding.Merge)
-    ) -> Bool {
-        if a.0 != b.0 { return a.0 > b.0 }
-        return (a.1.left, a.1.right) < (b.1.left, b.1.right)
+    static func key(_ left: Int, _ right: Int) -> UInt64 {
+        UInt64(UInt32(truncatingIfNeeded: left)) << 32 | UInt64(UInt32(truncatingIfNeeded: right))
     }
 
-    mutating func push(_ count: Int64, _ pair: BytePairEncoding.Merge) {
-        items.append((count, pair))
+    private func position(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 20) & (table.count - 1)
+    }
+
+    /// The slot of `key`, made (as the next slot) when absent.
+    mutating func slot(for key: UInt64) -> Int {
+        var at = position(key)
+        while table[at] != 0 {
+            let slot = Int(table[at]) - 1
+            if keys[slot] == key { return slot }
+            at = (at + 1) & (table.count - 1)
+        }
+        keys.append(key)
+        table[at] = Int32(keys.count)
+        if keys.count * 2 > table.count { grow() }
+        return keys.count - 1
+    }
+
+    private mutating func grow() {
+        table = [Int32](repeating: 0, count: table.count * 2)
+        for (slot, key) in keys.enumerated() {
+            var at = position(key)
+            while table[at] != 0 { at = (at + 1) & (table.count - 1) }
+            table[at] = Int32(slot + 1)
+        }
+    }
+}
+
+/// A max-heap of (count, packed pair, slot) with ties broken towards the smaller pair, which
+/// makes training deterministic.
+struct PairHeap {
+    private var items: [(count: Int64, key: UInt64, slot: Int32)] = []
+
+    private static func above(
+        _ a: (count: Int64, key: UInt64, slot: Int32), _ b: (count: Int64, key: UInt64, slot: Int32)
+    ) -> Bool {
+        a.count != b.count ? a.count > b.count : a.key < b.key
+    }
+
+    mutating func push(_ count: Int64, _ key: UInt64, _ slot: Int32) {
+        items.append((count, key, slot))
         var i = items.count - 1
         while i > 0 {
             let parent = (i - 1) / 2
@@ -156,7 +234,7 @@ struct PairHeap {
         }
     }
 
-    mutating func pop() -> (Int64, BytePairEncoding.Merge)? {
+    mutating func pop() -> (count: Int64, key: UInt64, slot: Int32)? {
         guard !items.isEmpty else { return nil }
         let top = items[0]
         let last = items.removeLast()

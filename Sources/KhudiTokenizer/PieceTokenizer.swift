@@ -77,20 +77,9 @@ public struct MetaspaceSplitter: Equatable, Sendable {
         return pieces
     }
 
+    /// Not a letter, mark, digit, ZWNJ, whitespace or `▁` (the pre-tokenizer's "other" class).
     static func isSymbol(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.value == 0x200C || scalar.value == 0x2581
-            || PersoArabicPreTokenizer.isSpace(scalar.value)
-        {
-            return false
-        }
-        switch scalar.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-            .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber,
-            .otherNumber:
-            return false
-        default:
-            return true
-        }
+        scalar.value != 0x2581 && PersoArabicPreTokenizer.classify(scalar) == .other
     }
 }
 

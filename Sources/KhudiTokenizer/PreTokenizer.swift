@@ -42,7 +42,7 @@ public struct PersoArabicPreTokenizer: Sendable, Equatable {
     static let latin =
         #"A-Za-z\x{AA}\x{BA}\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{24F}"# + #"\x{1E00}-\x{1EFF}"#
 
-    enum Class { case latin, letter, joiner, number, other, space }
+    enum Class: UInt8 { case latin, letter, joiner, number, other, space }
 
     /// Whether `v` is in `latin`'s ranges (all of them letters).
     static func isLatin(_ v: UInt32) -> Bool {
@@ -66,7 +66,17 @@ public struct PersoArabicPreTokenizer: Sendable, Equatable {
         }
     }
 
+    /// `classifyDirectly` for every scalar of the Basic Multilingual Plane, worked out once:
+    /// looking up Unicode properties was a tenth of tokenizer training.
+    static let basicPlaneClasses: [Class] = (0..<0x10000).map { value in
+        Unicode.Scalar(UInt32(value)).map(classifyDirectly) ?? .other
+    }
+
     static func classify(_ scalar: Unicode.Scalar) -> Class {
+        scalar.value < 0x10000 ? basicPlaneClasses[Int(scalar.value)] : classifyDirectly(scalar)
+    }
+
+    static func classifyDirectly(_ scalar: Unicode.Scalar) -> Class {
         let v = scalar.value
         if isSpace(v) { return .space }
         if v == 0x200C { return .joiner }
