@@ -68,10 +68,11 @@ public struct CharacterBPE: Sendable {
 
     /// Learns a character BPE from SentencePiece-style pieces: the vocabulary holds the special
     /// tokens, the 256 byte pieces, the characters that cover `characterCoverage` of the text
-    /// (most frequent first), then one token per merge.
+    /// (most frequent first, at most `alphabetLimit`), then one token per merge.
     static func train(
         counts: [[UInt8]: Int64], vocabularySize: Int, specialTokens: [String],
-        characterCoverage: Double, minimumFrequency: Int64, maximumTokenLength: Int?
+        characterCoverage: Double, alphabetLimit: Int? = nil, minimumFrequency: Int64,
+        maximumTokenLength: Int?
     ) -> CharacterBPE {
         let sorted = counts.sorted { $0.key.lexicographicallyPrecedes($1.key) }
         let texts = sorted.map { String(decoding: $0.key, as: UTF8.self) }
@@ -91,7 +92,9 @@ public struct CharacterBPE: Sendable {
         for (scalar, count) in characterCounts.sorted(by: {
             ($1.value, $0.key) < ($0.value, $1.key)
         }) {
-            guard covered < total * characterCoverage, fixed.count + alphabet.count < vocabularySize
+            guard covered < total * characterCoverage,
+                fixed.count + alphabet.count < vocabularySize,
+                alphabet.count < alphabetLimit ?? .max
             else { break }
             alphabet.append(scalar)
             covered += Double(count)

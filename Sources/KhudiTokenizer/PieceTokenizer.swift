@@ -158,7 +158,8 @@ public struct PieceTokenizer: TextTokenizer {
     public static func trainUnigram(
         _ counter: ByteLevelTokenizer.Counter, vocabularySize: Int,
         specialTokens: [String] = ByteLevelTokenizer.defaultSpecialTokens,
-        characterCoverage: Double = 0.9995, maximumPieceLength: Int = 16, threads: Int = 1
+        characterCoverage: Double = 0.9995, alphabetLimit: Int? = nil, maximumPieceLength: Int = 16,
+        threads: Int = 1
     ) throws(TokenizerError) -> PieceTokenizer {
         let minimum = specialTokens.count + 256 + 1
         guard vocabularySize >= minimum else {
@@ -171,6 +172,7 @@ public struct PieceTokenizer: TextTokenizer {
         var options = UnigramModel.TrainingOptions(
             vocabularySize: vocabularySize, specialTokens: specialTokens)
         options.characterCoverage = characterCoverage
+        options.alphabetLimit = alphabetLimit
         options.maximumPieceLength = maximumPieceLength
         let model = UnigramModel.train(counts: counter.counts, options: options, threads: threads)
         return PieceTokenizer(
@@ -184,7 +186,7 @@ public struct PieceTokenizer: TextTokenizer {
     public static func trainBPE(
         _ counter: ByteLevelTokenizer.Counter, vocabularySize: Int,
         specialTokens: [String] = ByteLevelTokenizer.defaultSpecialTokens,
-        characterCoverage: Double = 0.9995, minimumFrequency: Int64 = 2,
+        characterCoverage: Double = 0.9995, alphabetLimit: Int? = nil, minimumFrequency: Int64 = 2,
         maximumTokenLength: Int? = nil
     ) throws(TokenizerError) -> PieceTokenizer {
         let minimum = specialTokens.count + 256 + 1
@@ -197,7 +199,8 @@ public struct PieceTokenizer: TextTokenizer {
         }
         let model = CharacterBPE.train(
             counts: counter.counts, vocabularySize: vocabularySize, specialTokens: specialTokens,
-            characterCoverage: characterCoverage, minimumFrequency: minimumFrequency,
+            characterCoverage: characterCoverage, alphabetLimit: alphabetLimit,
+            minimumFrequency: minimumFrequency,
             maximumTokenLength: maximumTokenLength)
         return PieceTokenizer(
             model: .bpe(model),

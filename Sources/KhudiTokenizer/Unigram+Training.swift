@@ -19,6 +19,8 @@ extension UnigramModel {
         /// The share of character occurrences the kept characters cover; rarer characters are
         /// left to the byte pieces.
         public var characterCoverage = 0.9995
+        /// At most this many characters are kept (the most frequent); nil: no limit.
+        public var alphabetLimit: Int?
         public var seedSize = 1_000_000
         public var shrinkingFactor = 0.75
         public var subIterations = 2
@@ -84,7 +86,9 @@ struct UnigramTrainer {
         var kept = Set<UInt32>()
         var covered = 0.0
         for (scalar, count) in characters.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
-            guard covered < total * options.characterCoverage, kept.count < budget else { break }
+            guard covered < total * options.characterCoverage,
+                kept.count < min(budget, options.alphabetLimit ?? .max)
+            else { break }
             kept.insert(scalar)
             covered += count
         }

@@ -78,3 +78,27 @@ import Testing
         }
     }
 }
+
+extension CharacterBPETests {
+    /// An alphabet limit keeps the most frequent characters; the rest fall back to bytes and
+    /// still round-trip.
+    @Test(arguments: ["bpe", "unigram"])
+    func alphabetLimitLeavesRareCharactersToBytes(model: String) throws {
+        var counter = ByteLevelTokenizer.Counter(splitter: MetaspaceSplitter())
+        counter.add(contentsOf: UnigramTests.corpus, threads: 1)
+        let tokenizer =
+            model == "bpe"
+            ? try PieceTokenizer.trainBPE(
+                counter, vocabularySize: 7 + 256 + 40, characterCoverage: 1, alphabetLimit: 5,
+                minimumFrequency: 1)
+            : try PieceTokenizer.trainUnigram(
+                counter, vocabularySize: 7 + 256 + 40, characterCoverage: 1, alphabetLimit: 5)
+        let characters = tokenizer.model.pieces.dropFirst(7 + 256).filter {
+            $0.unicodeScalars.count == 1
+        }
+        #expect(characters.count <= 5)
+        let text = UnigramTests.corpus.joined(separator: " ")
+        #expect(tokenizer.encode(text).contains { (7..<(7 + 256)).contains($0) })
+        #expect(tokenizer.decode(tokenizer.encode(text)) == text)
+    }
+}

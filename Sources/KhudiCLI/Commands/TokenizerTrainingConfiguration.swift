@@ -13,6 +13,7 @@ import Yams
 /// pre_tokenizer: khudi         # byte-bpe: khudi, gpt2, cl100k or o200k
 /// max_digits: 3
 /// character_coverage: 0.9995   # bpe and unigram
+/// limit_alphabet: 500          # bpe and unigram: at most this many characters
 /// isolate_punctuation: true    # bpe and unigram
 /// text_field: text             # .jsonl input
 /// language_field: lang         # .jsonl field naming each document's language
@@ -35,6 +36,7 @@ struct TokenizerTrainingConfiguration {
     var preTokenizer: String?
     var maxDigits: Int?
     var characterCoverage: Double?
+    var limitAlphabet: Int?
     var isolatePunctuation: Bool?
     var textField: String?
     var languageField: String?
@@ -43,7 +45,7 @@ struct TokenizerTrainingConfiguration {
 
     static let keys: Set<String> = [
         "model", "vocab_size", "min_frequency", "max_token_length", "pre_tokenizer",
-        "max_digits", "character_coverage", "isolate_punctuation", "text_field",
+        "max_digits", "character_coverage", "limit_alphabet", "isolate_punctuation", "text_field",
         "language_field", "language_weights", "sources",
     ]
 
@@ -76,6 +78,7 @@ struct TokenizerTrainingConfiguration {
             case "max_digits": configuration.maxDigits = try reader.positive(value)
             case "character_coverage":
                 configuration.characterCoverage = try reader.double(value)
+            case "limit_alphabet": configuration.limitAlphabet = try reader.positive(value)
             case "isolate_punctuation": configuration.isolatePunctuation = try reader.bool(value)
             case "text_field": configuration.textField = try reader.string(value)
             case "language_field": configuration.languageField = try reader.string(value)

@@ -70,6 +70,12 @@ public struct TrainTokenizerCommand: ParsableCommand {
     )
     var characterCoverage: Double?
 
+    @Option(
+        help:
+            "unigram and bpe: keep at most this many characters as pieces (the most frequent); the rest are encoded as bytes."
+    )
+    var limitAlphabet: Int?
+
     @Flag(
         inversion: .prefixedNo,
         help:
@@ -102,6 +108,9 @@ public struct TrainTokenizerCommand: ParsableCommand {
     public func validate() throws {
         if let maxDigits, !(1...3).contains(maxDigits) {
             throw ValidationError("--max-digits must be 1, 2 or 3 (got \(maxDigits))")
+        }
+        if let limitAlphabet, limitAlphabet < 1 {
+            throw ValidationError("--limit-alphabet must be at least 1 (got \(limitAlphabet))")
         }
         if let maxTokenLength, maxTokenLength < 2 {
             throw ValidationError("--max-token-length must be at least 2 (got \(maxTokenLength))")
@@ -151,6 +160,7 @@ public struct TrainTokenizerCommand: ParsableCommand {
         var preTokenizer: Splitter
         var maxDigits: Int
         var characterCoverage: Double
+        var limitAlphabet: Int?
         var isolatePunctuation: Bool
         var textField: String
         var languageField: String
@@ -190,6 +200,7 @@ public struct TrainTokenizerCommand: ParsableCommand {
                 ?? .khudi,
             maxDigits: digits,
             characterCoverage: characterCoverage ?? file.characterCoverage ?? 0.9995,
+            limitAlphabet: limitAlphabet ?? file.limitAlphabet,
             isolatePunctuation: isolatePunctuation ?? file.isolatePunctuation ?? true,
             textField: textField ?? file.textField ?? "text",
             languageField: languageField ?? file.languageField ?? "lang",
@@ -300,11 +311,13 @@ public struct TrainTokenizerCommand: ParsableCommand {
                 let tokenizer = try PieceTokenizer.trainUnigram(
                     counter, vocabularySize: settings.vocabSize,
                     characterCoverage: settings.characterCoverage,
+                    alphabetLimit: settings.limitAlphabet,
                     maximumPieceLength: settings.maxTokenLength ?? 16, threads: threads)
                 return (
                     tokenizer,
                     [
                         "character_coverage": settings.characterCoverage,
+                        "limit_alphabet": settings.limitAlphabet.map { $0 as Any } ?? NSNull(),
                         "isolate_punctuation": settings.isolatePunctuation,
                     ]
                 )
@@ -312,12 +325,13 @@ public struct TrainTokenizerCommand: ParsableCommand {
                 let tokenizer = try PieceTokenizer.trainBPE(
                     counter, vocabularySize: settings.vocabSize,
                     characterCoverage: settings.characterCoverage,
-                    minimumFrequency: settings.minFrequency,
+                    alphabetLimit: settings.limitAlphabet, minimumFrequency: settings.minFrequency,
                     maximumTokenLength: settings.maxTokenLength)
                 return (
                     tokenizer,
                     [
                         "character_coverage": settings.characterCoverage,
+                        "limit_alphabet": settings.limitAlphabet.map { $0 as Any } ?? NSNull(),
                         "isolate_punctuation": settings.isolatePunctuation,
                     ]
                 )
