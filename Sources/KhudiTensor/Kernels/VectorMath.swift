@@ -64,6 +64,30 @@
     return total
 }
 
+/// (Σ v(i), Σ v(i)²) for i in 0..<n, eight lanes at a time, combined in a fixed order.
+@inline(__always) func sumsOf(_ n: Int, _ value: (Int) -> Float) -> (Float, Float) {
+    var sums = SIMD8<Float>()
+    var squares = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= n {
+        let v = SIMD8<Float>(
+            value(i), value(i + 1), value(i + 2), value(i + 3), value(i + 4), value(i + 5),
+            value(i + 6), value(i + 7))
+        sums += v
+        squares += v * v
+        i += 8
+    }
+    var sum = sums.sum()
+    var square = squares.sum()
+    while i < n {
+        let v = value(i)
+        sum += v
+        square += v * v
+        i += 1
+    }
+    return (sum, square)
+}
+
 /// The largest of p[0..<n] (−∞ for n = 0), eight lanes at a time.
 @inline(__always) func maximumOf(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
     var lanes = SIMD8<Float>(repeating: -.infinity)
