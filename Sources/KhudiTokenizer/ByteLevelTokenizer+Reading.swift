@@ -151,17 +151,7 @@ extension ByteLevelTokenizer {
         var merges: [BytePairEncoding.Merge] = []
         var mergeIDs: [Int] = []
         for (rank, entry) in rawMerges.enumerated() {
-            let parts: [String]
-            if let pair = entry as? [String], pair.count == 2 {
-                parts = pair
-            } else if let text = entry as? String,
-                case let split = text.split(separator: " ", omittingEmptySubsequences: false),
-                split.count == 2
-            {
-                parts = split.map(String.init)
-            } else {
-                throw .malformed("model.merges[\(rank)] is neither a pair nor \"a b\"")
-            }
+            let parts = try mergePair(entry, rank: rank)
             guard let left = ByteLevel.decode(parts[0]), let right = ByteLevel.decode(parts[1]),
                 let leftID = idOf[left], let rightID = idOf[right], let made = idOf[left + right]
             else {

@@ -172,14 +172,7 @@ public struct ByteLevelTokenizer: TextTokenizer {
                 var normalized = normalization.apply(String(stretch))
                 if addsPrefixSpace && !normalized.hasPrefix(" ") { normalized = " " + normalized }
                 for piece in preTokenization.split(normalized) {
-                    let bytes = Array(piece.utf8)
-                    if let known = cache.entries[bytes] {
-                        ids += known
-                        continue
-                    }
-                    let encoded = model.encode(piece: bytes)
-                    cache.insert(encoded, for: bytes)
-                    ids += encoded
+                    ids += cache.ids(for: Array(piece.utf8)) { model.encode(piece: $0) }
                 }
             }, special: { ids.append($0) })
         return ids
@@ -225,6 +218,14 @@ public struct PieceCache {
 
     public init(capacity: Int = 200_000) {
         self.capacity = capacity
+    }
+
+    /// The cached ids of `piece`, or `encode(piece)` remembered.
+    mutating func ids(for piece: [UInt8], encode: ([UInt8]) -> [Int]) -> [Int] {
+        if let known = entries[piece] { return known }
+        let encoded = encode(piece)
+        insert(encoded, for: piece)
+        return encoded
     }
 
     mutating func insert(_ ids: [Int], for piece: [UInt8]) {

@@ -194,17 +194,7 @@ extension PieceTokenizer {
         var merges: [BytePairEncoding.Merge] = []
         var mergeIDs: [Int] = []
         for (rank, entry) in rawMerges.enumerated() {
-            let parts: [String]
-            if let pair = entry as? [String], pair.count == 2 {
-                parts = pair
-            } else if let text = entry as? String,
-                case let split = text.split(separator: " ", omittingEmptySubsequences: false),
-                split.count == 2
-            {
-                parts = split.map(String.init)
-            } else {
-                throw .malformed("model.merges[\(rank)] is neither a pair nor \"a b\"")
-            }
+            let parts = try mergePair(entry, rank: rank)
             let (leftBytes, rightBytes) = (Array(parts[0].utf8), Array(parts[1].utf8))
             guard let left = vocabulary[leftBytes], let right = vocabulary[rightBytes],
                 let made = vocabulary[leftBytes + rightBytes]

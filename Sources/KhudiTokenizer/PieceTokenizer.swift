@@ -153,6 +153,24 @@ public struct PieceTokenizer: TextTokenizer {
         return UInt8(piece.dropFirst(3).prefix(2), radix: 16)
     }
 
+    /// The splitter of `counter` if a `model` can be trained from it at `vocabularySize`: room for
+    /// the special tokens, the 256 byte pieces and at least one more, some text, and a
+    /// Metaspace split.
+    private static func trainable(
+        _ counter: ByteLevelTokenizer.Counter, vocabularySize: Int, specialTokens: [String],
+        model: String
+    ) throws(TokenizerError) -> MetaspaceSplitter {
+        let minimum = specialTokens.count + 256 + 1
+        guard vocabularySize >= minimum else {
+            throw .vocabularyTooSmall(requested: vocabularySize, minimum: minimum)
+        }
+        guard !counter.counts.isEmpty else { throw .emptyCorpus }
+        guard case .metaspace(let splitter) = counter.splitting else {
+            throw .mismatchedCounter("\(model) needs a Counter with a Metaspace split")
+        }
+        return splitter
+    }
+
     /// Trains a Unigram tokenizer (with byte fallback) from counted pieces; `counter` must split
     /// with a `MetaspaceSplitter`, which the tokenizer then uses.
     public static func trainUnigram(
@@ -161,14 +179,8 @@ public struct PieceTokenizer: TextTokenizer {
         characterCoverage: Double = 0.9995, alphabetLimit: Int? = nil, maximumPieceLength: Int = 16,
         threads: Int = 1
     ) throws(TokenizerError) -> PieceTokenizer {
-        let minimum = specialTokens.count + 256 + 1
-        guard vocabularySize >= minimum else {
-            throw .vocabularyTooSmall(requested: vocabularySize, minimum: minimum)
-        }
-        guard !counter.counts.isEmpty else { throw .emptyCorpus }
-        guard case .metaspace(let splitter) = counter.splitting else {
-            throw .mismatchedCounter("Unigram needs a Counter with a Metaspace split")
-        }
+        let splitter = try trainable(
+            counter, vocabularySize: vocabularySize, specialTokens: specialTokens, model: "Unigram")
         var options = UnigramModel.TrainingOptions(
             vocabularySize: vocabularySize, specialTokens: specialTokens)
         options.characterCoverage = characterCoverage
@@ -189,14 +201,9 @@ public struct PieceTokenizer: TextTokenizer {
         characterCoverage: Double = 0.9995, alphabetLimit: Int? = nil, minimumFrequency: Int64 = 2,
         maximumTokenLength: Int? = nil
     ) throws(TokenizerError) -> PieceTokenizer {
-        let minimum = specialTokens.count + 256 + 1
-        guard vocabularySize >= minimum else {
-            throw .vocabularyTooSmall(requested: vocabularySize, minimum: minimum)
-        }
-        guard !counter.counts.isEmpty else { throw .emptyCorpus }
-        guard case .metaspace(let splitter) = counter.splitting else {
-            throw .mismatchedCounter("character BPE needs a Counter with a Metaspace split")
-        }
+        let splitter = try trainable(
+            counter, vocabularySize: vocabularySize, specialTokens: specialTokens,
+            model: "character BPE")
         let model = CharacterBPE.train(
             counts: counter.counts, vocabularySize: vocabularySize, specialTokens: specialTokens,
             characterCoverage: characterCoverage, alphabetLimit: alphabetLimit,
@@ -218,14 +225,7 @@ public struct PieceTokenizer: TextTokenizer {
             of: text,
             plain: { stretch, first in
                 for piece in splitter.split(normalization.apply(String(stretch)), first: first) {
-                    let bytes = Array(piece.utf8)
-                    if let known = cache.entries[bytes] {
-                        ids += known
-                        continue
-                    }
-                    let encoded = model.encode(piece: piece)
-                    cache.insert(encoded, for: bytes)
-                    ids += encoded
+                    ids += cache.ids(for: Array(piece.utf8)) { _ in model.encode(piece: piece) }
                 }
             }, special: { ids.append($0) })
         return ids

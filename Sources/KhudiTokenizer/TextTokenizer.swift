@@ -89,6 +89,19 @@ func parseTokenizerJSON(_ data: Data) throws(TokenizerFileError) -> [String: Any
     return root
 }
 
+/// One entry of tokenizer.json's `model.merges`: a pair of strings, or (older files) one string
+/// "a b".
+func mergePair(_ entry: Any, rank: Int) throws(TokenizerFileError) -> [String] {
+    if let pair = entry as? [String], pair.count == 2 { return pair }
+    if let text = entry as? String,
+        case let split = text.split(separator: " ", omittingEmptySubsequences: false),
+        split.count == 2
+    {
+        return split.map(String.init)
+    }
+    throw .malformed("model.merges[\(rank)] is neither a pair nor \"a b\"")
+}
+
 /// A token matched in the raw text before anything else runs (Hugging Face's added tokens).
 public struct SpecialToken: Equatable, Sendable {
     public var id: Int

@@ -54,13 +54,7 @@ struct TokenizerTrainingConfiguration {
     static func load(
         yaml text: String, path: String
     ) throws(ConfigurationError) -> TokenizerTrainingConfiguration {
-        let node: Node?
-        do {
-            node = try Yams.compose(yaml: text)
-        } catch {
-            throw ConfigurationError(
-                path: path, line: 0, column: 0, message: "not valid YAML: \(error)")
-        }
+        let node = try ConfigurationReader.compose(yaml: text, path: path)
         var configuration = TokenizerTrainingConfiguration()
         guard let node else { return configuration }
         let reader = ConfigurationReader(path: path)

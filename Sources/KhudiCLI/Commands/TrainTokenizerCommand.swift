@@ -301,6 +301,15 @@ public struct TrainTokenizerCommand: ParsableCommand {
         )
     }
 
+    /// The report's entries for a `bpe` or `unigram` model.
+    static func pieceDetails(_ settings: Settings) -> [String: Any] {
+        [
+            "character_coverage": settings.characterCoverage,
+            "limit_alphabet": settings.limitAlphabet.map { $0 as Any } ?? NSNull(),
+            "isolate_punctuation": settings.isolatePunctuation,
+        ]
+    }
+
     /// Learns the model; the report's model-specific entries beside it.
     static func fit(
         _ counter: ByteLevelTokenizer.Counter, settings: Settings, threads: Int
@@ -313,28 +322,14 @@ public struct TrainTokenizerCommand: ParsableCommand {
                     characterCoverage: settings.characterCoverage,
                     alphabetLimit: settings.limitAlphabet,
                     maximumPieceLength: settings.maxTokenLength ?? 16, threads: threads)
-                return (
-                    tokenizer,
-                    [
-                        "character_coverage": settings.characterCoverage,
-                        "limit_alphabet": settings.limitAlphabet.map { $0 as Any } ?? NSNull(),
-                        "isolate_punctuation": settings.isolatePunctuation,
-                    ]
-                )
+                return (tokenizer, pieceDetails(settings))
             case .bpe:
                 let tokenizer = try PieceTokenizer.trainBPE(
                     counter, vocabularySize: settings.vocabSize,
                     characterCoverage: settings.characterCoverage,
                     alphabetLimit: settings.limitAlphabet, minimumFrequency: settings.minFrequency,
                     maximumTokenLength: settings.maxTokenLength)
-                return (
-                    tokenizer,
-                    [
-                        "character_coverage": settings.characterCoverage,
-                        "limit_alphabet": settings.limitAlphabet.map { $0 as Any } ?? NSNull(),
-                        "isolate_punctuation": settings.isolatePunctuation,
-                    ]
-                )
+                return (tokenizer, pieceDetails(settings))
             case .byteBPE:
                 let tokenizer = try ByteLevelTokenizer.train(
                     counter, vocabularySize: settings.vocabSize,

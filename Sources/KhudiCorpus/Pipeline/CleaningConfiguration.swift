@@ -58,13 +58,7 @@ public struct CleaningConfiguration: Sendable {
     public static func load(
         yaml text: String, path: String
     ) throws(ConfigurationError) -> CleaningConfiguration {
-        let node: Node?
-        do {
-            node = try Yams.compose(yaml: text)
-        } catch {
-            throw ConfigurationError(
-                path: path, line: 0, column: 0, message: "not valid YAML: \(error)")
-        }
+        let node = try ConfigurationReader.compose(yaml: text, path: path)
         var configuration = CleaningConfiguration()
         guard let node else { return configuration }
         let reader = ConfigurationReader(path: path)
@@ -175,6 +169,17 @@ public struct ConfigurationReader {
     public let path: String
 
     public init(path: String) { self.path = path }
+
+    /// The YAML document in `text` (nil when empty), or an error naming `path`.
+    public static func compose(yaml text: String, path: String) throws(ConfigurationError) -> Node?
+    {
+        do {
+            return try Yams.compose(yaml: text)
+        } catch {
+            throw ConfigurationError(
+                path: path, line: 0, column: 0, message: "not valid YAML: \(error)")
+        }
+    }
 
     public func error(_ node: Node, _ message: String) -> ConfigurationError {
         ConfigurationError(
