@@ -140,7 +140,45 @@ import Testing
                 postProcessor: postProcessor, extraVocabulary: extraVocabulary,
                 preTokenizer: preTokenizer, addedToken: addedToken)) ?? Data()
         }
+        func split(_ pattern: String, byteLevelRegex: Bool = false) -> [String: Any] {
+            [
+                "type": "Sequence",
+                "pretokenizers": [
+                    [
+                        "type": "Split", "pattern": ["Regex": pattern], "behavior": "Isolated",
+                        "invert": false,
+                    ],
+                    ["type": "ByteLevel", "add_prefix_space": false, "use_regex": byteLevelRegex],
+                ],
+            ]
+        }
+        /// The GPT-2-shaped file with one top-level or model field changed.
+        func edited(_ change: (inout [String: Any]) -> Void) -> Data {
+            guard
+                var object = (try? JSONSerialization.jsonObject(with: file()))
+                    as? [String: Any]
+            else { return Data() }
+            change(&object)
+            return (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
+        }
+        func model(_ key: String, _ value: Any) -> Data {
+            edited { object in
+                var model = object["model"] as? [String: Any] ?? [:]
+                model[key] = value
+                object["model"] = model
+            }
+        }
         return [
+            ("pre_tokenizer.pretokenizers[0].pattern", file(preTokenizer: split("(unclosed"))),
+            (
+                "pre_tokenizer.pretokenizers[1]",
+                file(preTokenizer: split("\\s+", byteLevelRegex: true))
+            ),
+            ("normalizer.type", edited { $0["normalizer"] = ["type": "Lowercase"] }),
+            ("decoder.type", edited { $0["decoder"] = ["type": "WordPiece"] }),
+            ("model.dropout", model("dropout", 0.1)),
+            ("model.byte_fallback", model("byte_fallback", true)),
+            ("model.continuing_subword_prefix", model("continuing_subword_prefix", "##")),
             ("pre_tokenizer.pretokenizers[0].behavior", file(preTokenizer: removed)),
             ("pre_tokenizer", file(preTokenizer: metaspace)),
             ("added_tokens[0].lstrip", file(addedToken: ["lstrip": true])),
