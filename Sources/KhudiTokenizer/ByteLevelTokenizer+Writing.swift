@@ -10,11 +10,10 @@ extension ByteLevelTokenizer {
         let specialContent = Dictionary(
             model.specialTokens.map { ($0.id, $0.content) }, uniquingKeysWith: { first, _ in first }
         )
-        var vocabulary: [String: Int] = [:]
-        for (id, bytes) in model.tokens.enumerated() {
-            let name = specialContent[id] ?? ByteLevel.encode(bytes)
-            vocabulary[name] = vocabulary[name] ?? id
-        }
+        let vocabulary = OrderedVocabulary(
+            ids: model.tokens.indices.map {
+                specialContent[$0] ?? ByteLevel.encode(model.tokens[$0])
+            })
         let merges = model.merges.map {
             [ByteLevel.encode(model.tokens[$0.left]), ByteLevel.encode(model.tokens[$0.right])]
         }
@@ -41,8 +40,7 @@ extension ByteLevelTokenizer {
                 "vocab": vocabulary, "merges": merges,
             ] as [String: Any],
         ]
-        return try JSONSerialization.data(
-            withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+        return JSONWriting.data(object)
     }
 
     private func preTokenizerJSON() throws(TokenizerFileError) -> [String: Any] {

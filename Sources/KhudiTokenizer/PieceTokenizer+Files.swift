@@ -31,8 +31,7 @@ extension PieceTokenizer {
             "decoder": ["type": "Sequence", "decoders": decoders],
             "model": modelJSON(),
         ]
-        return try JSONSerialization.data(
-            withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+        return JSONWriting.data(object)
     }
 
     private func modelJSON() -> [String: Any] {
@@ -44,16 +43,13 @@ extension PieceTokenizer {
                 "vocab": zip(unigram.pieces, unigram.scores).map { [$0, $1] as [Any] },
             ]
         case .bpe(let bpe):
-            var vocabulary: [String: Int] = [:]
-            for (id, piece) in bpe.pieces.enumerated() {
-                vocabulary[piece] = vocabulary[piece] ?? id
-            }
             return [
                 "type": "BPE", "dropout": NSNull(),
                 "unk_token": bpe.unknownID.map { bpe.pieces[$0] as Any } ?? NSNull(),
                 "continuing_subword_prefix": NSNull(), "end_of_word_suffix": NSNull(),
                 "fuse_unk": bpe.fuseUnknown, "byte_fallback": bpe.byteFallback,
-                "ignore_merges": false, "vocab": vocabulary,
+                "ignore_merges": false,
+                "vocab": OrderedVocabulary(ids: bpe.pieces),
                 "merges": bpe.merges.map { [bpe.pieces[$0.left], bpe.pieces[$0.right]] },
             ]
         }

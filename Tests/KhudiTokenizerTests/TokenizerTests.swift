@@ -232,3 +232,26 @@ extension TokenizerTests {
         #expect(UnicodeNormalization.nfc.apply("ا\u{0653}") == "آ")
     }
 }
+
+extension TokenizerTests {
+    /// tokenizer.json is written by Khudi's own writer: strings escaped as JSON requires, the
+    /// vocabulary in id order, and canonically equivalent pieces kept as separate keys.
+    @Test func jsonWriterEscapesAndKeepsEveryPiece() throws {
+        let tricky = "q\"b\\s\u{01}\nآ"
+        let data = JSONWriting.data(
+            [
+                "b": [1, 2.5, true, NSNull()] as [Any], "a": tricky,
+                "vocab": OrderedVocabulary(ids: ["آ", "ا\u{0653}", "x", "x"]),
+            ] as [String: Any])
+        let parsed = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        #expect(parsed?["a"] as? String == tricky)
+        #expect((parsed?["b"] as? [Any])?.count == 4)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.firstRange(of: "\"a\"")!.lowerBound < text.firstRange(of: "\"b\"")!.lowerBound)
+        let pairs = try VocabularyScanner.pieces(
+            in: Data(#"{"model": "#.utf8) + data + Data("}".utf8))
+        #expect(pairs?.map(\.id) == [0, 1, 2])
+        #expect(
+            pairs?.map { String(decoding: $0.piece, as: UTF8.self) } == ["آ", "ا\u{0653}", "x"])
+    }
+}
