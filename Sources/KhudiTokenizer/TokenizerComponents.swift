@@ -15,25 +15,32 @@ public enum UnicodeNormalization: String, Sendable, CaseIterable {
         }
     }
 
-    /// Whether every scalar of `text` is one NFC never changes, whatever surrounds it: a starter
-    /// (combining class 0) with NFC_Quick_Check = Yes that nothing composes onto.
+    /// Whether NFC leaves `text` unchanged, judged cheaply and conservatively.
     ///
-    /// Checked against conservative ranges (ASCII to spacing modifiers, Arabic letters and
-    /// digits without the marks, Arabic presentation forms, punctuation, currency, emoji), so
-    /// ordinary Urdu and English skip Foundation's normalization, which is most of the cost of
-    /// encoding; anything else is normalized.
+    /// True when every scalar is a starter NFC never changes and nothing composes onto
+    /// (conservative ranges: ASCII to spacing modifiers, Arabic letters and digits, Arabic
+    /// presentation forms, punctuation, currency, emoji), or an Arabic combining mark that
+    /// composes with nothing (harakat U+064B–0652, U+0656–065F, superscript alef U+0670,
+    /// Quranic marks) standing alone after such a starter, where no reordering can happen. So
+    /// ordinary Urdu and English, vowelled or not, skip Foundation's normalization, which was
+    /// most of the cost of counting and encoding; anything else is normalized.
     static func isStableUnderNFC(_ text: String) -> Bool {
-        text.unicodeScalars.allSatisfy { scalar in
+        var afterStarter = false
+        for scalar in text.unicodeScalars {
             switch scalar.value {
             case 0x00...0x2FF, 0x600...0x60F, 0x61B...0x64A, 0x660...0x66F, 0x671...0x6D5,
-                0x6EE...0x6FF,
-                0x750...0x77F, 0x2002...0x206F, 0x20A0...0x20CF, 0xFB50...0xFDFF, 0xFE70...0xFEFF,
-                0x1F300...0x1FAFF:
-                true
+                0x6EE...0x6FF, 0x750...0x77F, 0x2002...0x206F, 0x20A0...0x20CF, 0xFB50...0xFDFF,
+                0xFE70...0xFEFF, 0x1F300...0x1FAFF:
+                afterStarter = true
+            case 0x64B...0x652, 0x656...0x65F, 0x670, 0x6D6...0x6DC, 0x6DF...0x6E4, 0x6E7, 0x6E8,
+                0x6EA...0x6ED:
+                guard afterStarter else { return false }
+                afterStarter = false  // a second mark in a row might need reordering
             default:
-                false
+                return false
             }
         }
+        return true
     }
 
     /// The normalizer as tokenizer.json writes it.

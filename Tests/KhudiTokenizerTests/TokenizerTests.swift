@@ -228,6 +228,16 @@ extension TokenizerTests {
             }
         }
         #expect(accepted > 3000)
+        // A lone mark after a letter is stable; two marks, or a mark that composes, are not.
+        for mark in [0x64B, 0x650, 0x652, 0x656, 0x65F, 0x670, 0x6D6, 0x6ED] as [UInt32] {
+            let text = "ب" + String(Unicode.Scalar(mark)!) + "ا"
+            #expect(UnicodeNormalization.isStableUnderNFC(text))
+            #expect(
+                text.precomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual(
+                    text.unicodeScalars))
+        }
+        #expect(!UnicodeNormalization.isStableUnderNFC("ب\u{0651}\u{064E}"))
+        #expect(!UnicodeNormalization.isStableUnderNFC("\u{064E}ب"))
         #expect(!UnicodeNormalization.isStableUnderNFC("آ\u{0653}"))
         #expect(UnicodeNormalization.nfc.apply("ا\u{0653}") == "آ")
     }
