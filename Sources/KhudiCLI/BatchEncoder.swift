@@ -1,5 +1,5 @@
 import Dispatch
-import KhudiCorpus
+import KhudiText
 import KhudiTokenizer
 
 /// Encodes batches of texts across threads, in order, each worker with its own piece cache

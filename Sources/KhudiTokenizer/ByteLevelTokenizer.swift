@@ -98,10 +98,10 @@ public struct ByteLevelTokenizer: TextTokenizer {
             empty.removeAll()
             var partial = [Counter](repeating: empty, count: parts)
             partial.withUnsafeMutableBufferPointer { buffer in
-                let slots = PartialCounters(buffer)
+                let slots = UncheckedBox(buffer)  // each thread touches only its own slot
                 DispatchQueue.concurrentPerform(iterations: parts) { part in
                     let range = (texts.count * part / parts)..<(texts.count * (part + 1) / parts)
-                    for index in range { slots.buffer[part].add(texts[index]) }
+                    for index in range { slots.value[part].add(texts[index]) }
                 }
             }
             for other in partial { merge(other) }
@@ -201,13 +201,6 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
         case .mismatchedCounter(let detail): detail
         }
     }
-}
-
-/// The per-thread counters of `Counter.add(contentsOf:threads:)`; each thread touches only its
-/// own slot, which is what makes sharing the buffer safe.
-private struct PartialCounters: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<ByteLevelTokenizer.Counter>
-    init(_ buffer: UnsafeMutableBufferPointer<ByteLevelTokenizer.Counter>) { self.buffer = buffer }
 }
 
 /// Ids of pre-tokens already encoded, for `ByteLevelTokenizer.encode(_:cache:)`; emptied when it

@@ -92,16 +92,19 @@ struct MergeLearner {
                 note(s, in: w)
             }
         }
-        var heap = PairHeap()
-        for s in pairCount.indices { heap.push(pairCount[s], slots.keys[s], Int32(s)) }
+        var heap = BinaryHeap<PairCandidate>()
+        for s in pairCount.indices {
+            heap.push(PairCandidate(count: pairCount[s], key: slots.keys[s], slot: Int32(s)))
+        }
         var visited = [Int](repeating: -1, count: words.count)
         var changedStamp = [Int](repeating: -1, count: pairCount.count)
         var changed: [Int] = []
-        while tokens.count < vocabularySize, let (count, key, top) = heap.pop() {
-            let s = Int(top)
-            guard pairCount[s] == count else { continue }  // stale entry
-            guard count >= minimumFrequency else { break }
-            let pair = BytePairEncoding.Merge(left: Int(key >> 32), right: Int(key & 0xFFFF_FFFF))
+        while tokens.count < vocabularySize, let candidate = heap.pop() {
+            let s = Int(candidate.slot)
+            guard pairCount[s] == candidate.count else { continue }  // stale entry
+            guard candidate.count >= minimumFrequency else { break }
+            let pair = BytePairEncoding.Merge(
+                left: Int(candidate.key >> 32), right: Int(candidate.key & 0xFFFF_FFFF))
             let joined = tokens[pair.left] + tokens[pair.right]
             // Too long: drop this heap entry; the pair comes back only if its count changes.
             if let maximumTokenLength, joined.count > maximumTokenLength { continue }
@@ -166,7 +169,7 @@ struct MergeLearner {
             pairCount[s] = 0
             pairWords[s] = []
             for c in changed where pairCount[c] > 0 && c != s {
-                heap.push(pairCount[c], slots.keys[c], Int32(c))
+                heap.push(PairCandidate(count: pairCount[c], key: slots.keys[c], slot: Int32(c)))
             }
         }
     }
@@ -212,45 +215,18 @@ struct PairSlots {
     }
 }
 
-/// A max-heap of (count, packed pair, slot) with ties broken towards the smaller pair, which
-/// makes training deterministic.
-struct PairHeap {
-    private var items: [(count: Int64, key: UInt64, slot: Int32)] = []
+/// A pair waiting in the merge heap: the more frequent first, ties going to the smaller
+/// (left, right) pair, which makes training deterministic.
+struct PairCandidate: Comparable {
+    var count: Int64
+    var key: UInt64
+    var slot: Int32
 
-    private static func above(
-        _ a: (count: Int64, key: UInt64, slot: Int32), _ b: (count: Int64, key: UInt64, slot: Int32)
-    ) -> Bool {
+    static func < (a: PairCandidate, b: PairCandidate) -> Bool {
         a.count != b.count ? a.count > b.count : a.key < b.key
     }
 
-    mutating func push(_ count: Int64, _ key: UInt64, _ slot: Int32) {
-        items.append((count, key, slot))
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard Self.above(items[i], items[parent]) else { break }
-            items.swapAt(i, parent)
-            i = parent
-        }
-    }
-
-    mutating func pop() -> (count: Int64, key: UInt64, slot: Int32)? {
-        guard !items.isEmpty else { return nil }
-        let top = items[0]
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var i = 0
-            while true {
-                let (l, r) = (2 * i + 1, 2 * i + 2)
-                var best = i
-                if l < items.count && Self.above(items[l], items[best]) { best = l }
-                if r < items.count && Self.above(items[r], items[best]) { best = r }
-                guard best != i else { break }
-                items.swapAt(i, best)
-                i = best
-            }
-        }
-        return top
+    static func == (a: PairCandidate, b: PairCandidate) -> Bool {
+        a.count == b.count && a.key == b.key
     }
 }

@@ -120,7 +120,7 @@ public struct BytePairEncoding: Sendable {
         var next = Array(1...start.count)  // start.count marks the end
         var previous = Array(-1..<(start.count - 1))
         var alive = [Bool](repeating: true, count: start.count)
-        var heap = MinHeap()
+        var heap = BinaryHeap<UInt64>()  // packed (rank, position)
         func push(_ position: Int) {
             let after = next[position]
             guard after < symbols.count,
@@ -150,40 +150,5 @@ public struct BytePairEncoding: Sendable {
     /// The bytes of `ids` concatenated (special tokens as their UTF-8 text).
     public func decode(_ ids: [Int]) -> [UInt8] {
         ids.flatMap { tokens[$0] }
-    }
-}
-
-/// A binary min-heap of packed (rank, position) keys.
-struct MinHeap {
-    private var items: [UInt64] = []
-
-    mutating func push(_ item: UInt64) {
-        items.append(item)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard items[i] < items[parent] else { break }
-            items.swapAt(i, parent)
-            i = parent
-        }
-    }
-
-    mutating func pop() -> UInt64? {
-        guard let top = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var i = 0
-            while true {
-                let (l, r) = (2 * i + 1, 2 * i + 2)
-                var smallest = i
-                if l < items.count && items[l] < items[smallest] { smallest = l }
-                if r < items.count && items[r] < items[smallest] { smallest = r }
-                guard smallest != i else { break }
-                items.swapAt(i, smallest)
-                i = smallest
-            }
-        }
-        return top
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KhudiText
 
 /// Training a Unigram model from pre-token counts, as SentencePiece does: seed pieces from
 /// frequent substrings, then EM (forward–backward expected counts, a digamma M-step that drops
@@ -163,11 +164,11 @@ struct UnigramTrainer {
 
     /// Expected piece counts over the corpus (forward–backward on each word's lattice).
     func expectedCounts() -> [Double] {
-        let trie = ScalarTrie(pieces)
+        let trie = PrefixTrie(pieces.enumerated().lazy.map { (units: $0.element, id: $0.offset) })
         let unknown = (scores.min() ?? 0) - 10
         var partial = [[Double]](repeating: [], count: Self.chunks)
         partial.withUnsafeMutableBufferPointer { slots in
-            let shared = UncheckedSlots(slots)
+            let shared = UncheckedBox(slots)  // each chunk writes only its own slot
             let workers = min(threads, Self.chunks)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 for chunk in stride(from: worker, to: Self.chunks, by: workers) {
@@ -178,7 +179,7 @@ struct UnigramTrainer {
                             words[w], frequency: frequencies[w], trie: trie, scores: scores,
                             unknown: unknown, into: &expected)
                     }
-                    shared.buffer[chunk] = expected
+                    shared.value[chunk] = expected
                 }
             }
         }
@@ -190,7 +191,8 @@ struct UnigramTrainer {
     }
 
     static func accumulate(
-        _ word: [UInt32], frequency: Double, trie: ScalarTrie, scores: [Double], unknown: Double,
+        _ word: [UInt32], frequency: Double, trie: PrefixTrie<UInt32>, scores: [Double],
+        unknown: Double,
         into expected: inout [Double]
     ) {
         let n = word.count
@@ -251,7 +253,7 @@ struct UnigramTrainer {
 
     /// The best segmentation of `word` and its score, never using `excluded`.
     static func viterbi(
-        _ word: [UInt32], trie: ScalarTrie, scores: [Double], unknown: Double,
+        _ word: [UInt32], trie: PrefixTrie<UInt32>, scores: [Double], unknown: Double,
         excluding excluded: Int = -1
     ) -> (pieces: [Int], score: Double) {
         let n = word.count
@@ -286,7 +288,7 @@ struct UnigramTrainer {
     /// Keeps the pieces whose removal would cost the corpus likelihood most, at least
     /// `desired` and `shrinkingFactor` of the current count.
     mutating func prune(toAtLeast desired: Int) {
-        let trie = ScalarTrie(pieces)
+        let trie = PrefixTrie(pieces.enumerated().lazy.map { (units: $0.element, id: $0.offset) })
         let unknown = (scores.min() ?? 0) - 10
         // Pieces the Viterbi path of their own string avoids can go; the rest have alternatives.
         var alternatives = [[Int]](repeating: [], count: pieces.count)
@@ -344,41 +346,6 @@ struct UnigramTrainer {
     }
 }
 
-/// A trie over pieces of Unicode scalars, for the training lattices.
-struct ScalarTrie: Sendable {
-    private var children: [UInt64: Int32] = [:]
-    private var pieceAt: [Int32] = [-1]
-
-    init(_ pieces: [[UInt32]]) {
-        children.reserveCapacity(pieces.count * 2)
-        for (id, piece) in pieces.enumerated() {
-            var node = 0
-            for scalar in piece {
-                let key = UInt64(node) << 21 | UInt64(scalar)
-                if let next = children[key] {
-                    node = Int(next)
-                } else {
-                    pieceAt.append(-1)
-                    children[key] = Int32(pieceAt.count - 1)
-                    node = pieceAt.count - 1
-                }
-            }
-            pieceAt[node] = Int32(id)
-        }
-    }
-
-    /// Calls `body(end, id)` for each piece that is a prefix of `word[start...]`, shortest first.
-    func forEachPrefix(of word: [UInt32], from start: Int, _ body: (Int, Int) -> Void) {
-        var node = 0
-        var index = start
-        while index < word.count, let next = children[UInt64(node) << 21 | UInt64(word[index])] {
-            node = Int(next)
-            index += 1
-            if pieceAt[node] >= 0 { body(index, Int(pieceAt[node])) }
-        }
-    }
-}
-
 /// SentencePiece's digamma approximation (recurrence up to 7, then the asymptotic series).
 func digamma(_ value: Double) -> Double {
     var x = value
@@ -395,10 +362,4 @@ func digamma(_ value: Double) -> Double {
         log(x) + (1.0 / 24) * xx2 - (7.0 / 960) * xx4 + (31.0 / 8064) * xx4 * xx2
         - (127.0 / 30720) * xx4 * xx4
     return result
-}
-
-/// Per-chunk result slots written by `concurrentPerform`; each chunk writes only its own slot.
-private struct UncheckedSlots: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<[Double]>
-    init(_ buffer: UnsafeMutableBufferPointer<[Double]>) { self.buffer = buffer }
 }

@@ -14,7 +14,7 @@ public struct UnigramModel: Sendable {
     public let scores: [Double]
     public let unknownID: Int
     public let byteFallback: Bool
-    private let trie: PieceTrie
+    private let trie: PrefixTrie<UInt8>
     /// Ids by UTF-8 bytes (String keys would merge canonically equivalent pieces).
     private let idOfPiece: [[UInt8]: Int]
     private let unknownScore: Double
@@ -31,7 +31,7 @@ public struct UnigramModel: Sendable {
             idOfPiece[Array(piece.utf8)] = id
         }
         self.idOfPiece = idOfPiece
-        trie = PieceTrie(idOfPiece)
+        trie = PrefixTrie(idOfPiece.lazy.map { (units: $0.key, id: $0.value) })
         unknownScore = (scores.min() ?? 0) - 10
         let bytes = (0..<256).map { idOfPiece[Array(Self.bytePiece(UInt8($0)).utf8)] }
         byteIDs = bytes.allSatisfy { $0 != nil } ? bytes.compactMap { $0 } : nil
@@ -115,42 +115,6 @@ public struct UnigramModel: Sendable {
         case 0xE0...: 3
         case 0xC0...: 2
         default: 1
-        }
-    }
-}
-
-/// A byte trie over a vocabulary, for finding every piece that starts at a position.
-struct PieceTrie: Sendable {
-    /// Child of (node, byte), keyed `node << 8 | byte`.
-    private var children: [Int: Int32] = [:]
-    /// The piece ending at each node, or -1.
-    private var pieceAt: [Int32] = [-1]
-
-    init(_ idOfPiece: [[UInt8]: Int]) {
-        for (piece, id) in idOfPiece {
-            var node = 0
-            for byte in piece {
-                let key = node << 8 | Int(byte)
-                if let next = children[key] {
-                    node = Int(next)
-                } else {
-                    pieceAt.append(-1)
-                    children[key] = Int32(pieceAt.count - 1)
-                    node = pieceAt.count - 1
-                }
-            }
-            pieceAt[node] = Int32(id)
-        }
-    }
-
-    /// Calls `body(end, id)` for each piece that is a prefix of `bytes[start...]`, shortest first.
-    func forEachPrefix(of bytes: [UInt8], from start: Int, _ body: (Int, Int) -> Void) {
-        var node = 0
-        var index = start
-        while index < bytes.count, let next = children[node << 8 | Int(bytes[index])] {
-            node = Int(next)
-            index += 1
-            if pieceAt[node] >= 0 { body(index, Int(pieceAt[node])) }
         }
     }
 }

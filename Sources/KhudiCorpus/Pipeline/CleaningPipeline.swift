@@ -338,10 +338,3 @@ public enum CleaningError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
-
-/// Lets a parallel loop write disjoint slots of one buffer (each iteration touches only its own
-/// slots, which is what makes the unchecked sharing safe).
-public struct UncheckedBox<Value>: @unchecked Sendable {
-    public let value: Value
-    public init(_ value: Value) { self.value = value }
-}
