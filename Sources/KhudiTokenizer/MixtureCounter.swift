@@ -20,11 +20,11 @@ public struct MixtureCounter: Sendable {
         }
     }
 
-    private let prototype: ByteLevelTokenizer.Counter
-    public private(set) var counters: [Group: ByteLevelTokenizer.Counter] = [:]
+    private let prototype: PreTokenCounter
+    public private(set) var counters: [Group: PreTokenCounter] = [:]
 
     /// Counts with `prototype`'s splitting (its counts are ignored).
-    public init(_ prototype: ByteLevelTokenizer.Counter) {
+    public init(_ prototype: PreTokenCounter) {
         var empty = prototype
         empty.removeAll()
         self.prototype = empty
@@ -44,7 +44,7 @@ public struct MixtureCounter: Sendable {
     public var distinctPreTokens: Int { counters.values.reduce(0) { $0 + $1.counts.count } }
 
     /// One counter holding every group's counts multiplied by its weight.
-    public func combined() -> ByteLevelTokenizer.Counter {
+    public func combined() -> PreTokenCounter {
         var result = prototype
         for group in counters.keys.sorted() {
             if let counter = counters[group] { result.merge(counter, weight: group.weight) }

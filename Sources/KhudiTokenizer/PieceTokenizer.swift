@@ -157,7 +157,7 @@ public struct PieceTokenizer: TextTokenizer {
     /// the special tokens, the 256 byte pieces and at least one more, some text, and a
     /// Metaspace split.
     private static func trainable(
-        _ counter: ByteLevelTokenizer.Counter, vocabularySize: Int, specialTokens: [String],
+        _ counter: PreTokenCounter, vocabularySize: Int, specialTokens: [String],
         model: String
     ) throws(TokenizerError) -> MetaspaceSplitter {
         let minimum = specialTokens.count + 256 + 1
@@ -166,7 +166,7 @@ public struct PieceTokenizer: TextTokenizer {
         }
         guard !counter.counts.isEmpty else { throw .emptyCorpus }
         guard case .metaspace(let splitter) = counter.splitting else {
-            throw .mismatchedCounter("\(model) needs a Counter with a Metaspace split")
+            throw .mismatchedCounter("\(model) needs a PreTokenCounter with a Metaspace split")
         }
         return splitter
     }
@@ -174,7 +174,7 @@ public struct PieceTokenizer: TextTokenizer {
     /// Trains a Unigram tokenizer (with byte fallback) from counted pieces; `counter` must split
     /// with a `MetaspaceSplitter`, which the tokenizer then uses.
     public static func trainUnigram(
-        _ counter: ByteLevelTokenizer.Counter, vocabularySize: Int,
+        _ counter: PreTokenCounter, vocabularySize: Int,
         specialTokens: [String] = ByteLevelTokenizer.defaultSpecialTokens,
         characterCoverage: Double = 0.9995, alphabetLimit: Int? = nil, maximumPieceLength: Int = 16,
         threads: Int = 1
@@ -196,7 +196,7 @@ public struct PieceTokenizer: TextTokenizer {
     /// Trains a character BPE tokenizer with byte fallback (as Llama 2's) from counted pieces;
     /// `counter` must split with a `MetaspaceSplitter`, which the tokenizer then uses.
     public static func trainBPE(
-        _ counter: ByteLevelTokenizer.Counter, vocabularySize: Int,
+        _ counter: PreTokenCounter, vocabularySize: Int,
         specialTokens: [String] = ByteLevelTokenizer.defaultSpecialTokens,
         characterCoverage: Double = 0.9995, alphabetLimit: Int? = nil, minimumFrequency: Int64 = 2,
         maximumTokenLength: Int? = nil

@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func trainedCharacterBPERoundTripsAndReadsBack() throws {
-        var counter = ByteLevelTokenizer.Counter(splitter: MetaspaceSplitter())
+        var counter = PreTokenCounter(splitter: MetaspaceSplitter())
         for _ in 0..<3 {
             counter.add(contentsOf: UnigramTests.corpus, threads: 2)
         }
@@ -84,7 +84,7 @@ extension CharacterBPETests {
     /// still round-trip.
     @Test(arguments: ["bpe", "unigram"])
     func alphabetLimitLeavesRareCharactersToBytes(model: String) throws {
-        var counter = ByteLevelTokenizer.Counter(splitter: MetaspaceSplitter())
+        var counter = PreTokenCounter(splitter: MetaspaceSplitter())
         counter.add(contentsOf: UnigramTests.corpus, threads: 1)
         let tokenizer =
             model == "bpe"

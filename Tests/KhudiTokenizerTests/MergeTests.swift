@@ -9,7 +9,7 @@ import _KhudiTestSupport
     /// Four letters (ids 0–3), and merges learned on random words so that many overlap.
     static func model() throws -> BytePairEncoding {
         var random = TestRandom(seed: 11)
-        var counter = ByteLevelTokenizer.Counter(
+        var counter = PreTokenCounter(
             preTokenization: .regex(try RegexPreTokenizer(pattern: #"\S+"#)))
         for _ in 0..<300 {
             counter.add(String((0..<12).map { _ in Self.letters[Int(random.next() % 4)] }))

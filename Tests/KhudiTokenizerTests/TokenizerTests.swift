@@ -82,9 +82,9 @@ import _KhudiTestSupport
         let texts = (0..<200).map { i in
             (0..<(i % 9 + 1)).map { words[($0 * 7 + i) % words.count] }.joined(separator: " ")
         }
-        var serial = ByteLevelTokenizer.Counter()
+        var serial = PreTokenCounter()
         for text in texts { serial.add(text) }
-        var parallel = ByteLevelTokenizer.Counter()
+        var parallel = PreTokenCounter()
         parallel.add(contentsOf: Array(texts.prefix(50)), threads: threads)
         parallel.add(contentsOf: Array(texts.dropFirst(50)), threads: threads)
         #expect(parallel.counts == serial.counts)
@@ -190,13 +190,13 @@ extension TokenizerTests {
     @Test func mixtureWeightsMultiplyEachLanguagesCounts() {
         let urdu = ["یہ کتاب ہے", "یہ قلم ہے"]
         let sindhi = ["هي ڪتاب آهي"]
-        var plain = ByteLevelTokenizer.Counter()
+        var plain = PreTokenCounter()
         for text in urdu + sindhi { plain.add(text) }
-        var mixture = MixtureCounter(ByteLevelTokenizer.Counter())
+        var mixture = MixtureCounter(PreTokenCounter())
         mixture.add(contentsOf: urdu, group: .init(language: "urd", weight: 1), threads: 2)
         mixture.add(contentsOf: sindhi, group: .init(language: "snd", weight: 1), threads: 1)
         #expect(mixture.combined().counts == plain.counts)
-        var weighted = MixtureCounter(ByteLevelTokenizer.Counter())
+        var weighted = MixtureCounter(PreTokenCounter())
         weighted.add(contentsOf: urdu, group: .init(language: "urd", weight: 0), threads: 1)
         weighted.add(contentsOf: sindhi, group: .init(language: "snd", weight: 3), threads: 1)
         let combined = weighted.combined()

@@ -63,7 +63,7 @@ import _KhudiTestSupport
     ]
 
     static func trained(threads: Int, vocabulary: Int = 330) throws -> PieceTokenizer {
-        var counter = ByteLevelTokenizer.Counter(splitter: MetaspaceSplitter())
+        var counter = PreTokenCounter(splitter: MetaspaceSplitter())
         for _ in 0..<3 { counter.add(contentsOf: corpus, threads: threads) }
         return try PieceTokenizer.trainUnigram(
             counter, vocabularySize: vocabulary, characterCoverage: 1, threads: threads)
@@ -110,13 +110,13 @@ import _KhudiTestSupport
     @Test func badInputIsNamed() throws {
         #expect(throws: TokenizerError.vocabularyTooSmall(requested: 100, minimum: 264)) {
             try PieceTokenizer.trainUnigram(
-                ByteLevelTokenizer.Counter(splitter: MetaspaceSplitter()), vocabularySize: 100)
+                PreTokenCounter(splitter: MetaspaceSplitter()), vocabularySize: 100)
         }
         #expect(throws: TokenizerError.emptyCorpus) {
             try PieceTokenizer.trainUnigram(
-                ByteLevelTokenizer.Counter(splitter: MetaspaceSplitter()), vocabularySize: 400)
+                PreTokenCounter(splitter: MetaspaceSplitter()), vocabularySize: 400)
         }
-        var byteLevel = ByteLevelTokenizer.Counter()
+        var byteLevel = PreTokenCounter()
         byteLevel.add("x")
         #expect(throws: TokenizerError.self) {
             try PieceTokenizer.trainUnigram(byteLevel, vocabularySize: 400)

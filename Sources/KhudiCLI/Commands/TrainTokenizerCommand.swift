@@ -208,9 +208,9 @@ public struct TrainTokenizerCommand: ParsableCommand {
     }
 
     /// The counter for `settings`' model and pre-tokenizer.
-    static func counter(for settings: Settings) throws -> ByteLevelTokenizer.Counter {
+    static func counter(for settings: Settings) throws -> PreTokenCounter {
         guard settings.model == .byteBPE else {
-            return ByteLevelTokenizer.Counter(
+            return PreTokenCounter(
                 splitter: MetaspaceSplitter(isolatesSymbols: settings.isolatePunctuation))
         }
         let preTokenization: PreTokenization =
@@ -220,7 +220,7 @@ public struct TrainTokenizerCommand: ParsableCommand {
             case .cl100k: .regex(try RegexPreTokenizer(pattern: RegexPreTokenizer.cl100k))
             case .o200k: .regex(try RegexPreTokenizer(pattern: RegexPreTokenizer.o200k))
             }
-        return ByteLevelTokenizer.Counter(preTokenization: preTokenization)
+        return PreTokenCounter(preTokenization: preTokenization)
     }
 
     func train(_ settings: Settings) throws {
@@ -312,7 +312,7 @@ public struct TrainTokenizerCommand: ParsableCommand {
 
     /// Learns the model; the report's model-specific entries beside it.
     static func fit(
-        _ counter: ByteLevelTokenizer.Counter, settings: Settings, threads: Int
+        _ counter: PreTokenCounter, settings: Settings, threads: Int
     ) throws -> (any TextTokenizer, [String: Any]) {
         do {
             switch settings.model {
