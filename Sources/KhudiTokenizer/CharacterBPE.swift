@@ -75,33 +75,19 @@ public struct CharacterBPE: Sendable {
         maximumTokenLength: Int?
     ) -> CharacterBPE {
         let sorted = counts.sorted { $0.key.lexicographicallyPrecedes($1.key) }
-        let texts = sorted.map { String(decoding: $0.key, as: UTF8.self) }
-        let frequencies = sorted.map(\.value)
-        var characterCounts: [UInt32: Int64] = [:]
-        for (text, frequency) in zip(texts, frequencies) {
-            for scalar in text.unicodeScalars {
-                characterCounts[scalar.value, default: 0] += frequency
-            }
+        let scalars = sorted.map {
+            String(decoding: $0.key, as: UTF8.self).unicodeScalars.map(\.value)
         }
+        let frequencies = sorted.map(\.value)
         let fixed =
             specialTokens.map { Array($0.unicodeScalars.map(\.value)) }
             + (0..<256).map { Array(UnigramModel.bytePiece(UInt8($0)).unicodeScalars.map(\.value)) }
-        let total = Double(characterCounts.values.reduce(0, +))
-        var alphabet: [UInt32] = []
-        var covered = 0.0
-        for (scalar, count) in characterCounts.sorted(by: {
-            ($1.value, $0.key) < ($0.value, $1.key)
-        }) {
-            guard covered < total * characterCoverage,
-                fixed.count + alphabet.count < vocabularySize,
-                alphabet.count < alphabetLimit ?? .max
-            else { break }
-            alphabet.append(scalar)
-            covered += Double(count)
-        }
+        let alphabet = coveringAlphabet(
+            scalars, frequencies: frequencies, coverage: characterCoverage,
+            limit: min(vocabularySize - fixed.count, alphabetLimit ?? .max))
         var idOf: [UInt32: Int] = [:]
         for (index, scalar) in alphabet.enumerated() { idOf[scalar] = fixed.count + index }
-        var words = texts.map { $0.unicodeScalars.map { idOf[$0.value] ?? -1 } }
+        var words = scalars.map { $0.map { idOf[$0] ?? -1 } }
         var learner = MergeLearner(symbols: fixed + alphabet.map { [$0] }, specials: fixed.count)
         learner.learn(
             words: &words, frequencies: frequencies, vocabularySize: vocabularySize,
@@ -115,4 +101,26 @@ public struct CharacterBPE: Sendable {
             merges: learner.merges, mergeIDs: learner.mergeIDs,
             unknownID: specialTokens.firstIndex(of: "<unk>"), byteFallback: true, fuseUnknown: true)
     }
+}
+
+/// The characters of `words` (each occurring `frequencies[i]` times), most frequent first (ties
+/// by code point), as many as it takes to cover `coverage` of all character occurrences and no
+/// more than `limit`: the alphabet of Unigram and character-BPE training, rarer characters
+/// being left to byte fallback.
+func coveringAlphabet(
+    _ words: [[UInt32]], frequencies: [Int64], coverage: Double, limit: Int
+) -> [UInt32] {
+    var counts: [UInt32: Int64] = [:]
+    for (word, frequency) in zip(words, frequencies) {
+        for scalar in word { counts[scalar, default: 0] += frequency }
+    }
+    let total = Double(counts.values.reduce(0, +))
+    var alphabet: [UInt32] = []
+    var covered = 0.0
+    for (scalar, count) in counts.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
+        guard covered < total * coverage, alphabet.count < limit else { break }
+        alphabet.append(scalar)
+        covered += Double(count)
+    }
+    return alphabet
 }

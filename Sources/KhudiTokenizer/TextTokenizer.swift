@@ -1,7 +1,8 @@
 import Foundation
 
 /// What the commands need from any tokenizer Khudi trains or reads: byte-level BPE
-/// (`ByteLevelTokenizer`) or SentencePiece-style pieces (`PieceTokenizer`, Unigram).
+/// (`ByteLevelTokenizer`) or SentencePiece-style pieces (`PieceTokenizer`: Unigram, or BPE over
+/// characters).
 public protocol TextTokenizer: Sendable {
     var vocabularySize: Int { get }
     /// Special tokens in id order.

@@ -33,7 +33,7 @@ public struct TokenizerMetrics: Codable, Equatable, Sendable {
     where S.Element == String {
         var m = TokenizerMetrics()
         for text in texts {
-            let normalized = text.precomposedStringWithCanonicalMapping
+            let normalized = UnicodeNormalization.nfc.apply(text)
             let ids = tokenizer.encode(normalized)
             m.texts += 1
             m.tokens += ids.count

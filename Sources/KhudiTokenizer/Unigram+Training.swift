@@ -79,21 +79,10 @@ struct UnigramTrainer {
         self.options = options
         self.threads = max(1, threads)
         budget = max(1, options.vocabularySize - options.specialTokens.count - 256)
-        var characters: [UInt32: Double] = [:]
-        for (word, frequency) in zip(words, frequencies) {
-            for scalar in word { characters[scalar, default: 0] += frequency }
-        }
-        let total = characters.values.reduce(0, +)
-        var kept = Set<UInt32>()
-        var covered = 0.0
-        for (scalar, count) in characters.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
-            guard covered < total * options.characterCoverage,
-                kept.count < min(budget, options.alphabetLimit ?? .max)
-            else { break }
-            kept.insert(scalar)
-            covered += count
-        }
-        required = kept
+        required = Set(
+            coveringAlphabet(
+                words, frequencies: sorted.map(\.value), coverage: options.characterCoverage,
+                limit: min(budget, options.alphabetLimit ?? .max)))
     }
 
     /// Seeds, then EM and pruning; the learned pieces with their scores, best first.
