@@ -44,7 +44,8 @@ struct GEMMBench: ParsableCommand {
             for i in a.indices { a[i] = Float((i * 7919) % 1000) / 1000 - 0.5 }
             for i in b.indices { b[i] = Float((i * 104_729) % 1000) / 1000 - 0.5 }
 
-            let khudi = Self.bestSeconds(minimum: seconds) {
+            // Alternating, so both sides see the same load from other tenants.
+            let khudiStep = {
                 out.withUnsafeMutableBufferPointer { o in
                     a.withUnsafeBufferPointer { a in
                         b.withUnsafeBufferPointer { b in
@@ -56,15 +57,9 @@ struct GEMMBench: ParsableCommand {
                     }
                 }
             }
-            let raw = Self.bestSeconds(minimum: seconds) {
-                cblas_sgemm(
-                    CblasRowMajor, shape.transposeA ? CblasTrans : CblasNoTrans,
-                    shape.transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(shape.m), Int32(shape.n), Int32(shape.k), 1,
-                    a, Int32(shape.transposeA ? shape.m : shape.k),
-                    b, Int32(shape.transposeB ? shape.k : shape.n), 0,
-                    &out, Int32(shape.n))
-            }
+            let best = try Self.bestSecondsInterleaved(
+                minimum: seconds, [khudiStep, { shape.rawSGEMM(&out, a, b) }])
+            let (khudi, raw) = (best[0], best[1])
             let flops = 2.0 * Double(shape.m) * Double(shape.n) * Double(shape.k)
             let line: [String: Any] = [
                 "bench": "gemm", "shape": text, "threads": threads,
@@ -75,18 +70,25 @@ struct GEMMBench: ParsableCommand {
         }
     }
 
-    /// The fastest of repeated runs, repeating until `minimum` seconds of work were timed.
-    static func bestSeconds(minimum: Double, _ body: () throws -> Void) rethrows -> Double {
-        try body()  // warm-up: page in buffers, start BLAS threads
-        var best = Double.infinity
+    /// The fastest run of each body, running them in turn, one run each per round.
+    ///
+    /// Rounds continue until the first body has had `minimum` seconds of timed work and every
+    /// body at least three runs. Alternating lets bodies that are compared with each other share the machine's load.
+    static func bestSecondsInterleaved(
+        minimum: Double, _ bodies: [() throws -> Void]
+    ) throws -> [Double] {
+        for body in bodies { try body() }  // warm-up: page in buffers, start BLAS threads
+        var best = [Double](repeating: .infinity, count: bodies.count)
         var spent = 0.0
         var runs = 0
         while spent < minimum || runs < 3 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            best = min(best, elapsed)
-            spent += elapsed
+            for (index, body) in bodies.enumerated() {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try body()
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                best[index] = min(best[index], elapsed)
+                if index == 0 { spent += elapsed }
+            }
             runs += 1
         }
         return best
@@ -97,6 +99,11 @@ struct GEMMBench: ParsableCommand {
 struct GEMMShape {
     var m: Int, n: Int, k: Int
     var transposeA = false, transposeB = false
+
+    init(m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false) {
+        (self.m, self.n, self.k) = (m, n, k)
+        (self.transposeA, self.transposeB) = (transposeA, transposeB)
+    }
 
     init(parsing text: String) throws {
         let parts = text.split(separator: ",").map(String.init)
@@ -109,5 +116,41 @@ struct GEMMShape {
         (m, n, k) = (numbers[0], numbers[1], numbers[2])
         transposeA = parts.contains("tA")
         transposeB = parts.contains("tB")
+    }
+}
+
+extension GEMMShape {
+    /// `out = op(a)·op(b)` as one direct `cblas_sgemm` call, the ceiling for Khudi's GEMM path.
+    func rawSGEMM(_ out: inout [Float], _ a: [Float], _ b: [Float]) {
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+            transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), 1,
+            a, Int32(transposeA ? m : k),
+            b, Int32(transposeB ? k : n), 0,
+            &out, Int32(n))
+    }
+}
+
+/// A sequence of GEMMs (a layer's forward and backward products) on buffers of their own,
+/// timed back to back as raw `cblas_sgemm` calls.
+struct RawGEMMSequence {
+    var shapes: [GEMMShape]
+    var operands: [(a: [Float], b: [Float], out: [Float])]
+
+    init(_ shapes: [GEMMShape]) {
+        self.shapes = shapes
+        operands = shapes.map { shape in
+            let a = (0..<(shape.m * shape.k)).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 }
+            let b = (0..<(shape.k * shape.n)).map { Float(($0 * 104_729) % 1000) / 1000 - 0.5 }
+            return (a, b, [Float](repeating: 0, count: shape.m * shape.n))
+        }
+    }
+
+    /// Runs every GEMM of the sequence once.
+    mutating func run() {
+        for index in shapes.indices {
+            shapes[index].rawSGEMM(&operands[index].out, operands[index].a, operands[index].b)
+        }
     }
 }

@@ -58,48 +58,56 @@ func siluBackward(
     }
 }
 
-/// out = silu(gate) · up, Llama's SwiGLU (fused: one pass, no silu(gate) buffer kept).
+/// out = silu(gate) · up, Llama's SwiGLU (fused: one pass); σ(gate) is also written to
+/// `sigmoid` when given, for the backward pass.
 func swigluForward(
     _ out: UnsafeMutablePointer<Float>, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>,
-    n: Int
+    n: Int, keepingSigmoid sigmoid: UnsafeMutablePointer<Float>? = nil
 ) {
     KernelThreads.forEachRange(n, grain: 65_536) { range in
-        for i in range { out[i] = gate[i] * fastSigmoid(gate[i]) * up[i] }
+        if let sigmoid {
+            for i in range {
+                let s = fastSigmoid(gate[i])
+                sigmoid[i] = s
+                out[i] = gate[i] * s * up[i]
+            }
+        } else {
+            for i in range { out[i] = gate[i] * fastSigmoid(gate[i]) * up[i] }
+        }
     }
 }
 
-/// dGate += dOut · up · silu'(gate); dUp += dOut · silu(gate).
+/// dGate += dOut · up · silu'(gate); dUp += dOut · silu(gate), from σ(gate) saved by the
+/// forward pass (silu'(x) = σ(x)·(1 + x·(1 − σ(x)))).
 ///
-/// Either may be nil.
+/// Either gradient may be nil. With `overwrite` both are fresh buffers, written rather than
+/// added to.
 func swigluBackward(
     _ dGate: UnsafeMutablePointer<Float>?, _ dUp: UnsafeMutablePointer<Float>?,
     _ dOut: UnsafePointer<Float>, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>,
-    n: Int, overwrite: Bool = false
+    _ sigmoid: UnsafePointer<Float>, n: Int, overwrite: Bool = false
 ) {
     KernelThreads.forEachRange(n, grain: 65_536) { range in
-        // Loops free of optionals vectorize; the common case (both gradients) shares σ(gate).
-        // With `overwrite` both buffers are fresh and are written, not added to.
+        // Loops free of optionals vectorize.
         if let dGate, let dUp, overwrite {
             for i in range {
-                let s = fastSigmoid(gate[i])
-                let g = dOut[i]
+                let (s, g) = (sigmoid[i], dOut[i])
                 dGate[i] = g * up[i] * s * (1 + gate[i] * (1 - s))
                 dUp[i] = g * gate[i] * s
             }
         } else if let dGate, let dUp {
             for i in range {
-                let s = fastSigmoid(gate[i])
-                let g = dOut[i]
+                let (s, g) = (sigmoid[i], dOut[i])
                 dGate[i] += g * up[i] * s * (1 + gate[i] * (1 - s))
                 dUp[i] += g * gate[i] * s
             }
         } else if let dGate {
             for i in range {
-                let s = fastSigmoid(gate[i])
+                let s = sigmoid[i]
                 dGate[i] += dOut[i] * up[i] * s * (1 + gate[i] * (1 - s))
             }
         } else if let dUp {
-            for i in range { dUp[i] += dOut[i] * gate[i] * fastSigmoid(gate[i]) }
+            for i in range { dUp[i] += dOut[i] * gate[i] * sigmoid[i] }
         }
     }
 }

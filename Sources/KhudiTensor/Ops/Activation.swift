@@ -31,19 +31,26 @@ public func silu(_ x: Tensor) -> Tensor {
 public func swiglu(gate: Tensor, up: Tensor) -> Tensor {
     shapeCheck(gate.shape == up.shape, "swiglu", "gate \(gate.shape) and up \(up.shape) differ")
     let out = Tensor.output("swiglu", shape: gate.shape, from: [gate, up])
-    swigluForward(out.data, gate.data, up.data, n: gate.count)
+    guard out.requiresGradient else {
+        swigluForward(out.data, gate.data, up.data, n: gate.count)
+        return out
+    }
+    // Training keeps σ(gate) for backward, which then needs no exponentials (measured: the
+    // backward pass was bound by recomputing them on baseline x86-64).
+    let sigmoid = Tensor(uninitialized: gate.shape)
+    swigluForward(out.data, gate.data, up.data, n: gate.count, keepingSigmoid: sigmoid.data)
     return out.recordBackward { out in
         if gate.requiresGradient && up.requiresGradient && gate.gradientPointer == nil
             && up.gradientPointer == nil, let dGate = gate.gradientTarget,
             let dUp = up.gradientTarget
         {
             swigluBackward(
-                dGate.pointer, dUp.pointer, out.gradientData, gate.data, up.data, n: gate.count,
-                overwrite: true)
+                dGate.pointer, dUp.pointer, out.gradientData, gate.data, up.data, sigmoid.data,
+                n: gate.count, overwrite: true)
         } else {
             swigluBackward(
                 gate.gradientIfNeeded, up.gradientIfNeeded, out.gradientData, gate.data, up.data,
-                n: gate.count)
+                sigmoid.data, n: gate.count)
         }
     }
 }
