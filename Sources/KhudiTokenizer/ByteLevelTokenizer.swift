@@ -50,7 +50,7 @@ public struct ByteLevelTokenizer: TextTokenizer {
         guard vocabularySize >= minimum else {
             throw .vocabularyTooSmall(requested: vocabularySize, minimum: minimum)
         }
-        guard !counter.counts.isEmpty else { throw .emptyCorpus }
+        guard counter.distinctCount > 0 else { throw .emptyCorpus }
         guard case .bytes(let preTokenization) = counter.splitting else {
             throw .mismatchedCounter(
                 "byte-level BPE needs a PreTokenCounter with a byte-level split")

@@ -41,7 +41,7 @@ public struct MixtureCounter: Sendable {
     public var bytes: Int { counters.values.reduce(0) { $0 + $1.bytes } }
 
     /// Distinct pre-tokens summed over groups (an upper bound on the combined count).
-    public var distinctPreTokens: Int { counters.values.reduce(0) { $0 + $1.counts.count } }
+    public var distinctPreTokens: Int { counters.values.reduce(0) { $0 + $1.distinctCount } }
 
     /// One counter holding every group's counts multiplied by its weight.
     public func combined() -> PreTokenCounter {

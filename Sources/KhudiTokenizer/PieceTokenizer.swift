@@ -37,44 +37,46 @@ public struct MetaspaceSplitter: Equatable, Sendable {
 
     /// The pieces of one stretch of text (`first` when it starts the text).
     public func split(_ text: String, first: Bool) -> [String] {
-        // Scalar by scalar: a space followed by a combining mark is one Swift Character.
-        var replaced = String(
-            String.UnicodeScalarView(text.unicodeScalars.map { $0 == " " ? "\u{2581}" : $0 }))
-        if prepend == .unconditionally
-            || (prepend == .always || (prepend == .first && first))
-                && !replaced.hasPrefix(String(Self.replacement))
-        {
-            replaced = String(Self.replacement) + replaced
-        }
-        var words: [String] = []
-        var current = String.UnicodeScalarView()
-        for scalar in replaced.unicodeScalars {
-            if splitsWords && scalar == "\u{2581}" && !current.isEmpty {
-                words.append(String(current))
-                current = String.UnicodeScalarView()
-            }
-            current.append(scalar)
-        }
-        if !current.isEmpty { words.append(String(current)) }
-        return isolatesSymbols ? words.flatMap(Self.isolatingSymbols) : words
+        var pieces: [String] = []
+        forEachPiece(text, first: first) { pieces.append(String(decoding: $0, as: UTF8.self)) }
+        return pieces
     }
 
-    /// `word` cut where symbol runs start and end.
-    static func isolatingSymbols(_ word: String) -> [String] {
-        var pieces: [String] = []
-        var current = String.UnicodeScalarView()
+    /// Calls `body` with the UTF-8 bytes of each piece of `text` in order (the pieces `split`
+    /// returns), built in one reused buffer: counting a corpus makes no string per piece.
+    ///
+    /// Spaces become `▁`; a piece ends before a `▁` (when `splitsWords`) and where a run of
+    /// symbols starts or ends (when `isolatesSymbols`). Scalar by scalar: a space followed by a
+    /// combining mark is one Swift Character.
+    public func forEachPiece(
+        _ text: String, first: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) {
+        let marker: [UInt8] = [0xE2, 0x96, 0x81]  // ▁ in UTF-8
+        var piece: [UInt8] = []
+        piece.reserveCapacity(64)
         var inSymbols = false
-        for scalar in word.unicodeScalars {
-            let symbol = isSymbol(scalar)
-            if symbol != inSymbols && !current.isEmpty {
-                pieces.append(String(current))
-                current = String.UnicodeScalarView()
-            }
-            inSymbols = symbol
-            current.append(scalar)
+        func finish() {
+            if !piece.isEmpty { piece.withUnsafeBufferPointer(body) }
+            piece.removeAll(keepingCapacity: true)
         }
-        if !current.isEmpty { pieces.append(String(current)) }
-        return pieces
+        let startsWithMarker = text.unicodeScalars.first.map { $0 == " " || $0 == "\u{2581}" }
+        if prepend == .unconditionally
+            || (prepend == .always || (prepend == .first && first)) && startsWithMarker != true
+        {
+            piece.append(contentsOf: marker)
+        }
+        for scalar in text.unicodeScalars {
+            let isMarker = scalar == " " || scalar == "\u{2581}"
+            let symbol = isolatesSymbols && !isMarker && Self.isSymbol(scalar)
+            if (splitsWords && isMarker) || symbol != inSymbols { finish() }
+            inSymbols = symbol
+            if isMarker {
+                piece.append(contentsOf: marker)
+            } else {
+                piece.append(contentsOf: scalar.utf8)
+            }
+        }
+        finish()
     }
 
     /// Not a letter, mark, digit, ZWNJ, whitespace or `▁` (the pre-tokenizer's "other" class).
@@ -164,7 +166,7 @@ public struct PieceTokenizer: TextTokenizer {
         guard vocabularySize >= minimum else {
             throw .vocabularyTooSmall(requested: vocabularySize, minimum: minimum)
         }
-        guard !counter.counts.isEmpty else { throw .emptyCorpus }
+        guard counter.distinctCount > 0 else { throw .emptyCorpus }
         guard case .metaspace(let splitter) = counter.splitting else {
             throw .mismatchedCounter("\(model) needs a PreTokenCounter with a Metaspace split")
         }

@@ -14,8 +14,14 @@ public struct PreTokenCounter: Sendable {
         case metaspace(MetaspaceSplitter)
     }
 
-    public private(set) var counts: [[UInt8]: Int64] = [:]
+    private var table = PieceCountTable()
     public private(set) var bytes = 0
+
+    /// The counts by pre-token bytes (built on each call: read it once).
+    public var counts: [[UInt8]: Int64] { table.dictionary }
+
+    /// The number of distinct pre-tokens counted.
+    public var distinctCount: Int { table.count }
     public let splitting: Splitting
 
     public init(preTokenization: PreTokenization = .persoArabic(PersoArabicPreTokenizer())) {
@@ -28,7 +34,7 @@ public struct PreTokenCounter: Sendable {
 
     /// Forgets every count, keeping the splitting.
     mutating func removeAll() {
-        counts = [:]
+        table = PieceCountTable()
         bytes = 0
     }
 
@@ -39,12 +45,11 @@ public struct PreTokenCounter: Sendable {
         switch splitting {
         case .bytes(let preTokenization):
             for piece in preTokenization.split(normalized) {
-                counts[Array(piece.utf8), default: 0] += 1
+                var piece = piece
+                piece.withUTF8 { table.add($0) }
             }
         case .metaspace(let splitter):
-            for piece in splitter.split(normalized, first: true) {
-                counts[Array(piece.utf8), default: 0] += 1
-            }
+            splitter.forEachPiece(normalized, first: true) { table.add($0) }
         }
     }
 
@@ -77,18 +82,18 @@ public struct PreTokenCounter: Sendable {
         guard weight != 1 else { return merge(other) }
         bytes += other.bytes
         guard weight > 0 else { return }
-        for (piece, count) in other.counts {
-            counts[piece, default: 0] += max(1, Int64((Double(count) * weight).rounded()))
+        other.table.forEach { piece, count in
+            table.add(piece, max(1, Int64((Double(count) * weight).rounded())))
         }
     }
 
     /// Adds another counter's counts and bytes to this one.
     public mutating func merge(_ other: PreTokenCounter) {
         bytes += other.bytes
-        if counts.isEmpty {
-            counts = other.counts
+        if table.isEmpty {
+            table = other.table
         } else {
-            counts.merge(other.counts, uniquingKeysWith: +)
+            other.table.forEach { piece, count in table.add(piece, count) }
         }
     }
 }

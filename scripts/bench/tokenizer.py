@@ -90,7 +90,9 @@ import csv, json, sys
 import sentencepiece as spm
 from tokenizers import Tokenizer
 khudi, hf, spm_model, flores = sys.argv[1:5]
-rows = list(csv.DictReader(open(flores, encoding="utf-8"), delimiter="\t"))
+# QUOTE_NONE: FLORES sentences contain quotation marks, which csv's default quoting would
+# take as field delimiters, merging rows (and other languages' columns) into one field.
+rows = list(csv.DictReader(open(flores, encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE))
 processor = spm.SentencePieceProcessor(model_file=spm_model)
 def count(encode, column):
     return sum(len(encode(row[column])) for row in rows)
@@ -106,8 +108,10 @@ QUALITY = r'''
 import csv, json, sys
 import sentencepiece as spm
 from tokenizers import Tokenizer
-khudi, khudi_unigram, hf, spm_model, flores = sys.argv[1:6]
-rows = list(csv.DictReader(open(flores, encoding="utf-8"), delimiter="\t"))
+khudi, khudi_unigram, khudi_glued, hf, spm_model, flores = sys.argv[1:7]
+# QUOTE_NONE: FLORES sentences contain quotation marks, which csv's default quoting would
+# take as field delimiters, merging rows (and other languages' columns) into one field.
+rows = list(csv.DictReader(open(flores, encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE))
 urd = [r["urd_Arab"] for r in rows]
 eng = [r["eng_Latn"] for r in rows]
 words = sum(len(line.split()) for line in urd)
@@ -119,7 +123,8 @@ def spm_count(lines):
     return sum(len(processor.encode(line)) for line in lines)
 result = {}
 for name, count in (("khudi", lambda xs: hf_count(khudi, xs)), ("hf", lambda xs: hf_count(hf, xs)),
-                    ("khudi-unigram", lambda xs: hf_count(khudi_unigram, xs)), ("spm-unigram", spm_count)):
+                    ("khudi-unigram", lambda xs: hf_count(khudi_unigram, xs)),
+                    ("khudi-unigram-glued", lambda xs: hf_count(khudi_glued, xs)), ("spm-unigram", spm_count)):
     urdu, english = count(urd), count(eng)
     result[name] = {"fertility": urdu / words, "premium": urdu / english}
 print(json.dumps(result))
@@ -132,11 +137,13 @@ def quality(work, flores):
     same ids (the interop check)."""
     log("quality on FLORES-200 dev")
     out, _ = run_measured([sys.executable, "-c", QUALITY, str(work / "khudi/tokenizer.json"),
-                           str(work / "khudi-unigram/tokenizer.json"), str(work / "hf.json"),
+                           str(work / "khudi-unigram/tokenizer.json"),
+                           str(work / "khudi-unigram-glued/tokenizer.json"), str(work / "hf.json"),
                            str(work / "spm-unigram.model"), str(flores)])
     scores = json.loads(out)
     for metric in ("fertility", "premium"):
-        for ours, model in (("khudi", "byte-level BPE"), ("khudi-unigram", "unigram")):
+        for ours, model in (("khudi", "byte-level BPE"), ("khudi-unigram", "unigram"),
+                            ("khudi-unigram-glued", "unigram --no-isolate-punctuation")):
             for peer, label in (("hf", "hf tokenizers byte-level BPE"), ("spm-unigram", "sentencepiece unigram")):
                 compare("tokenizer", f"urdu {metric} (FLORES-200 dev), khudi {model}", f"{metric} (lower is better)",
                         scores[ours][metric], label, scores[peer][metric], higher_is_better=False,
@@ -200,6 +207,11 @@ def run(args, work):
     compare("tokenizer", "train unigram", "seconds", unigram_seconds, "hf tokenizers unigram (2 threads)",
             json.loads(out)["seconds"], higher_is_better=False, khudi_peak_rss_mb=round(unigram_rss, 1),
             peer_peak_rss_mb=round(rss, 1), vocab_size=args.vocab_size)
+
+    log("khudi-tokenize train --model unigram --no-isolate-punctuation (quality only)")
+    run_measured([str(khudi), "train", args.input, "--output", str(work / "khudi-unigram-glued"),
+                  "--vocab-size", str(args.vocab_size), "--model", "unigram", "--character-coverage", "1.0",
+                  "--no-isolate-punctuation"])
 
     sample = work / "encode.txt"
     with open(args.input, encoding="utf-8") as source:

@@ -280,7 +280,7 @@ public struct TrainTokenizerCommand: ParsableCommand {
             try tokenizer.specialTokensMapJSON(), to: "\(folder)/special_tokens_map.json")
         var report: [String: Any] = [
             "model": settings.model.rawValue, "vocab_size": tokenizer.vocabularySize,
-            "distinct_pre_tokens": counter.counts.count, "bytes": counter.bytes,
+            "distinct_pre_tokens": counter.distinctCount, "bytes": counter.bytes,
             "max_token_length": settings.maxTokenLength.map { $0 as Any } ?? NSNull(),
             "invalid_utf8_repaired": counting.repaired,
             "seconds": Date().timeIntervalSince(start), "input_issues": issues,
