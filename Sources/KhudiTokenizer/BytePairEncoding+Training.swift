@@ -129,42 +129,47 @@ struct MergeLearner {
                     changed.append(slot)
                 }
             }
+            // Only the pairs next to each occurrence change: (prev, left) becomes (prev, new)
+            // and (right, next) becomes (new, next). The merged pair's own count is zeroed
+            // below. Occurrences are taken left to right without overlap, and `prev` is read
+            // from the output, so consecutive occurrences chain correctly ("a b a b" gives
+            // (new, new)).
+            func adjust(_ left: Int, _ right: Int, by delta: Int64, word w: Int) {
+                let pairSlot = slot(left, right)
+                pairCount[pairSlot] += delta
+                if delta > 0 { note(pairSlot, in: w) }
+                touch(pairSlot)
+            }
+            var word: [Int] = []
             for w32 in pairWords[s] {
                 let w = Int(w32)
                 guard visited[w] != stamp else { continue }
                 visited[w] = stamp
-                let word = words[w]
                 let frequency = frequencies[w]
-                var merged: [Int] = []
-                merged.reserveCapacity(word.count)
-                var i = 0
-                var found = false
-                while i < word.count {
-                    if i + 1 < word.count && word[i] == pair.left && word[i + 1] == pair.right {
-                        merged.append(newID)
-                        i += 2
-                        found = true
+                swap(&word, &words[w])  // owned here, so it is edited in place
+                let n = word.count
+                var read = 0
+                var write = 0
+                while read < n {
+                    if read + 1 < n && word[read] == pair.left && word[read + 1] == pair.right {
+                        if write > 0 && word[write - 1] >= 0 {
+                            adjust(word[write - 1], pair.left, by: -frequency, word: w)
+                            adjust(word[write - 1], newID, by: frequency, word: w)
+                        }
+                        if read + 2 < n && word[read + 2] >= 0 {
+                            adjust(pair.right, word[read + 2], by: -frequency, word: w)
+                            adjust(newID, word[read + 2], by: frequency, word: w)
+                        }
+                        word[write] = newID
+                        read += 2
                     } else {
-                        merged.append(word[i])
-                        i += 1
+                        word[write] = word[read]
+                        read += 1
                     }
+                    write += 1
                 }
-                guard found else { continue }  // the word lost this pair to an earlier merge
-                // Remove the old word's pairs and add the new word's.
-                for k in 0..<(word.count - 1) where word[k] >= 0 && word[k + 1] >= 0 {
-                    let old = slot(word[k], word[k + 1])
-                    pairCount[old] -= frequency
-                    touch(old)
-                }
-                if merged.count > 1 {
-                    for k in 0..<(merged.count - 1) where merged[k] >= 0 && merged[k + 1] >= 0 {
-                        let new = slot(merged[k], merged[k + 1])
-                        pairCount[new] += frequency
-                        note(new, in: w)
-                        touch(new)
-                    }
-                }
-                words[w] = merged
+                word.removeLast(n - write)
+                swap(&word, &words[w])
             }
             pairCount[s] = 0
             pairWords[s] = []

@@ -44,10 +44,7 @@ public struct PreTokenCounter: Sendable {
         let normalized = UnicodeNormalization.nfc.apply(text)
         switch splitting {
         case .bytes(let preTokenization):
-            for piece in preTokenization.split(normalized) {
-                var piece = piece
-                piece.withUTF8 { table.add($0) }
-            }
+            preTokenization.forEachPiece(normalized) { table.add($0) }
         case .metaspace(let splitter):
             splitter.forEachPiece(normalized, first: true) { table.add($0) }
         }

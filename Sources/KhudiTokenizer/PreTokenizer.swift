@@ -94,23 +94,76 @@ public struct PersoArabicPreTokenizer: Sendable, Equatable {
 
     /// The pieces of `text`, in order; joined they give `text` back.
     public func split(_ text: String) -> [Substring] {
-        let scalars = Array(text.unicodeScalars)
-        let classes = scalars.map(Self.classify)
+        let scalars = text.unicodeScalars
         var indices: [String.Index] = []
-        indices.reserveCapacity(scalars.count + 1)
-        var index = text.unicodeScalars.startIndex
-        while index < text.unicodeScalars.endIndex {
+        indices.reserveCapacity(text.utf8.count + 1)
+        var index = scalars.startIndex
+        while index < scalars.endIndex {
             indices.append(index)
-            index = text.unicodeScalars.index(after: index)
+            index = scalars.index(after: index)
         }
         indices.append(text.endIndex)
         var pieces: [Substring] = []
+        forEachPieceBounds(scalars.map(\.value)) { start, end in
+            pieces.append(text[indices[start]..<indices[end]])
+        }
+        return pieces
+    }
+
+    /// Calls `body` with the UTF-8 bytes of each piece of `text`, the pieces `split` returns,
+    /// without making a string or substring per piece (pre-token counting's path).
+    public func forEachPiece(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var text = text
+        text.withUTF8 { bytes in
+            // The scalars, decoded here from UTF-8 that String has already validated, and the
+            // byte offset where each starts.
+            var values: [UInt32] = []
+            var offsets: [Int] = []
+            values.reserveCapacity(bytes.count)
+            offsets.reserveCapacity(bytes.count + 1)
+            var i = 0
+            while i < bytes.count {
+                offsets.append(i)
+                let lead = UInt32(bytes[i])
+                func continuation(_ k: Int) -> UInt32 { UInt32(bytes[i + k] & 0x3F) }
+                switch lead {
+                case 0..<0x80:
+                    values.append(lead)
+                    i += 1
+                case 0xC0..<0xE0:
+                    values.append((lead & 0x1F) << 6 | continuation(1))
+                    i += 2
+                case 0xE0..<0xF0:
+                    values.append((lead & 0x0F) << 12 | continuation(1) << 6 | continuation(2))
+                    i += 3
+                default:
+                    values.append(
+                        (lead & 0x07) << 18 | continuation(1) << 12 | continuation(2) << 6
+                            | continuation(3))
+                    i += 4
+                }
+            }
+            offsets.append(bytes.count)
+            forEachPieceBounds(values) { start, end in
+                body(UnsafeBufferPointer(rebasing: bytes[offsets[start]..<offsets[end]]))
+            }
+        }
+    }
+
+    /// The split itself, over scalar values: calls `body` with each piece's scalar range
+    /// (start, end), in order, the ranges covering every scalar.
+    private func forEachPieceBounds(_ scalars: [UInt32], _ body: (Int, Int) -> Void) {
+        let classes = scalars.map { value in
+            value < 0x10000
+                ? Self.basicPlaneClasses[Int(value)]
+                : Unicode.Scalar(value).map(Self.classifyDirectly) ?? .other
+        }
         var i = 0
         while i < scalars.count {
             let start = i
             var j = i
             // A single ASCII space may lead a word, number or symbol piece.
-            if scalars[i] == " ", i + 1 < scalars.count, classes[i + 1] != .space {
+            if scalars[i] == 0x20, i + 1 < scalars.count, classes[i + 1] != .space {
                 j = i + 1
             }
             let kind = classes[j]
@@ -119,7 +172,7 @@ public struct PersoArabicPreTokenizer: Sendable, Equatable {
                 // Latin letters and the marks after them; not ZWNJ.
                 j += 1
                 while j < scalars.count,
-                    classes[j] == .latin || (classes[j] == .joiner && scalars[j].value != 0x200C)
+                    classes[j] == .latin || (classes[j] == .joiner && scalars[j] != 0x200C)
                 {
                     j += 1
                 }
@@ -140,9 +193,8 @@ public struct PersoArabicPreTokenizer: Sendable, Equatable {
                 if end < scalars.count && end - i > 1 { end -= 1 }
                 j = end
             }
-            pieces.append(text[indices[start]..<indices[j]])
+            body(start, j)
             i = j
         }
-        return pieces
     }
 }

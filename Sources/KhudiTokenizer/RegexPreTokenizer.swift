@@ -68,6 +68,18 @@ public enum PreTokenization: Sendable {
         }
     }
 
+    /// Calls `body` with the UTF-8 bytes of each piece of `text`, in order.
+    public func forEachPiece(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        switch self {
+        case .persoArabic(let splitter): splitter.forEachPiece(text, body)
+        case .regex(let splitter):
+            for piece in splitter.split(text) {
+                var piece = piece
+                piece.withUTF8(body)
+            }
+        }
+    }
+
     /// The pattern as tokenizer.json writes it.
     public var pattern: String {
         switch self {

@@ -27,7 +27,7 @@ public func firstMismatch(
 
 /// A small deterministic generator (SplitMix64) for test data, independent of the platform's
 /// random source so failures reproduce everywhere.
-public struct TestRandom {
+public struct TestRandom: RandomNumberGenerator {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }

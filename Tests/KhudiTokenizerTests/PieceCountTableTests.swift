@@ -1,4 +1,5 @@
 import Testing
+import _KhudiTestSupport
 
 @testable import KhudiTokenizer
 
@@ -7,7 +8,7 @@ import Testing
     /// differ only by trailing zero bytes) counted by the table and by a Dictionary agree, past
     /// several growths of the table.
     @Test func countsAgreeWithADictionary() {
-        var generator = SplitMix(seed: 7)
+        var generator = TestRandom(seed: 7)
         var table = PieceCountTable()
         var reference: [[UInt8]: Int64] = [:]
         var order: [[UInt8]] = []
@@ -39,18 +40,5 @@ import Testing
         #expect(table.count == 5)
         #expect(table.dictionary[[0, 0]] == 2)
         #expect(table.dictionary[[]] == 1)
-    }
-}
-
-/// SplitMix64, a small deterministic generator for test data.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

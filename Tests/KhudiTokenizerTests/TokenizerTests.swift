@@ -32,6 +32,35 @@ import _KhudiTestSupport
     @Test(arguments: splits)
     func preTokenizerSplits(_ c: (String, [String])) {
         #expect(PersoArabicPreTokenizer().split(c.0).map(String.init) == c.1)
+        // The byte path counting uses (its own UTF-8 decoding) gives the same pieces.
+        var pieces: [[UInt8]] = []
+        PersoArabicPreTokenizer().forEachPiece(c.0) { pieces.append(Array($0)) }
+        #expect(pieces == c.1.map { Array($0.utf8) })
+    }
+
+    @Test func bytePiecesMatchSplitOnRandomUnicode() {
+        var generator = TestRandom(seed: 21)
+        // Every UTF-8 length: ASCII, Arabic, Devanagari and CJK, emoji; spaces and digits.
+        let pool: [ClosedRange<UInt32>] = [
+            0x20...0x7E, 0x600...0x6FF, 0x900...0x97F, 0x4E00...0x4E20, 0x1F600...0x1F64F,
+            0x200C...0x200D,
+        ]
+        for _ in 0..<200 {
+            let text = String(
+                String.UnicodeScalarView(
+                    (0..<Int.random(in: 0...40, using: &generator)).compactMap { _ in
+                        Unicode.Scalar(
+                            UInt32.random(
+                                in: pool.randomElement(using: &generator)!, using: &generator))
+                    }))
+            for splitter in [PersoArabicPreTokenizer(), PersoArabicPreTokenizer(maximumDigits: 1)] {
+                var pieces: [[UInt8]] = []
+                splitter.forEachPiece(text) { pieces.append(Array($0)) }
+                #expect(
+                    pieces == splitter.split(text).map { Array($0.utf8) },
+                    "\(text.debugDescription)")
+            }
+        }
     }
 
     @Test func trainingMergesTheMostFrequentPairFirst() throws {

@@ -184,10 +184,20 @@ def run(args, work):
             hf_seconds, higher_is_better=False, khudi_peak_rss_mb=round(khudi_rss, 1), peer_peak_rss_mb=round(hf_rss, 1),
             vocab_size=args.vocab_size)
     log("sentencepiece bpe train")
-    out, rss = run_measured([sys.executable, "-c", SPM_TRAIN, args.input, str(args.vocab_size), "bpe", str(work / "spm-bpe")])
+    out, spm_bpe_rss = run_measured([sys.executable, "-c", SPM_TRAIN, args.input, str(args.vocab_size), "bpe",
+                                     str(work / "spm-bpe")])
+    spm_bpe_seconds = json.loads(out)["seconds"]
     compare("tokenizer", "train byte-level BPE vs sentencepiece bpe", "seconds", khudi_seconds, "sentencepiece bpe (2 threads)",
-            json.loads(out)["seconds"], higher_is_better=False, khudi_peak_rss_mb=round(khudi_rss, 1),
-            peer_peak_rss_mb=round(rss, 1), vocab_size=args.vocab_size)
+            spm_bpe_seconds, higher_is_better=False, khudi_peak_rss_mb=round(khudi_rss, 1),
+            peer_peak_rss_mb=round(spm_bpe_rss, 1), vocab_size=args.vocab_size)
+    # SentencePiece's BPE works on characters, as Khudi's --model bpe does (both with Metaspace).
+    log("khudi-tokenize train --model bpe")
+    start = os.times().elapsed
+    _, bpe_rss = run_measured([str(khudi), "train", args.input, "--output", str(work / "khudi-bpe"),
+                               "--vocab-size", str(args.vocab_size), "--model", "bpe", "--character-coverage", "1.0"])
+    compare("tokenizer", "train character BPE", "seconds", os.times().elapsed - start, "sentencepiece bpe (2 threads)",
+            spm_bpe_seconds, higher_is_better=False, khudi_peak_rss_mb=round(bpe_rss, 1),
+            peer_peak_rss_mb=round(spm_bpe_rss, 1), vocab_size=args.vocab_size)
 
     log("khudi-tokenize train --model unigram")
     start = os.times().elapsed

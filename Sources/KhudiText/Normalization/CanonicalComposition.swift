@@ -7,7 +7,7 @@ import Foundation
 /// The fast path applies when every combining mark in the text is an Arabic mark and no scalar
 /// is one of the few that NFC replaces outright (singletons, Hangul jamo, CJK compatibility
 /// ideographs). Under that condition its result equals Foundation's; the tests compare the two.
-enum CanonicalComposition {
+public enum CanonicalComposition {
     /// The primary composites of the Arabic block: (base, mark) → letter.
     static func compose(_ base: UInt32, _ mark: UInt32) -> UInt32? {
         switch (base, mark) {
@@ -42,7 +42,7 @@ enum CanonicalComposition {
     }
 
     /// `text` in NFC.
-    static func nfc(_ text: String) -> String {
+    public static func nfc(_ text: String) -> String {
         // Most text has no marks at all: one scan, no copies.
         var hasMarks = false
         for scalar in text.unicodeScalars {
