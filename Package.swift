@@ -45,11 +45,15 @@ let package = Package(
         .target(name: "KhudiTokenizer", dependencies: ["KhudiText"], exclude: ["README.md"]),
         .target(name: "KhudiTensor", dependencies: ["CBLAS"], exclude: ["README.md"]),
         .target(name: "KhudiNN", dependencies: ["KhudiTensor"], exclude: ["README.md"]),
+        .target(
+            name: "KhudiModels", dependencies: ["KhudiNN", "KhudiTokenizer"],
+            exclude: ["README.md"]),
         .target(name: "KhudiTrain", dependencies: ["CMPI"], exclude: ["README.md"]),
         .target(
             name: "KhudiCLI",
             dependencies: [
                 "KhudiTensor", "KhudiTrain", "KhudiText", "KhudiCorpus", "KhudiTokenizer",
+                "KhudiModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -76,6 +80,7 @@ let package = Package(
         .testTarget(
             name: "KhudiTokenizerTests", dependencies: ["KhudiTokenizer", "_KhudiTestSupport"]),
         .testTarget(name: "KhudiTextTests", dependencies: ["KhudiText", "_KhudiTestSupport"]),
+        .testTarget(name: "KhudiModelsTests", dependencies: ["KhudiModels", "_KhudiTestSupport"]),
         .testTarget(
             name: "KhudiCorpusTests",
             dependencies: ["KhudiCorpus", "KhudiText", "_KhudiTestSupport"]),
@@ -84,6 +89,7 @@ let package = Package(
             name: "KhudiNNTests", dependencies: ["KhudiNN", "_KhudiTestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(name: "KhudiTrainTests", dependencies: ["KhudiTrain", "_KhudiTestSupport"]),
-        .testTarget(name: "KhudiCLITests", dependencies: ["KhudiCLI", "_KhudiTestSupport"]),
+        .testTarget(
+            name: "KhudiCLITests", dependencies: ["KhudiCLI", "KhudiModels", "_KhudiTestSupport"]),
     ]
 )

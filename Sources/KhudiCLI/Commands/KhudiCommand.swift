@@ -9,16 +9,17 @@ public struct KhudiCommand: ParsableCommand {
         abstract: "Train language models for Urdu and the languages of Pakistan, offline, on CPUs.",
         discussion: """
             Khudi is a pipeline of stages, each its own executable that reads and writes plain files:
-              khudi-clean      clean, language-tag and deduplicate raw text     (not built yet: #3)
-              khudi-tokenize   train and apply tokenizers                       (not built yet: #4)
-              khudi-train      pretrain, fine-tune and LoRA-tune models         (not built yet: #7)
-              khudi-eval       score checkpoints                                (not built yet: #8)
+              khudi-clean      clean, language-tag and deduplicate raw text
+              khudi-tokenize   train and apply tokenizers
+              khudi-train      pretrain, fine-tune and LoRA-tune  (not built yet: #7)
+              khudi-eval       score checkpoints                  (not built yet: #8)
 
-            What works today: `khudi doctor` (machine, BLAS and MPI check, also under mpirun/srun).
+            Here: `khudi doctor` (machine, BLAS and MPI check, also under mpirun/srun) and \
+            `khudi safetensors show|convert` (check and inspect checkpoints, change precision). \
             `khudi run RECIPE.yaml` will run a whole recipe; it is not built yet (#8).
             """,
         version: KhudiVersion.string,
-        subcommands: [DoctorCommand.self, RunCommand.self]
+        subcommands: [DoctorCommand.self, SafeTensorsCommand.self, RunCommand.self]
     )
 
     public init() {}

@@ -1,0 +1,207 @@
+import Foundation
+
+/// A safetensors file opened for reading: memory-mapped, its header parsed and checked against
+/// the format's rules before any tensor is handed out.
+///
+/// The checks follow the reference (Rust) reader: header length at most 100,000,000 bytes;
+/// a JSON object of tensors plus an optional `__metadata__` map of strings; no name twice;
+/// known dtypes; every tensor's byte count equal to its dtype size × shape; and the tensors
+/// covering the data buffer exactly, with no hole, overlap or trailing byte. Tensor bytes are
+/// read from the mapping, so opening a multi-gigabyte checkpoint costs no copy until a tensor
+/// is converted.
+public final class SafeTensorsFile: @unchecked Sendable {
+    /// One tensor's description.
+    public struct TensorInfo: Equatable, Sendable {
+        public var name: String
+        public var dtype: SafeTensorsDType
+        public var shape: [Int]
+        /// Byte range within the data buffer.
+        public var byteRange: Range<Int>
+
+        public var elementCount: Int { shape.reduce(1, *) }
+    }
+
+    public let path: String
+    /// Tensors in the order of their data.
+    public let tensors: [TensorInfo]
+    /// `__metadata__` (empty when absent).
+    public let metadata: [String: String]
+    private let index: [String: Int]
+    private let mapping: UnsafeMutableRawPointer?
+    private let mappedSize: Int
+    private let dataStart: Int
+
+    /// The largest header the reference reader accepts.
+    public static let maximumHeaderLength: UInt64 = 100_000_000
+
+    public init(path: String) throws(SafeTensorsError) {
+        self.path = path
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw .cannotOpen(path: path, reason: "not a regular file")
+        }
+        let size = Int(status.st_size)
+        guard size >= 8 else { throw .tooShort(path: path, size: size) }
+        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0),
+            mapped != MAP_FAILED
+        else {
+            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        var keepMapping = false
+        defer { if !keepMapping { munmap(mapped, size) } }
+
+        let headerLength = UInt64(littleEndian: mapped.loadUnaligned(as: UInt64.self))
+        guard headerLength <= Self.maximumHeaderLength else {
+            throw .headerTooLarge(path: path, length: headerLength)
+        }
+        guard 8 + Int(headerLength) <= size else {
+            throw .headerBeyondFile(path: path, length: headerLength, fileSize: size)
+        }
+        let header: SafeTensorsHeader
+        do {
+            header = try SafeTensorsHeader(
+                UnsafeRawBufferPointer(start: mapped + 8, count: Int(headerLength)))
+        } catch {
+            switch error {
+            case .duplicate(let name): throw .duplicateTensor(path: path, name: name)
+            case .malformed(let reason): throw .malformedHeader(path: path, reason: reason)
+            }
+        }
+        let dataStart = 8 + Int(headerLength)
+        let tensors = try Self.validate(header.entries, dataSize: size - dataStart, path: path)
+        self.tensors = tensors
+        metadata = header.metadata
+        index = Dictionary(uniqueKeysWithValues: tensors.enumerated().map { ($1.name, $0) })
+        mapping = mapped
+        mappedSize = size
+        self.dataStart = dataStart
+        keepMapping = true
+    }
+
+    deinit {
+        if let mapping { munmap(mapping, mappedSize) }
+    }
+
+    /// Checks dtypes, sizes and exact coverage; returns the tensors sorted by offset.
+    static func validate(
+        _ entries: [SafeTensorsHeader.Entry], dataSize: Int, path: String
+    ) throws(SafeTensorsError) -> [TensorInfo] {
+        var tensors: [TensorInfo] = []
+        for entry in entries {
+            guard let dtype = SafeTensorsDType(rawValue: entry.dtype) else {
+                throw .unknownDType(path: path, tensor: entry.name, dtype: entry.dtype)
+            }
+            guard entry.begin <= entry.end else {
+                throw .badOffsets(
+                    path: path, tensor: entry.name,
+                    reason: "data_offsets [\(entry.begin), \(entry.end)] end before they begin")
+            }
+            guard entry.end <= dataSize else {
+                throw .badOffsets(
+                    path: path, tensor: entry.name,
+                    reason:
+                        "data_offsets end at \(entry.end), past the \(dataSize)-byte data buffer")
+            }
+            var elements = 1
+            for dimension in entry.shape {
+                let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
+                guard !overflow else {
+                    throw .badOffsets(path: path, tensor: entry.name, reason: "shape too large")
+                }
+                elements = product
+            }
+            guard elements * dtype.size == entry.end - entry.begin else {
+                throw .badOffsets(
+                    path: path, tensor: entry.name,
+                    reason:
+                        "shape \(entry.shape) of \(dtype.rawValue) needs \(elements * dtype.size) bytes, data_offsets give \(entry.end - entry.begin)"
+                )
+            }
+            tensors.append(
+                TensorInfo(
+                    name: entry.name, dtype: dtype, shape: entry.shape,
+                    byteRange: entry.begin..<entry.end))
+        }
+        tensors.sort {
+            ($0.byteRange.lowerBound, $0.byteRange.upperBound)
+                < ($1.byteRange.lowerBound, $1.byteRange.upperBound)
+        }
+        var covered = 0
+        var previous: String?
+        for tensor in tensors {
+            if tensor.byteRange.lowerBound < covered, let previous {
+                throw .overlap(path: path, first: previous, second: tensor.name)
+            }
+            guard tensor.byteRange.lowerBound == covered else {
+                throw .uncoveredBytes(
+                    path: path, at: covered,
+                    reason: "no tensor covers bytes \(covered)..<\(tensor.byteRange.lowerBound)")
+            }
+            covered = tensor.byteRange.upperBound
+            if !tensor.byteRange.isEmpty { previous = tensor.name }
+        }
+        guard covered == dataSize else {
+            throw .uncoveredBytes(
+                path: path, at: covered,
+                reason: "\(dataSize - covered) bytes after the last tensor")
+        }
+        return tensors
+    }
+
+    /// The tensor named `name`.
+    public func info(_ name: String) throws(SafeTensorsError) -> TensorInfo {
+        guard let position = index[name] else { throw .missingTensor(path: path, name: name) }
+        return tensors[position]
+    }
+
+    /// Calls `body` with a tensor's raw little-endian bytes, straight from the mapping.
+    public func withBytes<Result>(
+        of name: String, _ body: (UnsafeRawBufferPointer) throws -> Result
+    ) throws -> Result {
+        let tensor = try info(name)
+        let start = mapping.map { $0 + dataStart + tensor.byteRange.lowerBound }
+        return try body(UnsafeRawBufferPointer(start: start, count: tensor.byteRange.count))
+    }
+
+    /// A floating-point tensor's values as Float32 (F32 copied, F16 and BF16 widened exactly).
+    public func floats(_ name: String) throws -> [Float] {
+        let tensor = try info(name)
+        return try withBytes(of: name) { bytes in
+            let count = tensor.elementCount
+            switch tensor.dtype {
+            case .f32:
+                return (0..<count).map {
+                    Float(
+                        bitPattern: UInt32(
+                            littleEndian: bytes.loadUnaligned(
+                                fromByteOffset: 4 * $0, as: UInt32.self)))
+                }
+            case .f16:
+                return (0..<count).map {
+                    HalfPrecision.float(
+                        fromHalf: UInt16(
+                            littleEndian: bytes.loadUnaligned(
+                                fromByteOffset: 2 * $0, as: UInt16.self)))
+                }
+            case .bf16:
+                return (0..<count).map {
+                    HalfPrecision.float(
+                        fromBrain: UInt16(
+                            littleEndian: bytes.loadUnaligned(
+                                fromByteOffset: 2 * $0, as: UInt16.self)))
+                }
+            default:
+                throw SafeTensorsError.notFloatingPoint(
+                    path: path, tensor: name, dtype: tensor.dtype.rawValue)
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+
+/// Builds a safetensors file the way the reference writer does: tensors sorted by descending
+/// dtype size, then by name, so each starts aligned to its element size; the JSON header padded
+/// with spaces to a multiple of 8 bytes; `__metadata__` (strings only) first.
+///
+/// Files are written atomically: a temporary name in the same directory, fsync, rename.
+public struct SafeTensorsWriter {
+    private struct Pending {
+        var name: String
+        var dtype: SafeTensorsDType
+        var shape: [Int]
+        var bytes: [UInt8]
+    }
+
+    private var pending: [Pending] = []
+    private var names: Set<String> = []
+    public var metadata: [String: String]
+
+    public init(metadata: [String: String] = [:]) {
+        self.metadata = metadata
+    }
+
+    /// Adds a Float32 tensor, stored as `dtype` (F32, F16 or BF16, rounded to nearest even).
+    public mutating func add(
+        _ name: String, shape: [Int], values: [Float], as dtype: SafeTensorsDType = .f32
+    ) {
+        precondition(
+            shape.reduce(1, *) == values.count, "\(name): shape \(shape) ≠ \(values.count) values")
+        var bytes: [UInt8] = []
+        switch dtype {
+        case .f32:
+            bytes.reserveCapacity(4 * values.count)
+            for value in values {
+                withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 }
+            }
+        case .f16, .bf16:
+            bytes.reserveCapacity(2 * values.count)
+            for value in values {
+                let bits =
+                    dtype == .f16
+                    ? HalfPrecision.half(from: value) : HalfPrecision.brain(from: value)
+                withUnsafeBytes(of: bits.littleEndian) { bytes += $0 }
+            }
+        default:
+            preconditionFailure("\(name): Float32 values cannot be stored as \(dtype.rawValue)")
+        }
+        add(name, dtype: dtype, shape: shape, bytes: bytes)
+    }
+
+    /// Adds a tensor from its raw little-endian bytes.
+    public mutating func add(_ name: String, dtype: SafeTensorsDType, shape: [Int], bytes: [UInt8])
+    {
+        precondition(names.insert(name).inserted, "tensor '\(name)' added twice")
+        precondition(
+            shape.reduce(1, *) * dtype.size == bytes.count,
+            "\(name): \(bytes.count) bytes for shape \(shape) of \(dtype.rawValue)")
+        pending.append(Pending(name: name, dtype: dtype, shape: shape, bytes: bytes))
+    }
+
+    /// The whole file: header length, padded header, data.
+    public func serialized() -> [UInt8] {
+        let ordered = pending.sorted {
+            $0.dtype.size != $1.dtype.size ? $0.dtype.size > $1.dtype.size : $0.name < $1.name
+        }
+        var header = "{"
+        var fields: [String] = []
+        if !metadata.isEmpty {
+            let pairs = metadata.sorted { $0.key < $1.key }.map {
+                "\(Self.quoted($0.key)):\(Self.quoted($0.value))"
+            }
+            fields.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
+        }
+        var offset = 0
+        for tensor in ordered {
+            let shape = tensor.shape.map(String.init).joined(separator: ",")
+            fields.append(
+                "\(Self.quoted(tensor.name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + tensor.bytes.count)]}"
+            )
+            offset += tensor.bytes.count
+        }
+        header += fields.joined(separator: ",") + "}"
+        var headerBytes = Array(header.utf8)
+        while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
+        var file: [UInt8] = []
+        file.reserveCapacity(8 + headerBytes.count + offset)
+        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { file += $0 }
+        file += headerBytes
+        for tensor in ordered { file += tensor.bytes }
+        return file
+    }
+
+    /// Writes the file to `path` atomically.
+    public func write(to path: String) throws(SafeTensorsError) {
+        let bytes = serialized()
+        let temporary = path + ".tmp-\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else {
+            throw .cannotWrite(path: path, reason: String(cString: strerror(errno)))
+        }
+        var failure: String?
+        bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return }  // nothing to write
+            var written = 0
+            while written < buffer.count {
+                let result = Foundation.write(
+                    descriptor, base + written, buffer.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno))
+                    return
+                }
+                written += result
+            }
+        }
+        if failure == nil && fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
+        close(descriptor)
+        if failure == nil && rename(temporary, path) != 0 {
+            failure = String(cString: strerror(errno))
+        }
+        if let failure {
+            unlink(temporary)
+            throw .cannotWrite(path: path, reason: failure)
+        }
+    }
+
+    /// `text` as a JSON string literal.
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20:
+                result +=
+                    "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    + String(scalar.value, radix: 16)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}
