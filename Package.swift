@@ -80,7 +80,9 @@ let package = Package(
         .testTarget(
             name: "KhudiTokenizerTests", dependencies: ["KhudiTokenizer", "_KhudiTestSupport"]),
         .testTarget(name: "KhudiTextTests", dependencies: ["KhudiText", "_KhudiTestSupport"]),
-        .testTarget(name: "KhudiModelsTests", dependencies: ["KhudiModels", "_KhudiTestSupport"]),
+        .testTarget(
+            name: "KhudiModelsTests", dependencies: ["KhudiModels", "_KhudiTestSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "KhudiCorpusTests",
             dependencies: ["KhudiCorpus", "KhudiText", "_KhudiTestSupport"]),

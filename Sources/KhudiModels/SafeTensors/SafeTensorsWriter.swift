@@ -92,34 +92,7 @@ public struct SafeTensorsWriter {
 
     /// Writes the file to `path` atomically.
     public func write(to path: String) throws(SafeTensorsError) {
-        let bytes = serialized()
-        let temporary = path + ".tmp-\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else {
-            throw .cannotWrite(path: path, reason: String(cString: strerror(errno)))
-        }
-        var failure: String?
-        bytes.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return }  // nothing to write
-            var written = 0
-            while written < buffer.count {
-                let result = Foundation.write(
-                    descriptor, base + written, buffer.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
-                    return
-                }
-                written += result
-            }
-        }
-        if failure == nil && fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
-        close(descriptor)
-        if failure == nil && rename(temporary, path) != 0 {
-            failure = String(cString: strerror(errno))
-        }
-        if let failure {
-            unlink(temporary)
+        if let failure = writeAtomically(serialized(), to: path) {
             throw .cannotWrite(path: path, reason: failure)
         }
     }

@@ -1,0 +1,72 @@
+import KhudiNN
+import KhudiTensor
+
+/// GPT-2: token and learned position embeddings, pre-norm blocks, a final LayerNorm and an
+/// output head tied to the token embedding.
+///
+/// Parameter names are Hugging Face's unprefixed keys (`wte.weight`, `h.0.attn.c_attn.weight`,
+/// `ln_f.bias`); weights are held as Linear (out, in) matrices, so the four Conv1D weights of a
+/// Hugging Face checkpoint are transposed on load and save.
+public final class GPT2Model: Module {
+    public let configuration: GPT2Configuration
+    public let tokenEmbedding: Embedding
+    public let positionEmbedding: Embedding
+    public let blocks: [GPT2Block]
+    public let finalNorm: LayerNorm
+
+    /// A model initialised as GPT-2 is (normal 0.02, residual projections scaled by layers).
+    public init(_ configuration: GPT2Configuration, generator: inout SeededGenerator) {
+        self.configuration = configuration
+        tokenEmbedding = Embedding(
+            count: configuration.vocabularySize, dimension: configuration.dimension,
+            initialization: .normal(standardDeviation: 0.02), generator: &generator)
+        positionEmbedding = Embedding(
+            count: configuration.contextLength, dimension: configuration.dimension,
+            initialization: .normal(standardDeviation: 0.01), generator: &generator)
+        var block = GPT2BlockConfiguration(
+            dimension: configuration.dimension, heads: configuration.heads,
+            hiddenDimension: configuration.innerDimension, layerCount: configuration.layerCount)
+        block.layerNormEps = configuration.layerNormEps
+        blocks = (0..<configuration.layerCount).map { _ in
+            GPT2Block(block, generator: &generator)
+        }
+        finalNorm = LayerNorm(dimension: configuration.dimension, eps: configuration.layerNormEps)
+    }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        var list = parameters(of: tokenEmbedding, prefix: "wte")
+        list += parameters(of: positionEmbedding, prefix: "wpe")
+        for (index, block) in blocks.enumerated() {
+            list += parameters(of: block, prefix: "h.\(index)")
+        }
+        return list + parameters(of: finalNorm, prefix: "ln_f")
+    }
+
+    /// The names of the weights a Hugging Face checkpoint stores as Conv1D (in, out).
+    public static func isConv1DWeight(_ name: String) -> Bool {
+        name.hasSuffix(".attn.c_attn.weight") || name.hasSuffix(".attn.c_proj.weight")
+            || name.hasSuffix(".mlp.c_fc.weight") || name.hasSuffix(".mlp.c_proj.weight")
+    }
+
+    /// Next-token logits (batch, length, vocabulary) for `tokens`, `batch` rows of `length` ids.
+    public func logits(_ tokens: [Int32], batch: Int, length: Int) throws(ModelError) -> Tensor {
+        guard tokens.count == batch * length, length > 0 else {
+            throw .badInput("\(tokens.count) token ids for \(batch) rows of \(length)")
+        }
+        guard length <= configuration.contextLength else {
+            throw .badInput(
+                "\(length) tokens exceed the model's context of \(configuration.contextLength)")
+        }
+        let x: Tensor
+        do {
+            let tokenVectors = try tokenEmbedding(tokens, shape: [batch, length])
+            let positions = try positionEmbedding((0..<Int32(length)).map { $0 }, shape: [length])
+            x = tokenVectors + positions
+        } catch {
+            throw .badInput("\(error)")
+        }
+        var h = x
+        for block in blocks { h = block(h) }
+        return linear(finalNorm(h), weight: tokenEmbedding.weight)
+    }
+}
