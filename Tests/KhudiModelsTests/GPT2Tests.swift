@@ -32,6 +32,33 @@ struct ModelGolden: Decodable {
     }
 }
 
+extension ModelGolden {
+    /// The largest relative difference between `model`'s logits for the prompts and these.
+    func largestLogitDifference(_ model: some LanguageModel) throws -> Float {
+        let logits = try GradientMode.withoutGradients {
+            try model.logits(prompts.flatMap { $0 }, batch: prompts.count, length: prompts[0].count)
+        }
+        guard logits.shape == logitsShape else { return .infinity }
+        return zip(logits.values, self.logits).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+    }
+
+    /// `model`'s greedy continuation of the first prompt, recomputed from scratch each step;
+    /// ties go to the lowest id, as torch's argmax.
+    func greedyContinuation(_ model: some LanguageModel) throws -> [Int32] {
+        var tokens = prompts[0]
+        for _ in greedy.indices {
+            let logits = try GradientMode.withoutGradients {
+                try model.logits(tokens, batch: 1, length: tokens.count)
+            }
+            let last = Array(logits.values.suffix(model.vocabularySize))
+            var best = 0
+            for index in last.indices where last[index] > last[best] { best = index }
+            tokens.append(Int32(best))
+        }
+        return Array(tokens.suffix(greedy.count))
+    }
+}
+
 @Suite final class GPT2Tests {
     let fixture = ModelGolden.directory.appendingPathComponent("gpt2-tiny").path
     let scratch = NSTemporaryDirectory() + "khudi-gpt2-\(UUID().uuidString)"

@@ -50,13 +50,7 @@ public final class GPT2Model: Module {
 
     /// Next-token logits (batch, length, vocabulary) for `tokens`, `batch` rows of `length` ids.
     public func logits(_ tokens: [Int32], batch: Int, length: Int) throws(ModelError) -> Tensor {
-        guard tokens.count == batch * length, length > 0 else {
-            throw .badInput("\(tokens.count) token ids for \(batch) rows of \(length)")
-        }
-        guard length <= configuration.contextLength else {
-            throw .badInput(
-                "\(length) tokens exceed the model's context of \(configuration.contextLength)")
-        }
+        try checkInput(tokens, batch: batch, length: length)
         let x: Tensor
         do {
             let tokenVectors = try tokenEmbedding(tokens, shape: [batch, length])

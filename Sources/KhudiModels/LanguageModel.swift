@@ -1,0 +1,35 @@
+import KhudiNN
+import KhudiTensor
+
+/// A causal language model: token ids in, next-token logits out.
+///
+/// Generation, scoring and training work through this, whatever the architecture.
+public protocol LanguageModel: Module {
+    var vocabularySize: Int { get }
+    /// The longest sequence the model takes.
+    var contextLength: Int { get }
+    /// Next-token logits (batch, length, vocabulary) for `tokens`, `batch` rows of `length` ids.
+    func logits(_ tokens: [Int32], batch: Int, length: Int) throws(ModelError) -> Tensor
+}
+
+extension LanguageModel {
+    /// Checks that `tokens` are `batch` rows of `length` ids within the context.
+    func checkInput(_ tokens: [Int32], batch: Int, length: Int) throws(ModelError) {
+        guard tokens.count == batch * length, length > 0 else {
+            throw .badInput("\(tokens.count) token ids for \(batch) rows of \(length)")
+        }
+        guard length <= contextLength else {
+            throw .badInput("\(length) tokens exceed the model's context of \(contextLength)")
+        }
+    }
+}
+
+extension GPT2Model: LanguageModel {
+    public var vocabularySize: Int { configuration.vocabularySize }
+    public var contextLength: Int { configuration.contextLength }
+}
+
+extension LlamaModel: LanguageModel {
+    public var vocabularySize: Int { configuration.vocabularySize }
+    public var contextLength: Int { configuration.contextLength }
+}

@@ -1,0 +1,69 @@
+import KhudiNN
+import KhudiTensor
+
+/// The Llama family (Llama 2/3, Mistral, Qwen2, SmolLM): token embedding, pre-norm blocks with
+/// RMSNorm, RoPE, grouped-query attention and SwiGLU, a final RMSNorm, and an output head that
+/// is its own matrix or tied to the embedding.
+///
+/// Parameter names are Hugging Face's (`model.embed_tokens.weight`,
+/// `model.layers.0.self_attn.q_proj.weight`, `lm_head.weight`).
+public final class LlamaModel: Module {
+    public let configuration: LlamaConfiguration
+    public let tokenEmbedding: Embedding
+    public let blocks: [LlamaBlock]
+    public let finalNorm: RMSNorm
+    /// The untied head (vocabulary, dimension); nil when tied to `tokenEmbedding`.
+    public let head: Linear?
+    public let rope: RotaryTable
+
+    public init(_ configuration: LlamaConfiguration, generator: inout SeededGenerator) {
+        self.configuration = configuration
+        tokenEmbedding = Embedding(
+            count: configuration.vocabularySize, dimension: configuration.dimension,
+            initialization: .normal(standardDeviation: 0.02), generator: &generator)
+        var block = LlamaBlockConfiguration(
+            dimension: configuration.dimension, heads: configuration.heads,
+            kvHeads: configuration.kvHeads, hiddenDimension: configuration.hiddenDimension,
+            headDim: configuration.headDim)
+        block.rmsNormEps = configuration.rmsNormEps
+        block.attentionBias = configuration.attentionBias
+        blocks = (0..<configuration.layerCount).map { _ in
+            LlamaBlock(block, generator: &generator)
+        }
+        finalNorm = RMSNorm(dimension: configuration.dimension, eps: configuration.rmsNormEps)
+        head =
+            configuration.tiedEmbeddings
+            ? nil
+            : Linear(
+                inFeatures: configuration.dimension, outFeatures: configuration.vocabularySize,
+                bias: false, initialization: .normal(standardDeviation: 0.02),
+                generator: &generator)
+        rope = RotaryTable(
+            headDim: configuration.headDim, maxPositions: configuration.contextLength,
+            inverseFrequencies: configuration.inverseFrequencies)
+    }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        var list = parameters(of: tokenEmbedding, prefix: "model.embed_tokens")
+        for (index, block) in blocks.enumerated() {
+            list += parameters(of: block, prefix: "model.layers.\(index)")
+        }
+        list += parameters(of: finalNorm, prefix: "model.norm")
+        if let head { list += parameters(of: head, prefix: "lm_head") }
+        return list
+    }
+
+    /// Next-token logits (batch, length, vocabulary) for `tokens`, `batch` rows of `length` ids.
+    public func logits(_ tokens: [Int32], batch: Int, length: Int) throws(ModelError) -> Tensor {
+        try checkInput(tokens, batch: batch, length: length)
+        var h: Tensor
+        do {
+            h = try tokenEmbedding(tokens, shape: [batch, length])
+        } catch {
+            throw .badInput("\(error)")
+        }
+        for block in blocks { h = block(h, rope: rope) }
+        let normed = finalNorm(h)
+        return head.map { $0(normed) } ?? linear(normed, weight: tokenEmbedding.weight)
+    }
+}
