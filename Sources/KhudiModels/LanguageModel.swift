@@ -10,6 +10,13 @@ public protocol LanguageModel: Module {
     var contextLength: Int { get }
     /// Next-token logits (batch, length, vocabulary) for `tokens`, `batch` rows of `length` ids.
     func logits(_ tokens: [Int32], batch: Int, length: Int) throws(ModelError) -> Tensor
+    /// Empty key/value caches, one per block, for `batch` rows of up to `capacity` positions.
+    func makeCaches(batch: Int, capacity: Int?) -> [KeyValueCache]
+    /// Logits for `tokens` following what `caches` hold (inference only); the caches then
+    /// hold them too.
+    func logits(
+        _ tokens: [Int32], batch: Int, length: Int, caches: [KeyValueCache]
+    ) throws(ModelError) -> Tensor
 }
 
 extension LanguageModel {

@@ -1,0 +1,147 @@
+import Foundation
+import KhudiNN
+import KhudiTensor
+import Testing
+
+@testable import KhudiModels
+
+@Suite struct GenerationTests {
+    static let fixtures = ["gpt2-tiny", "llama-tiny", "qwen2-tiny"]
+
+    func model(_ name: String) throws -> any LanguageModel {
+        let directory = ModelGolden.directory.appendingPathComponent(name).path
+        return name.hasPrefix("gpt2")
+            ? try GPT2Model.load(directory: directory) : try LlamaModel.load(directory: directory)
+    }
+
+    func largestDifference(_ a: [Float], _ b: [Float]) -> Float {
+        zip(a, b).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? .infinity
+    }
+
+    /// The prompt at once into an empty cache, then one token at a time: every step's logits
+    /// equal a full recomputation of the prefix without a cache.
+    @Test(arguments: fixtures)
+    func cachedLogitsEqualRecomputation(_ name: String) throws {
+        let model = try model(name)
+        let tokens: [Int32] = [5, 17, 42, 8, 91, 3, 77, 60, 12, 33, 1, 2, 3, 4]
+        let full = try GradientMode.withoutGradients {
+            try model.logits(tokens, batch: 1, length: tokens.count).values
+        }
+        let caches = model.makeCaches(batch: 1, capacity: nil)
+        let prompt = try model.logits(Array(tokens.prefix(6)), batch: 1, length: 6, caches: caches)
+        #expect(
+            largestDifference(prompt.values, Array(full.prefix(6 * model.vocabularySize))) < 1e-5)
+        for position in 6..<tokens.count {
+            let step = try model.logits([tokens[position]], batch: 1, length: 1, caches: caches)
+            let expected = full[
+                (position * model.vocabularySize)..<((position + 1) * model.vocabularySize)]
+            #expect(
+                largestDifference(step.values, Array(expected)) < 1e-5,
+                "\(name) position \(position)")
+        }
+        #expect(caches.allSatisfy { $0.length == tokens.count })
+    }
+
+    @Test(arguments: fixtures)
+    func greedyGenerationMatchesTransformers(_ name: String) throws {
+        let golden = try ModelGolden.load(name)
+        var options = GenerationOptions()
+        options.maximumNewTokens = golden.greedy.count
+        let output = try Generator(model: try model(name), options: options).generate([
+            golden.prompts[0]
+        ])
+        #expect(output == [golden.greedy])
+    }
+
+    @Test func samplingIsSeededAndReducesToGreedyWhenOnlyOneTokenIsKept() throws {
+        let model = try model("llama-tiny")
+        let golden = try ModelGolden.load("llama-tiny")
+        var options = GenerationOptions()
+        options.maximumNewTokens = 12
+        options.temperature = 1.5
+        options.seed = 7
+        let prompts = [golden.prompts[0], golden.prompts[1]]
+        let first = try Generator(model: model, options: options).generate(prompts)
+        #expect(try Generator(model: model, options: options).generate(prompts) == first)
+        // Each prompt has its own stream: generating one alone gives the same tokens.
+        #expect(try Generator(model: model, options: options).generate([prompts[0]]) == [first[0]])
+        options.seed = 8
+        #expect(try Generator(model: model, options: options).generate(prompts) != first)
+        var greedy = GenerationOptions()
+        greedy.maximumNewTokens = 8
+        let expected = try Generator(model: model, options: greedy).generate([prompts[0]])
+        options.maximumNewTokens = 8
+        options.topK = 1
+        #expect(try Generator(model: model, options: options).generate([prompts[0]]) == expected)
+        options.topK = 0
+        options.topP = 1e-6
+        #expect(try Generator(model: model, options: options).generate([prompts[0]]) == expected)
+    }
+
+    @Test func stopTokensAndCallbacksEndASequence() throws {
+        let golden = try ModelGolden.load("qwen2-tiny")
+        let model = try model("qwen2-tiny")
+        var options = GenerationOptions()
+        options.maximumNewTokens = golden.greedy.count
+        options.stopTokens = [golden.greedy[2]]
+        let stopped = try Generator(model: model, options: options).generate([golden.prompts[0]])
+        let firstStop = golden.greedy.firstIndex(of: golden.greedy[2])!
+        #expect(stopped == [Array(golden.greedy.prefix(firstStop + 1))])
+        options.stopTokens = []
+        var streamed: [Int32] = []
+        let early = try Generator(model: model, options: options).generate([golden.prompts[0]]) {
+            _, token in
+            streamed.append(token)
+            return streamed.count < 3
+        }
+        #expect(early == [Array(golden.greedy.prefix(3))])
+        #expect(streamed == early[0])
+    }
+
+    @Test func logitsProcessorsFollowTransformers() {
+        // CTRL penalty: positive logits divided, negative multiplied, only for seen tokens.
+        #expect(Sampling.penalized([2, -2, 2], seen: [0, 1], penalty: 2) == [1, -4, 2])
+        #expect(Sampling.keepingTopK([1, 3, 2, 3], 2) == [-.infinity, 3, -.infinity, 3])
+        // Probabilities ≈ [0.64, 0.24, 0.09, 0.03]: p = 0.8 keeps the first two.
+        let kept = Sampling.keepingTopP([3, 2, 1, 0], 0.8)
+        #expect(kept[0] == 3 && kept[1] == 2 && kept[2] == -.infinity && kept[3] == -.infinity)
+        var random = SeededGenerator(seed: 1)
+        #expect((0..<50).allSatisfy { _ in Sampling.draw([0, 1, 0], using: &random) == 1 })
+        #expect(Sampling.argmax([1, 5, 5, 2]) == 1)
+    }
+
+    @Test func badSettingsAndPromptsAreRefused() throws {
+        let model = try model("gpt2-tiny")
+        var options = GenerationOptions()
+        options.temperature = -1
+        #expect(throws: ModelError.self) {
+            try Generator(model: model, options: options).generate([[1]])
+        }
+        options = GenerationOptions()
+        options.topP = 0
+        #expect(throws: ModelError.self) {
+            try Generator(model: model, options: options).generate([[1]])
+        }
+        #expect(throws: ModelError.badInput("prompt 0 has no tokens")) {
+            try Generator(model: model).generate([[]])
+        }
+        #expect(throws: ModelError.self) {
+            try Generator(model: model).generate([[Int32](repeating: 1, count: 33)])
+        }
+        let caches = model.makeCaches(batch: 1, capacity: 4)
+        #expect(throws: ModelError.self) {
+            try model.logits([1, 2, 3, 4, 5], batch: 1, length: 5, caches: caches)
+        }
+    }
+
+    @Test func aFullContextEndsGeneration() throws {
+        let model = try model("gpt2-tiny")  // context 32
+        var options = GenerationOptions()
+        options.maximumNewTokens = 10
+        let output = try Generator(model: model, options: options).generate([
+            [Int32](repeating: 7, count: 30)
+        ])
+        // 30 prompt tokens + 2 fed back fill the 32 positions; the third token is the last.
+        #expect(output[0].count == 3)
+    }
+}
