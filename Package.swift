@@ -92,6 +92,9 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(name: "KhudiTrainTests", dependencies: ["KhudiTrain", "_KhudiTestSupport"]),
         .testTarget(
-            name: "KhudiCLITests", dependencies: ["KhudiCLI", "KhudiModels", "_KhudiTestSupport"]),
+            name: "KhudiCLITests",
+            dependencies: [
+                "KhudiCLI", "KhudiModels", "KhudiNN", "KhudiTokenizer", "_KhudiTestSupport",
+            ]),
     ]
 )

@@ -10,6 +10,9 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case unexpectedTensor(path: String, name: String)
     case shapeMismatch(path: String, name: String, expected: [Int], found: [Int])
     case checkpoint(SafeTensorsError)
+    /// The directory's tokenizer has ids the model's embedding does not.
+    case vocabularyMismatch(path: String, tokenizer: Int, model: Int)
+    case tokenizer(path: String, reason: String)
     /// Input outside what the model accepts (a token id beyond the vocabulary, a sequence
     /// longer than the context).
     case badInput(String)
@@ -27,6 +30,9 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         case .shapeMismatch(let path, let name, let expected, let found):
             "\(path): tensor '\(name)' has shape \(found), the config implies \(expected)"
         case .checkpoint(let error): error.description
+        case .vocabularyMismatch(let path, let tokenizer, let model):
+            "\(path): the tokenizer has \(tokenizer) tokens but the model's embedding only \(model)"
+        case .tokenizer(let path, let reason): "\(path): \(reason)"
         case .badInput(let reason): reason
         }
     }

@@ -15,11 +15,14 @@ public struct KhudiCommand: ParsableCommand {
               khudi-eval       score checkpoints                  (not built yet: #8)
 
             Here: `khudi doctor` (machine, BLAS and MPI check, also under mpirun/srun) and \
-            `khudi safetensors show|convert` (check and inspect checkpoints, change precision). \
+            `khudi safetensors show|convert` (check and inspect checkpoints, change precision), \
+            `khudi generate` (continue prompts with a GPT-2 or Llama-family model directory). \
             `khudi run RECIPE.yaml` will run a whole recipe; it is not built yet (#8).
             """,
         version: KhudiVersion.string,
-        subcommands: [DoctorCommand.self, SafeTensorsCommand.self, RunCommand.self]
+        subcommands: [
+            DoctorCommand.self, GenerateCommand.self, SafeTensorsCommand.self, RunCommand.self,
+        ]
     )
 
     public init() {}
