@@ -23,7 +23,7 @@ import Testing
         var greedy = true
         for t in positions {
             let row = golden.logits[(t * vocabulary)..<((t + 1) * vocabulary)].map(Double.init)
-            let largest = row.max()!
+            let largest = row.max() ?? 0
             let logSum = log(row.reduce(0) { $0 + exp($1 - largest) }) + largest
             total += row[Int(prompt[t + 1])] - logSum
             greedy = greedy && row.firstIndex(of: largest) == Int(prompt[t + 1])

@@ -45,10 +45,11 @@ public struct Scorer {
         return scores
     }
 
-    /// The log-likelihood of a whole text, cut into windows of `window` tokens (default: the
-    /// model's context) of which the last `stride` (default: all) are scored; the first token
-    /// is predicted from `prefix` (an end-of-text or beginning token). Every token is scored
-    /// exactly once.
+    /// The log-likelihood of a whole text, in windows.
+    ///
+    /// Windows hold `window` tokens (default: the model's context), of which the last `stride`
+    /// (default: all) are scored; the first token is predicted from `prefix` (an end-of-text or
+    /// beginning token). Every token is scored exactly once.
     public func rollingLogLikelihood(
         _ tokens: [Int32], prefix: Int32, window: Int? = nil, stride: Int? = nil
     ) throws(ModelError) -> Score {
