@@ -175,7 +175,10 @@ extension ModelGolden {
             loadError(scratch + "/absent")
                 == .notAModel(path: scratch + "/absent", reason: "not a directory"))
         try copyConfig(to: scratch)
-        #expect(loadError(scratch) == .notAModel(path: scratch, reason: "no model.safetensors"))
+        #expect(
+            loadError(scratch)
+                == .notAModel(
+                    path: scratch, reason: "no model.safetensors or model.safetensors.index.json"))
     }
 
     @Test func unsupportedAndMissingConfigFieldsAreNamed() throws {

@@ -79,6 +79,48 @@ import Testing
         }
     }
 
+    @Test func shardedCheckpointsSaveAndLoad() throws {
+        let model = try LlamaModel.load(directory: fixture("llama-tiny"))
+        let out = scratch + "/sharded"
+        try model.save(directory: out, maximumShardBytes: 40_000)
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        let shards = files.filter { $0.hasPrefix("model-") }
+        #expect(shards.count > 1 && !files.contains("model.safetensors"))
+        #expect(shards.first == String(format: "model-00001-of-%05d.safetensors", shards.count))
+        let indexData = try Data(
+            contentsOf: URL(fileURLWithPath: out + "/model.safetensors.index.json"))
+        let index = try JSONSerialization.jsonObject(with: indexData) as? [String: Any]
+        let map = index?["weight_map"] as? [String: String] ?? [:]
+        #expect(Set(map.keys) == Set(model.namedParameters.map(\.name)))
+        #expect(
+            (index?["metadata"] as? [String: Any])?["total_size"] as? Int
+                == 4 * model.parameterCount)
+        let reloaded = try LlamaModel.load(directory: out)
+        #expect(try ModelGolden.load("llama-tiny").largestLogitDifference(reloaded) < 1e-4)
+
+        // An index that disagrees with its shards is named.
+        var wrong = map
+        let moved = model.namedParameters[0].name
+        wrong[moved] = shards.last
+        try JSONSerialization.data(withJSONObject: ["weight_map": wrong]).write(
+            to: URL(fileURLWithPath: out + "/model.safetensors.index.json"))
+        do {
+            _ = try LlamaModel.load(directory: out)
+            Issue.record("an index placing \(moved) in the wrong shard was accepted")
+        } catch {
+            guard case .invalidField(_, "weight_map", let reason) = error else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(reason.contains(moved))
+        }
+        // Saving again unsharded leaves no stale index or shard behind.
+        try model.save(directory: out)
+        let after = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(after == ["config.json", "model.safetensors"])
+        #expect(try LlamaModel.load(directory: out).configuration == model.configuration)
+    }
+
     func loadError() -> ModelError? {
         do {
             _ = try LlamaModel.load(directory: scratch)

@@ -16,12 +16,12 @@ struct ParameterTransfer {
     /// Fills `parameters` from `file`; a missing, misshapen or unknown tensor is an error naming
     /// it.
     func load(
-        _ parameters: [(name: String, tensor: Tensor)], from file: SafeTensorsFile
+        _ parameters: [(name: String, tensor: Tensor)], from file: CheckpointTensors
     ) throws(ModelError) {
         var used: Set<String> = []
         for (name, tensor) in parameters {
             let key = key(name)
-            guard let info = try? file.info(key) else {
+            guard let info = file.info(key) else {
                 throw .missingTensor(path: file.path, name: key)
             }
             let flipped = transposed(name)
@@ -50,32 +50,33 @@ struct ParameterTransfer {
         }
     }
 
-    /// A writer holding `parameters` under their checkpoint keys, as F32.
-    func writer(
-        _ parameters: [(name: String, tensor: Tensor)], metadata: [String: String]
-    ) -> SafeTensorsWriter {
-        var writer = SafeTensorsWriter(metadata: metadata.merging(["format": "pt"]) { a, _ in a })
-        for (name, tensor) in parameters {
-            if transposed(name) {
-                let (rows, columns) = (tensor.shape[0], tensor.shape[1])
-                let values = [Float](unsafeUninitializedCapacity: rows * columns) { buffer, count in
-                    if let base = buffer.baseAddress {
-                        transpose(tensor.values, rows: rows, columns: columns, into: base)
-                    }
-                    count = rows * columns
+    /// `parameters` as checkpoint tensors: key, shape as stored, values (F32).
+    func entries(
+        _ parameters: [(name: String, tensor: Tensor)]
+    ) -> [(key: String, shape: [Int], values: [Float])] {
+        parameters.map { name, tensor in
+            guard transposed(name) else { return (key(name), tensor.shape, tensor.values) }
+            let (rows, columns) = (tensor.shape[0], tensor.shape[1])
+            let values = [Float](unsafeUninitializedCapacity: rows * columns) { buffer, count in
+                if let base = buffer.baseAddress {
+                    transpose(tensor.values, rows: rows, columns: columns, into: base)
                 }
-                writer.add(key(name), shape: [columns, rows], values: values)
-            } else {
-                writer.add(key(name), shape: tensor.shape, values: tensor.values)
+                count = rows * columns
             }
+            return (key(name), [columns, rows], values)
         }
-        return writer
     }
 
-    /// Writes `config.json` (fields as JSON) and `model.safetensors` into `directory`, each
-    /// atomically, creating the directory if needed.
+    /// Writes `config.json` and the weights into `directory` (created if needed).
+    ///
+    /// The weights go to `model.safetensors`, or, when they pass `maximumShardBytes`, to
+    /// `model-0000i-of-0000n.safetensors` shards and `model.safetensors.index.json`; weight
+    /// files of an earlier save that the new one does not use are removed. Each file is written
+    /// atomically; `metadata` goes in every file's `__metadata__` beside `format: pt`.
     static func save(
-        directory: String, config: [String: Any], writer: SafeTensorsWriter
+        directory: String, config: [String: Any],
+        entries: [(key: String, shape: [Int], values: [Float])], metadata: [String: String],
+        maximumShardBytes: Int? = nil
     ) throws(ModelError) {
         do {
             try FileManager.default.createDirectory(
@@ -83,20 +84,58 @@ struct ParameterTransfer {
         } catch {
             throw .notAModel(path: directory, reason: "cannot create it: \(error)")
         }
-        let path = "\(directory)/config.json"
+        try writeJSON(config, to: "\(directory)/config.json")
+        let metadata = metadata.merging(["format": "pt"]) { a, _ in a }
+        let sizes = entries.map { 4 * $0.values.count }
+        let shards = SafeTensorsWriter.shardSizes(sizes, maximumBytes: maximumShardBytes ?? .max)
+        var weightMap: [String: String] = [:]
+        for (number, members) in shards.enumerated() {
+            let name =
+                shards.count == 1
+                ? "model.safetensors"
+                : String(format: "model-%05d-of-%05d.safetensors", number + 1, shards.count)
+            var writer = SafeTensorsWriter(metadata: metadata)
+            for index in members {
+                writer.add(
+                    entries[index].key, shape: entries[index].shape, values: entries[index].values)
+                weightMap[entries[index].key] = name
+            }
+            do {
+                try writer.write(to: "\(directory)/\(name)")
+            } catch {
+                throw .checkpoint(error)
+            }
+        }
+        let index = "\(directory)/\(CheckpointTensors.indexName)"
+        if shards.count > 1 {
+            try writeJSON(
+                ["metadata": ["total_size": sizes.reduce(0, +)], "weight_map": weightMap], to: index
+            )
+        }
+        let written = Set(weightMap.values).union(
+            shards.count > 1 ? [CheckpointTensors.indexName] : [])
+        let earlier = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in earlier where !written.contains(name) && isWeightFile(name) {
+            try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
+        }
+    }
+
+    /// Whether `name` is one of the weight files `save` writes.
+    static func isWeightFile(_ name: String) -> Bool {
+        name == "model.safetensors" || name == CheckpointTensors.indexName
+            || (name.hasPrefix("model-") && name.contains("-of-") && name.hasSuffix(".safetensors"))
+    }
+
+    /// `object` as sorted, indented JSON at `path`, written atomically.
+    static func writeJSON(_ object: [String: Any], to path: String) throws(ModelError) {
         guard
             let data = try? JSONSerialization.data(
-                withJSONObject: config, options: [.sortedKeys, .prettyPrinted])
+                withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
         else {
             throw .invalidField(path: path, field: "(file)", reason: "fields are not JSON")
         }
         if let failure = writeAtomically(Array(data), to: path) {
             throw .checkpoint(.cannotWrite(path: path, reason: failure))
-        }
-        do {
-            try writer.write(to: "\(directory)/model.safetensors")
-        } catch {
-            throw .checkpoint(error)
         }
     }
 
@@ -114,17 +153,9 @@ struct ParameterTransfer {
         return "\(directory)/config.json"
     }
 
-    /// Opens `directory/model.safetensors`.
-    static func weights(in directory: String) throws(ModelError) -> SafeTensorsFile {
-        let path = "\(directory)/model.safetensors"
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw .notAModel(path: directory, reason: "no model.safetensors")
-        }
-        do {
-            return try SafeTensorsFile(path: path)
-        } catch {
-            throw .checkpoint(error)
-        }
+    /// The weights in `directory`: one file, or shards with an index.
+    static func weights(in directory: String) throws(ModelError) -> CheckpointTensors {
+        try CheckpointTensors(directory: directory)
     }
 }
 

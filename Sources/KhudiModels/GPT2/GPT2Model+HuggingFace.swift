@@ -33,18 +33,20 @@ extension GPT2Model {
     /// Saves in Hugging Face's layout.
     ///
     /// Writes `config.json` (the fields in `configurationFields`, the model's own sizes
-    /// overriding them) and `model.safetensors` with `transformer.` keys, the Conv1D weights
-    /// transposed back to (in, out), the tied head not stored, and `metadata` in
-    /// `__metadata__` beside `format: pt`. Each file is written atomically.
+    /// overriding them) and `model.safetensors` with `transformer.` keys (sharded with an index
+    /// past `maximumShardBytes`), the Conv1D weights transposed back to (in, out), the tied head
+    /// not stored, and `metadata` in `__metadata__` beside `format: pt`. Each file is written
+    /// atomically.
     public func save(
         directory: String, configurationFields: [String: Any] = [:],
-        metadata: [String: String] = [:]
+        metadata: [String: String] = [:], maximumShardBytes: Int? = nil
     ) throws(ModelError) {
+        let config = configurationFields.merging(configuration.huggingFaceFields) { _, ours in
+            ours
+        }
         try ParameterTransfer.save(
-            directory: directory,
-            config: configurationFields.merging(configuration.huggingFaceFields) { _, ours in ours
-            },
-            writer: Self.transfer(prefix: "transformer.").writer(
-                namedParameters, metadata: metadata))
+            directory: directory, config: config,
+            entries: Self.transfer(prefix: "transformer.").entries(namedParameters),
+            metadata: metadata, maximumShardBytes: maximumShardBytes)
     }
 }

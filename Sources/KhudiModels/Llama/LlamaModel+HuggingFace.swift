@@ -23,17 +23,19 @@ extension LlamaModel {
     }
 
     /// Saves in Hugging Face's layout: `config.json` (`configurationFields`, with the model's
-    /// own sizes and RoPE overriding them) and `model.safetensors` (`metadata` in
-    /// `__metadata__` beside `format: pt`), each written atomically.
+    /// own sizes and RoPE overriding them) and `model.safetensors` (sharded with an index past
+    /// `maximumShardBytes`; `metadata` in `__metadata__` beside `format: pt`), each file
+    /// written atomically.
     public func save(
         directory: String, configurationFields: [String: Any] = [:],
-        metadata: [String: String] = [:]
+        metadata: [String: String] = [:], maximumShardBytes: Int? = nil
     ) throws(ModelError) {
         try ParameterTransfer.save(
             directory: directory,
             config: configurationFields.merging(configuration.huggingFaceFields) { _, ours in ours
             },
-            writer: ParameterTransfer(key: { $0 }).writer(namedParameters, metadata: metadata))
+            entries: ParameterTransfer(key: { $0 }).entries(namedParameters), metadata: metadata,
+            maximumShardBytes: maximumShardBytes)
     }
 }
 
