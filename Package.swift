@@ -70,7 +70,8 @@ let package = Package(
         .executableTarget(
             name: "khudi-bench",
             dependencies: [
-                "KhudiCLI", "KhudiTensor", "KhudiNN", "KhudiText", "KhudiCorpus", "CBLAS",
+                "KhudiCLI", "KhudiTensor", "KhudiNN", "KhudiText", "KhudiCorpus", "KhudiModels",
+                "CBLAS",
             ]),
 
         // MARK: Tests

@@ -68,6 +68,14 @@ public func cachedCausalAttention(
     shapeCheck(
         cache.length + new <= cache.capacity, "cachedCausalAttention",
         "\(cache.length) cached + \(new) new positions exceed the cache's \(cache.capacity)")
+    if cache.length == 0 {
+        // A prompt into an empty cache: the blocked GEMM kernel of training, no loops per row.
+        cache.append(key: k, value: v)
+        return GradientMode.withoutGradients {
+            causalAttention(
+                query: q, key: k, value: v, queryHeads: queryHeads, kvHeads: cache.kvHeads)
+        }
+    }
     cache.append(key: k, value: v)
     let out = Tensor(uninitialized: q.shape)
     let (headDim, width, total) = (cache.headDim, cache.width, cache.length)
