@@ -16,12 +16,14 @@ public struct KhudiCommand: ParsableCommand {
 
             Here: `khudi doctor` (machine, BLAS and MPI check, also under mpirun/srun) and \
             `khudi safetensors show|convert` (check and inspect checkpoints, change precision), \
-            `khudi generate` (continue prompts with a GPT-2 or Llama-family model directory). \
+            `khudi generate` (continue prompts with a GPT-2 or Llama-family model directory), \
+            `khudi model init|show|gguf` (fresh weights from a config, summaries, GGUF export). \
             `khudi run RECIPE.yaml` will run a whole recipe; it is not built yet (#8).
             """,
         version: KhudiVersion.string,
         subcommands: [
-            DoctorCommand.self, GenerateCommand.self, SafeTensorsCommand.self, RunCommand.self,
+            DoctorCommand.self, GenerateCommand.self, ModelCommand.self, SafeTensorsCommand.self,
+            RunCommand.self,
         ]
     )
 
