@@ -58,27 +58,10 @@ public final class SafeTensorsFile: @unchecked Sendable {
         var keepMapping = false
         defer { if !keepMapping { munmap(mapped, size) } }
 
-        let headerLength = UInt64(littleEndian: mapped.loadUnaligned(as: UInt64.self))
-        guard headerLength <= Self.maximumHeaderLength else {
-            throw .headerTooLarge(path: path, length: headerLength)
-        }
-        guard 8 + Int(headerLength) <= size else {
-            throw .headerBeyondFile(path: path, length: headerLength, fileSize: size)
-        }
-        let header: SafeTensorsHeader
-        do {
-            header = try SafeTensorsHeader(
-                UnsafeRawBufferPointer(start: mapped + 8, count: Int(headerLength)))
-        } catch {
-            switch error {
-            case .duplicate(let name): throw .duplicateTensor(path: path, name: name)
-            case .malformed(let reason): throw .malformedHeader(path: path, reason: reason)
-            }
-        }
-        let dataStart = 8 + Int(headerLength)
-        let tensors = try Self.validate(header.entries, dataSize: size - dataStart, path: path)
+        let (tensors, metadata, dataStart) = try Self.check(
+            UnsafeRawBufferPointer(start: mapped, count: size), path: path)
         self.tensors = tensors
-        metadata = header.metadata
+        self.metadata = metadata
         index = Dictionary(uniqueKeysWithValues: tensors.enumerated().map { ($1.name, $0) })
         mapping = mapped
         mappedSize = size
@@ -88,6 +71,38 @@ public final class SafeTensorsFile: @unchecked Sendable {
 
     deinit {
         if let mapping { munmap(mapping, mappedSize) }
+    }
+
+    /// Checks a whole file's bytes (header length, header, tensors) and returns its tensors in
+    /// data order, its metadata and where its data starts. The fuzz target drives this.
+    public static func check(
+        _ file: UnsafeRawBufferPointer, path: String
+    ) throws(SafeTensorsError) -> (
+        tensors: [TensorInfo], metadata: [String: String], dataStart: Int
+    ) {
+        guard file.count >= 8, let base = file.baseAddress else {
+            throw .tooShort(path: path, size: file.count)
+        }
+        let headerLength = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
+        guard headerLength <= Self.maximumHeaderLength else {
+            throw .headerTooLarge(path: path, length: headerLength)
+        }
+        guard 8 + Int(headerLength) <= file.count else {
+            throw .headerBeyondFile(path: path, length: headerLength, fileSize: file.count)
+        }
+        let header: SafeTensorsHeader
+        do {
+            header = try SafeTensorsHeader(
+                UnsafeRawBufferPointer(start: base + 8, count: Int(headerLength)))
+        } catch {
+            switch error {
+            case .duplicate(let name): throw .duplicateTensor(path: path, name: name)
+            case .malformed(let reason): throw .malformedHeader(path: path, reason: reason)
+            }
+        }
+        let dataStart = 8 + Int(headerLength)
+        let tensors = try validate(header.entries, dataSize: file.count - dataStart, path: path)
+        return (tensors, header.metadata, dataStart)
     }
 
     /// Checks dtypes, sizes and exact coverage; returns the tensors sorted by offset.
@@ -118,11 +133,12 @@ public final class SafeTensorsFile: @unchecked Sendable {
                 }
                 elements = product
             }
-            guard elements * dtype.size == entry.end - entry.begin else {
+            let (bytes, overflow) = elements.multipliedReportingOverflow(by: dtype.size)
+            guard !overflow, bytes == entry.end - entry.begin else {
                 throw .badOffsets(
                     path: path, tensor: entry.name,
                     reason:
-                        "shape \(entry.shape) of \(dtype.rawValue) needs \(elements * dtype.size) bytes, data_offsets give \(entry.end - entry.begin)"
+                        "shape \(entry.shape) of \(dtype.rawValue) needs \(overflow ? "more" : "\(bytes)") bytes, data_offsets give \(entry.end - entry.begin)"
                 )
             }
             tensors.append(
