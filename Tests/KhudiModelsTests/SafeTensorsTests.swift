@@ -142,6 +142,14 @@ import Testing
             Issue.record("8 bytes for one F32 accepted")
             return
         }
+        // 2⁶² F32 elements: the byte count overflows Int.
+        let huge = raw(
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904],\"data_offsets\":[0,8]}}",
+            data: data)
+        guard case .badOffsets(_, "a", _) = openError(huge) else {
+            Issue.record("an overflowing shape accepted")
+            return
+        }
         let overlapping = raw("{\(tensor("a", 0, 4)),\(tensor("b", 2, 6))}", data: data)
         #expect(openError(overlapping) == .overlap(path: overlapping, first: "a", second: "b"))
         let hole = raw("{\(tensor("a", 0, 4))}", data: data)

@@ -73,8 +73,10 @@ public final class SafeTensorsFile: @unchecked Sendable {
         if let mapping { munmap(mapping, mappedSize) }
     }
 
-    /// Checks a whole file's bytes (header length, header, tensors) and returns its tensors in
-    /// data order, its metadata and where its data starts. The fuzz target drives this.
+    /// Checks a whole file's bytes (header length, header, tensors).
+    ///
+    /// Returns its tensors in data order, its metadata and where its data starts. The fuzz
+    /// target (scripts/fuzz/safetensors) drives this.
     public static func check(
         _ file: UnsafeRawBufferPointer, path: String
     ) throws(SafeTensorsError) -> (
