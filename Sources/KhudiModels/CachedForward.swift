@@ -27,17 +27,24 @@ extension GPT2Model {
         }
         return GradientMode.withoutGradients {
             let width = configuration.dimension
+            let weights = decodingWeights
+            func project(_ layer: Linear, _ input: Tensor) -> Tensor {
+                weights?.project(layer, input) ?? layer(input)
+            }
             for (block, cache) in zip(blocks, caches) {
-                let qkv = block.attention.qkv(block.norm1(x))
+                let qkv = project(block.attention.qkv, block.norm1(x))
                 let attended = cachedCausalAttention(
                     query: qkv.sliced(axis: 2, 0..<width),
                     key: qkv.sliced(axis: 2, width..<2 * width),
                     value: qkv.sliced(axis: 2, 2 * width..<3 * width),
                     queryHeads: configuration.heads, cache: cache)
-                let h = x + block.attention.projection(attended)
-                x = h + block.mlp(block.norm2(h))
+                let h = x + project(block.attention.projection, attended)
+                let mlp = block.mlp
+                x = h + project(mlp.down, gelu(project(mlp.up, block.norm2(h))))
             }
-            return linear(finalNorm(x), weight: tokenEmbedding.weight)
+            let normed = finalNorm(x)
+            return weights?.logits(normed, head: tokenEmbedding.weight)
+                ?? linear(normed, weight: tokenEmbedding.weight)
         }
     }
 }
@@ -64,20 +71,31 @@ extension LlamaModel {
         var x = try embedded { try tokenEmbedding(tokens, shape: [batch, length]) }
         return GradientMode.withoutGradients {
             let c = configuration
+            let weights = decodingWeights
+            func project(_ layer: Linear, _ input: Tensor) -> Tensor {
+                weights?.project(layer, input) ?? layer(input)
+            }
             for (block, cache) in zip(blocks, caches) {
                 let a = block.inputNorm(x)
                 let attention = block.attention
                 let attended = cachedCausalAttention(
                     query: rotary(
-                        attention.query(a), table: rope, heads: c.heads, positionOffset: past),
+                        project(attention.query, a), table: rope, heads: c.heads,
+                        positionOffset: past),
                     key: rotary(
-                        attention.key(a), table: rope, heads: c.kvHeads, positionOffset: past),
-                    value: attention.value(a), queryHeads: c.heads, cache: cache)
-                let h = x + attention.output(attended)
-                x = h + block.mlp(block.postAttentionNorm(h))
+                        project(attention.key, a), table: rope, heads: c.kvHeads,
+                        positionOffset: past),
+                    value: project(attention.value, a), queryHeads: c.heads, cache: cache)
+                let h = x + project(attention.output, attended)
+                let b = block.postAttentionNorm(h)
+                let mlp = block.mlp
+                x =
+                    h
+                    + project(mlp.down, swiglu(gate: project(mlp.gate, b), up: project(mlp.up, b)))
             }
             let normed = finalNorm(x)
-            return head.map { $0(normed) } ?? linear(normed, weight: tokenEmbedding.weight)
+            let head = head?.weight ?? tokenEmbedding.weight
+            return weights?.logits(normed, head: head) ?? linear(normed, weight: head)
         }
     }
 }

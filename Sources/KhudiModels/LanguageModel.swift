@@ -17,6 +17,9 @@ public protocol LanguageModel: Module {
     func logits(
         _ tokens: [Int32], batch: Int, length: Int, caches: [KeyValueCache]
     ) throws(ModelError) -> Tensor
+    /// Makes single-token cached steps read bfloat16 copies of the weights (about twice the
+    /// decoding speed, logits within bfloat16's rounding of the Float32 ones).
+    func useBFloat16Decoding()
 }
 
 extension LanguageModel {

@@ -21,6 +21,9 @@ struct GenerateBench: ParsableCommand {
     @Option(help: "Tokens to generate (every one, no early stop).")
     var newTokens = 64
 
+    @Flag(help: "Decode from bfloat16 copies of the weights.")
+    var bfloat16 = false
+
     @OptionGroup var threadOptions: ThreadOptions
 
     func run() throws {
@@ -40,6 +43,7 @@ struct GenerateBench: ParsableCommand {
         default:
             throw ValidationError("unknown --model '\(model)' (llama-40m, gpt2-small)")
         }
+        if bfloat16 { language.useBFloat16Decoding() }
         let built = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let prompt = (0..<promptTokens).map { Int32(($0 * 7919 + 13) % 1000) }
         // Prompt processing: one cached forward over the whole prompt.
@@ -61,7 +65,7 @@ struct GenerateBench: ParsableCommand {
             total = min(total, Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9)
         }
         let line: [String: Any] = [
-            "bench": "generate", "model": model, "threads": threads,
+            "bench": "generate", "model": model, "threads": threads, "bfloat16": bfloat16,
             "parameters": language.parameterCount, "build_seconds": built,
             "prompt_tokens_per_second": Double(promptTokens) / promptSeconds,
             // The first token costs a prompt pass; the rest are one position each.

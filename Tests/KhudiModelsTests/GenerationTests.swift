@@ -42,6 +42,29 @@ import Testing
         #expect(caches.allSatisfy { $0.length == tokens.count })
     }
 
+    /// Single-token steps from bfloat16 weight copies stay within bfloat16's rounding of the
+    /// Float32 logits; prompts keep the Float32 path exactly.
+    @Test(arguments: fixtures)
+    func bfloat16DecodingStaysCloseToFloat32(_ name: String) throws {
+        let exact = try model(name)
+        let halved = try model(name)
+        halved.useBFloat16Decoding()
+        let tokens: [Int32] = [5, 17, 42, 8, 91, 3, 77, 60]
+        let (a, b) = (
+            exact.makeCaches(batch: 1, capacity: nil), halved.makeCaches(batch: 1, capacity: nil)
+        )
+        let promptA = try exact.logits(Array(tokens.prefix(6)), batch: 1, length: 6, caches: a)
+        let promptB = try halved.logits(Array(tokens.prefix(6)), batch: 1, length: 6, caches: b)
+        #expect(promptA.values == promptB.values)
+        for token in tokens.suffix(2) {
+            let stepA = try exact.logits([token], batch: 1, length: 1, caches: a).values
+            let stepB = try halved.logits([token], batch: 1, length: 1, caches: b).values
+            let scale = stepA.map(abs).max() ?? 1
+            let worst = zip(stepA, stepB).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst > 0 && worst < 0.03 * scale, "\(name): \(worst) of \(scale)")
+        }
+    }
+
     @Test(arguments: fixtures)
     func greedyGenerationMatchesTransformers(_ name: String) throws {
         let golden = try ModelGolden.load(name)

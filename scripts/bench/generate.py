@@ -6,7 +6,8 @@ key/value heads, SwiGLU 1376, untied head) and a GPT-2-small-shaped model (124M)
 prompt processing (one forward over a 128-token prompt, best of 3) and single-stream greedy
 generation of 64 tokens with the key/value cache (best of 3; tokens after the first, per
 second, the first costing a prompt pass), plus
-each process's peak RSS. The issue's goal: at least 2x transformers' tokens/s with less memory.
+each process's peak RSS; generation again with Khudi decoding from bfloat16 weight copies
+(`--bfloat16`). The issue's goal: at least 2x transformers' tokens/s with less memory.
 """
 import argparse
 import json
@@ -60,11 +61,14 @@ def main():
     khudi_bench = build_release("khudi-bench")
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
     for name in args.models:
+        command = [str(khudi_bench), "generate", "--model", name, "--threads", str(args.threads),
+                   "--prompt-tokens", str(args.prompt_tokens), "--new-tokens", str(args.new_tokens)]
         log(f"{name}: khudi")
-        out, khudi_rss = run_measured([str(khudi_bench), "generate", "--model", name, "--threads", str(args.threads),
-                                       "--prompt-tokens", str(args.prompt_tokens),
-                                       "--new-tokens", str(args.new_tokens)])
+        out, khudi_rss = run_measured(command)
         khudi = json.loads(out)
+        log(f"{name}: khudi --bfloat16")
+        out, brain_rss = run_measured(command + ["--bfloat16"])
+        brain = json.loads(out)
         log(f"{name}: transformers")
         out, peer_rss = run_measured([sys.executable, "-c", PEER, name, str(args.prompt_tokens),
                                       str(args.new_tokens), str(args.threads)], env=env)
@@ -77,6 +81,11 @@ def main():
                 khudi["prompt_tokens_per_second"], label, peer["prompt_tokens_per_second"], **extra)
         compare("generate", f"{name} greedy generation ({args.new_tokens} tokens)", "tokens/s",
                 khudi["generate_tokens_per_second"], label, peer["generate_tokens_per_second"], **extra)
+        extra["khudi_peak_rss_mb"] = round(brain_rss, 1)
+        compare("generate", f"{name} greedy generation ({args.new_tokens} tokens), khudi --bfloat16 decoding",
+                "tokens/s", brain["generate_tokens_per_second"], label, peer["generate_tokens_per_second"],
+                note="khudi decodes from bfloat16 weight copies (Float32 kept for prompts); transformers Float32",
+                **extra)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ public final class GPT2Model: Module {
     public let positionEmbedding: Embedding
     public let blocks: [GPT2Block]
     public let finalNorm: LayerNorm
+    /// bfloat16 copies for decoding steps (`useBFloat16Decoding()`); nil uses Float32 only.
+    public internal(set) var decodingWeights: DecodingWeights?
 
     /// A model initialised as GPT-2 is (normal 0.02, residual projections scaled by layers).
     public init(_ configuration: GPT2Configuration, generator: inout SeededGenerator) {

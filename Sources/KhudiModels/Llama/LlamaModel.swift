@@ -15,6 +15,8 @@ public final class LlamaModel: Module {
     /// The untied head (vocabulary, dimension); nil when tied to `tokenEmbedding`.
     public let head: Linear?
     public let rope: RotaryTable
+    /// bfloat16 copies for decoding steps (`useBFloat16Decoding()`); nil uses Float32 only.
+    public internal(set) var decodingWeights: DecodingWeights?
 
     public init(_ configuration: LlamaConfiguration, generator: inout SeededGenerator) {
         self.configuration = configuration
