@@ -48,6 +48,21 @@ public func matrixMultiply(
         beta, out.baseAddress, Int32(n))
 }
 
+/// out = a · x (+ beta · out) for a row-major (rows, columns) matrix a and a vector x.
+///
+/// One row of a linear layer (a decoding step). OpenBLAS's sgemm packs the whole matrix even
+/// for a single row, which was most of a decoding step; gemv reads it in place (measured:
+/// GPT-2 small decoding 21 → 40 tokens/s).
+public func matrixVectorMultiply(
+    _ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+    rows: Int, columns: Int, beta: Float = 0
+) {
+    guard rows > 0, columns > 0 else { return }
+    cblas_sgemv(
+        CblasRowMajor, CblasNoTrans, Int32(rows), Int32(columns), 1, a, Int32(columns), x, 1,
+        beta, out, 1)
+}
+
 /// The strided form of `matrixMultiply`: operands are sub-matrices of larger row-major
 /// buffers, with leading dimensions (row strides) `lda`, `ldb`, `ldc`.
 ///

@@ -120,10 +120,16 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
             (out.data + r * outFeatures).update(from: bias.data, count: outFeatures)
         }
     }
-    matrixMultiplyStrided(
-        out.data, ldc: outFeatures, x.data, lda: inFeatures, weight.data, ldb: inFeatures,
-        m: rows, n: outFeatures, k: inFeatures, transposeB: .transposed,
-        beta: bias == nil ? 0 : 1)
+    if rows == 1 {
+        matrixVectorMultiply(
+            out.data, weight.data, x.data, rows: outFeatures, columns: inFeatures,
+            beta: bias == nil ? 0 : 1)
+    } else {
+        matrixMultiplyStrided(
+            out.data, ldc: outFeatures, x.data, lda: inFeatures, weight.data, ldb: inFeatures,
+            m: rows, n: outFeatures, k: inFeatures, transposeB: .transposed,
+            beta: bias == nil ? 0 : 1)
+    }
     return out.recordBackward { out in
         let g = out.gradientData
         // A fresh gradient buffer is written (beta 0), an existing one added to (beta 1).
