@@ -48,6 +48,17 @@ import Testing
         #expect(result.stderr.contains("gpt2, 2 layers, 32 wide, 4 heads"))
     }
 
+    @Test func bfloat16DecodingRuns() throws {
+        let result = try ExecutableRunner.run(
+            "khudi",
+            [
+                "generate", "--model", directory, "--prompt", "یہ ایک", "--max-new-tokens", "6",
+                "--bfloat16",
+            ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasSuffix("\n") && result.stdout.count > 1)
+    }
+
     @Test func stopStringsCutTheText() throws {
         let full = try expected("کتاب", tokens: 12)
         let scalars = Array(full.unicodeScalars)
