@@ -48,8 +48,14 @@ public enum Initialization: Sendable {
     /// Uniform in ±bound.
     case uniform(bound: Float)
 
+    /// While true (`Initialization.$placeholders.withValue(true) { … }`), every rule makes a
+    /// zero tensor without drawing from the generator: a model built only to be filled from a
+    /// checkpoint skips random initialisation (124M normal draws took 5 s of loading GPT-2).
+    @TaskLocal public static var placeholders = false
+
     /// A new trainable tensor of `shape` filled by this rule.
     public func make(_ shape: [Int], using generator: inout SeededGenerator) -> Tensor {
+        if Self.placeholders { return Tensor(repeating: 0, shape: shape, requiresGradient: true) }
         let count = shape.reduce(1, *)
         let values: [Float]
         switch self {

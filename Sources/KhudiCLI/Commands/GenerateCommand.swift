@@ -98,7 +98,7 @@ public struct GenerateCommand: ParsableCommand {
             options.seed = seed
             options.stopTokens = directory.endOfSequenceIDs
             let streaming = texts.count == 1
-            var output = StopStrings(stops: stop)
+            let output = StopStrings(stops: stop)
             let ids = texts.map { tokenizer.encode($0, addingSpecialTokens: true).map(Int32.init) }
             var generated = [[Int]](repeating: [], count: ids.count)
             var written = 0  // scalars of the streamed text already on stdout

@@ -87,6 +87,14 @@ public struct CheckpointTensors {
         return try? files[position].info(name)
     }
 
+    /// Writes tensor `name`'s values as Float32 into `out`.
+    public func read(_ name: String, into out: UnsafeMutablePointer<Float>) throws {
+        guard let position = owner[name] else {
+            throw SafeTensorsError.missingTensor(path: path, name: name)
+        }
+        try files[position].read(name, into: out)
+    }
+
     public func floats(_ name: String) throws -> [Float] {
         guard let position = owner[name] else {
             throw SafeTensorsError.missingTensor(path: path, name: name)

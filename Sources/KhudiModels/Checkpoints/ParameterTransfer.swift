@@ -30,18 +30,18 @@ struct ParameterTransfer {
                 throw .shapeMismatch(
                     path: file.path, name: key, expected: expected, found: info.shape)
             }
-            let values: [Float]
             do {
-                values = try file.floats(key)
+                if flipped {
+                    let values = try file.floats(key)
+                    transpose(
+                        values, rows: info.shape[0], columns: info.shape[1], into: tensor.data)
+                } else {
+                    try file.read(key, into: tensor.data)
+                }
             } catch {
                 // (`catch let … as` inside typed throws trips the compiler; cast instead.)
                 if let error = error as? SafeTensorsError { throw .checkpoint(error) }
                 throw .badInput("\(error)")
-            }
-            if flipped {
-                transpose(values, rows: info.shape[0], columns: info.shape[1], into: tensor.data)
-            } else {
-                tensor.data.update(from: values, count: values.count)
             }
             used.insert(key)
         }

@@ -23,8 +23,11 @@ extension GPT2Model {
         let configuration = try GPT2Configuration(
             contentsOf: try ParameterTransfer.configPath(in: directory))
         let file = try ParameterTransfer.weights(in: directory)
-        var generator = SeededGenerator(seed: 0)
-        let model = GPT2Model(configuration, generator: &generator)
+        // Placeholders: every parameter is about to be filled from the checkpoint.
+        let model = Initialization.$placeholders.withValue(true) {
+            var unused = SeededGenerator(seed: 0)
+            return GPT2Model(configuration, generator: &unused)
+        }
         let prefixed = file.tensors.contains { $0.name.hasPrefix("transformer.") }
         try transfer(prefix: prefixed ? "transformer." : "").load(model.namedParameters, from: file)
         return model

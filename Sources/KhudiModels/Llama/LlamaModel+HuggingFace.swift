@@ -12,8 +12,11 @@ extension LlamaModel {
         let configuration = try LlamaConfiguration(
             contentsOf: try ParameterTransfer.configPath(in: directory))
         let file = try ParameterTransfer.weights(in: directory)
-        var generator = SeededGenerator(seed: 0)
-        let model = LlamaModel(configuration, generator: &generator)
+        // Placeholders: every parameter is about to be filled from the checkpoint.
+        let model = Initialization.$placeholders.withValue(true) {
+            var unused = SeededGenerator(seed: 0)
+            return LlamaModel(configuration, generator: &unused)
+        }
         let tied = configuration.tiedEmbeddings
         try ParameterTransfer(
             key: { $0 },

@@ -189,6 +189,39 @@ public final class SafeTensorsFile: @unchecked Sendable {
         return try body(UnsafeRawBufferPointer(start: start, count: tensor.byteRange.count))
     }
 
+    /// Writes a floating-point tensor's values as Float32 into `out` (`elementCount` of them),
+    /// straight from the mapping: no intermediate array.
+    public func read(_ name: String, into out: UnsafeMutablePointer<Float>) throws {
+        let tensor = try info(name)
+        try withBytes(of: name) { bytes in
+            let count = tensor.elementCount
+            switch tensor.dtype {
+            case .f32:
+                // Little-endian files on a little-endian machine: a plain copy.
+                if let base = bytes.baseAddress {
+                    UnsafeMutableRawPointer(out).copyMemory(from: base, byteCount: 4 * count)
+                }
+            case .f16:
+                for i in 0..<count {
+                    out[i] = HalfPrecision.float(
+                        fromHalf: UInt16(
+                            littleEndian: bytes.loadUnaligned(
+                                fromByteOffset: 2 * i, as: UInt16.self)))
+                }
+            case .bf16:
+                for i in 0..<count {
+                    out[i] = HalfPrecision.float(
+                        fromBrain: UInt16(
+                            littleEndian: bytes.loadUnaligned(
+                                fromByteOffset: 2 * i, as: UInt16.self)))
+                }
+            default:
+                throw SafeTensorsError.notFloatingPoint(
+                    path: path, tensor: name, dtype: tensor.dtype.rawValue)
+            }
+        }
+    }
+
     /// A floating-point tensor's values as Float32 (F32 copied, F16 and BF16 widened exactly).
     public func floats(_ name: String) throws -> [Float] {
         let tensor = try info(name)

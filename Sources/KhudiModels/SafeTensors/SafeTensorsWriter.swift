@@ -30,10 +30,8 @@ public struct SafeTensorsWriter {
         var bytes: [UInt8] = []
         switch dtype {
         case .f32:
-            bytes.reserveCapacity(4 * values.count)
-            for value in values {
-                withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 }
-            }
+            // Little-endian machine, little-endian format: the values' bytes as they are.
+            bytes = values.withUnsafeBytes { Array($0) }
         case .f16, .bf16:
             bytes.reserveCapacity(2 * values.count)
             for value in values {
@@ -60,6 +58,11 @@ public struct SafeTensorsWriter {
 
     /// The whole file: header length, padded header, data.
     public func serialized() -> [UInt8] {
+        parts().reduce(into: []) { $0 += $1 }
+    }
+
+    /// The file in parts: header length and padded header, then each tensor's bytes.
+    func parts() -> [[UInt8]] {
         let ordered = pending.sorted {
             $0.dtype.size != $1.dtype.size ? $0.dtype.size > $1.dtype.size : $0.name < $1.name
         }
@@ -82,17 +85,14 @@ public struct SafeTensorsWriter {
         header += fields.joined(separator: ",") + "}"
         var headerBytes = Array(header.utf8)
         while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
-        var file: [UInt8] = []
-        file.reserveCapacity(8 + headerBytes.count + offset)
-        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { file += $0 }
-        file += headerBytes
-        for tensor in ordered { file += tensor.bytes }
-        return file
+        var head: [UInt8] = []
+        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { head += $0 }
+        return [head + headerBytes] + ordered.map(\.bytes)
     }
 
     /// Writes the file to `path` atomically.
     public func write(to path: String) throws(SafeTensorsError) {
-        if let failure = writeAtomically(serialized(), to: path) {
+        if let failure = writeAtomically(parts(), to: path) {
             throw .cannotWrite(path: path, reason: failure)
         }
     }
