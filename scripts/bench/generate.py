@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+import time
 
 from benchlib import build_release, compare, log, run_measured
 
@@ -51,14 +52,71 @@ print(json.dumps({"prompt_tokens_per_second": prompt_tokens / best,
 '''
 
 
+SAVE_GPT2 = r'''
+import sys
+import torch
+from transformers import GPT2Config, GPT2LMHeadModel
+torch.manual_seed(1)
+GPT2LMHeadModel(GPT2Config(vocab_size=50257, n_positions=1024, n_embd=768, n_layer=12, n_head=12)).save_pretrained(sys.argv[1])
+'''
+
+LOAD_PEER = r'''
+import json, sys, time
+start = time.perf_counter()
+import torch
+from transformers import AutoModelForCausalLM
+imported = time.perf_counter()
+model = AutoModelForCausalLM.from_pretrained(sys.argv[1])
+done = time.perf_counter()
+print(json.dumps({"seconds": done - imported, "with_import": done - start}))
+'''
+
+READ = r'''
+import json, sys, time
+start = time.perf_counter()
+data = open(sys.argv[1], "rb").read()
+print(json.dumps({"seconds": time.perf_counter() - start, "bytes": len(data)}))
+'''
+
+
+def load_times(khudi, threads):
+    """GPT-2 small saved by transformers: Khudi's load (`khudi model show`, whole process) against
+    transformers' `from_pretrained` (import excluded) and a plain read of the file."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="khudi-bench-load-") as work:
+        log("gpt2-small: saving with transformers for the load test")
+        run_measured([sys.executable, "-c", SAVE_GPT2, work])
+        weights = f"{work}/model.safetensors"
+        run_measured([sys.executable, "-c", READ, weights])  # into the page cache
+        out, _ = run_measured([sys.executable, "-c", READ, weights])
+        read = json.loads(out)
+        best, khudi_rss = float("inf"), 0.0
+        for _ in range(3):
+            start = time.perf_counter()
+            _, rss = run_measured([str(khudi), "model", "show", work])
+            best, khudi_rss = min(best, time.perf_counter() - start), max(khudi_rss, rss)
+        peer, peer_rss = float("inf"), 0.0
+        for _ in range(3):
+            out, rss = run_measured([sys.executable, "-c", LOAD_PEER, work])
+            peer, peer_rss = min(peer, json.loads(out)["seconds"]), max(peer_rss, rss)
+        compare("generate", "gpt2-small load from safetensors", "seconds", best,
+                "transformers from_pretrained (import excluded)", peer, higher_is_better=False,
+                khudi_peak_rss_mb=round(khudi_rss, 1), peer_peak_rss_mb=round(peer_rss, 1),
+                file_mb=round(read["bytes"] / 1e6, 1), cached_read_seconds=round(read["seconds"], 3),
+                note="khudi: the whole `khudi model show` process (start, load, summary)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--prompt-tokens", type=int, default=128)
     parser.add_argument("--new-tokens", type=int, default=64)
     parser.add_argument("--models", nargs="*", default=["llama-40m", "gpt2-small"])
+    parser.add_argument("--no-load", action="store_true", help="skip the load-time comparison")
     args = parser.parse_args()
     khudi_bench = build_release("khudi-bench")
+    if not args.no_load:
+        load_times(build_release("khudi"), args.threads)
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
     for name in args.models:
         command = [str(khudi_bench), "generate", "--model", name, "--threads", str(args.threads),
