@@ -32,9 +32,12 @@ struct ParameterTransfer {
             }
             do {
                 if flipped {
-                    let values = try file.floats(key)
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tensor.count)
+                    defer { scratch.deallocate() }
+                    try file.read(key, into: scratch)
                     transpose(
-                        values, rows: info.shape[0], columns: info.shape[1], into: tensor.data)
+                        UnsafePointer(scratch), rows: info.shape[0], columns: info.shape[1],
+                        into: tensor.data)
                 } else {
                     try file.read(key, into: tensor.data)
                 }
@@ -159,11 +162,29 @@ struct ParameterTransfer {
     }
 }
 
-/// out[c·rows + r] = values[r·columns + c]: a (rows, columns) matrix transposed.
+/// out[c·rows + r] = values[r·columns + c]: a (rows, columns) matrix transposed, in 32 × 32
+/// tiles so reads and writes both stay within cache lines (the element-by-element loop was
+/// 40% of loading GPT-2, whose Conv1D weights are all transposed).
+private func transpose(
+    _ values: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>
+) {
+    let tile = 32
+    for rowStart in stride(from: 0, to: rows, by: tile) {
+        let rowEnd = min(rows, rowStart + tile)
+        for columnStart in stride(from: 0, to: columns, by: tile) {
+            let columnEnd = min(columns, columnStart + tile)
+            for r in rowStart..<rowEnd {
+                for c in columnStart..<columnEnd { out[c * rows + r] = values[r * columns + c] }
+            }
+        }
+    }
+}
+
 private func transpose(
     _ values: [Float], rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>
 ) {
-    for r in 0..<rows {
-        for c in 0..<columns { out[c * rows + r] = values[r * columns + c] }
+    values.withUnsafeBufferPointer { buffer in
+        guard let base = buffer.baseAddress else { return }
+        transpose(base, rows: rows, columns: columns, into: out)
     }
 }
