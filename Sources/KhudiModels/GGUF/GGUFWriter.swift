@@ -36,15 +36,7 @@ public struct GGUFWriter {
     public mutating func add(_ name: String, shape: [Int], values: [Float], as type: TensorType) {
         precondition(name.utf8.count <= 64, "GGUF tensor names are at most 64 bytes: \(name)")
         precondition(shape.reduce(1, *) == values.count, "\(name): shape \(shape)")
-        var bytes: [UInt8] = []
-        switch type {
-        case .f32:
-            bytes.reserveCapacity(4 * values.count)
-            for value in values { Self.append(value.bitPattern, to: &bytes) }
-        case .f16:
-            bytes.reserveCapacity(2 * values.count)
-            for value in values { Self.append(HalfPrecision.half(from: value), to: &bytes) }
-        }
+        let bytes = HalfPrecision.bytes(values, as: type == .f32 ? .f32 : .f16)
         tensors.append((name, shape, type, bytes))
     }
 

@@ -54,3 +54,27 @@ public enum HalfPrecision {
         return UInt16((bits &+ rounding) >> 16)
     }
 }
+
+extension HalfPrecision {
+    /// `values` as little-endian bytes of F32, F16 or BF16 (rounded to nearest even).
+    ///
+    /// Every Khudi checkpoint writer (safetensors, GGUF) encodes through this. F32 is the
+    /// values' own bytes.
+    static func bytes(_ values: [Float], as dtype: SafeTensorsDType) -> [UInt8] {
+        switch dtype {
+        case .f32:
+            // Little-endian machine, little-endian formats: the values' bytes as they are.
+            return values.withUnsafeBytes { Array($0) }
+        case .f16, .bf16:
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(2 * values.count)
+            for value in values {
+                let bits = dtype == .f16 ? half(from: value) : brain(from: value)
+                withUnsafeBytes(of: bits.littleEndian) { bytes += $0 }
+            }
+            return bytes
+        default:
+            preconditionFailure("Float32 values cannot be stored as \(dtype.rawValue)")
+        }
+    }
+}

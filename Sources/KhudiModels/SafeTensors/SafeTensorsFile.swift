@@ -224,35 +224,10 @@ public final class SafeTensorsFile: @unchecked Sendable {
 
     /// A floating-point tensor's values as Float32 (F32 copied, F16 and BF16 widened exactly).
     public func floats(_ name: String) throws -> [Float] {
-        let tensor = try info(name)
-        return try withBytes(of: name) { bytes in
-            let count = tensor.elementCount
-            switch tensor.dtype {
-            case .f32:
-                return (0..<count).map {
-                    Float(
-                        bitPattern: UInt32(
-                            littleEndian: bytes.loadUnaligned(
-                                fromByteOffset: 4 * $0, as: UInt32.self)))
-                }
-            case .f16:
-                return (0..<count).map {
-                    HalfPrecision.float(
-                        fromHalf: UInt16(
-                            littleEndian: bytes.loadUnaligned(
-                                fromByteOffset: 2 * $0, as: UInt16.self)))
-                }
-            case .bf16:
-                return (0..<count).map {
-                    HalfPrecision.float(
-                        fromBrain: UInt16(
-                            littleEndian: bytes.loadUnaligned(
-                                fromByteOffset: 2 * $0, as: UInt16.self)))
-                }
-            default:
-                throw SafeTensorsError.notFloatingPoint(
-                    path: path, tensor: name, dtype: tensor.dtype.rawValue)
-            }
+        let count = try info(name).elementCount
+        return try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if let base = buffer.baseAddress { try read(name, into: base) }
+            initialized = count
         }
     }
 }

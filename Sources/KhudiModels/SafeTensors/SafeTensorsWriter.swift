@@ -27,22 +27,10 @@ public struct SafeTensorsWriter {
     ) {
         precondition(
             shape.reduce(1, *) == values.count, "\(name): shape \(shape) ≠ \(values.count) values")
-        var bytes: [UInt8] = []
-        switch dtype {
-        case .f32:
-            // Little-endian machine, little-endian format: the values' bytes as they are.
-            bytes = values.withUnsafeBytes { Array($0) }
-        case .f16, .bf16:
-            bytes.reserveCapacity(2 * values.count)
-            for value in values {
-                let bits =
-                    dtype == .f16
-                    ? HalfPrecision.half(from: value) : HalfPrecision.brain(from: value)
-                withUnsafeBytes(of: bits.littleEndian) { bytes += $0 }
-            }
-        default:
-            preconditionFailure("\(name): Float32 values cannot be stored as \(dtype.rawValue)")
-        }
+        precondition(
+            [.f32, .f16, .bf16].contains(dtype),
+            "\(name): Float32 values cannot be stored as \(dtype.rawValue)")
+        let bytes = HalfPrecision.bytes(values, as: dtype)
         add(name, dtype: dtype, shape: shape, bytes: bytes)
     }
 
