@@ -21,7 +21,7 @@ extension GPT2Model {
     ) throws(ModelError) -> Tensor {
         let past = caches.first?.length ?? 0
         try checkCachedInput(tokens, batch: batch, length: length, caches: caches)
-        var x = try embedded {
+        var x = try inferring {
             try tokenEmbedding(tokens, shape: [batch, length])
                 + positionEmbedding((past..<past + length).map { Int32($0) }, shape: [length])
         }
@@ -68,7 +68,7 @@ extension LlamaModel {
     ) throws(ModelError) -> Tensor {
         let past = caches.first?.length ?? 0
         try checkCachedInput(tokens, batch: batch, length: length, caches: caches)
-        var x = try embedded { try tokenEmbedding(tokens, shape: [batch, length]) }
+        var x = try inferring { try tokenEmbedding(tokens, shape: [batch, length]) }
         return GradientMode.withoutGradients {
             let c = configuration
             let weights = decodingWeights
@@ -101,19 +101,6 @@ extension LlamaModel {
 }
 
 extension LanguageModel {
-    /// The embedding `body` computes, without recording gradients; an id outside the table is
-    /// bad input.
-    func embedded(_ body: () throws -> Tensor) throws(ModelError) -> Tensor {
-        let result: Result<Tensor, ModelError> = GradientMode.withoutGradients {
-            do {
-                return .success(try body())
-            } catch {
-                return .failure(.badInput("\(error)"))
-            }
-        }
-        return try result.get()
-    }
-
     /// Checks new tokens against the caches: one per block, the batch they were made for, and
     /// room in the context for the new positions.
     func checkCachedInput(

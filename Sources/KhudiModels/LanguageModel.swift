@@ -43,3 +43,16 @@ extension LlamaModel: LanguageModel {
     public var vocabularySize: Int { configuration.vocabularySize }
     public var contextLength: Int { configuration.contextLength }
 }
+
+/// Runs `body` without recording gradients (inference), with typed errors: a `ModelError`
+/// passes through, anything else (an embedding id outside the table) becomes `badInput`.
+func inferring<Value>(_ body: () throws -> Value) throws(ModelError) -> Value {
+    let result: Result<Value, ModelError> = GradientMode.withoutGradients {
+        do {
+            return .success(try body())
+        } catch {
+            return .failure(error as? ModelError ?? .badInput("\(error)"))
+        }
+    }
+    return try result.get()
+}

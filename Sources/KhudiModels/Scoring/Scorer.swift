@@ -82,13 +82,7 @@ public struct Scorer {
     /// Runs `input` and scores its last `scored` positions against `targets` (input shifted
     /// by one).
     func score(input: [Int32], targets: [Int32], scored: Int) throws(ModelError) -> Score {
-        let logits = try GradientMode.withoutGradients { () -> Result<Tensor, ModelError> in
-            do {
-                return .success(try model.logits(input, batch: 1, length: input.count))
-            } catch {
-                return .failure(error as? ModelError ?? .badInput("\(error)"))
-            }
-        }.get()
+        let logits = try inferring { try model.logits(input, batch: 1, length: input.count) }
         let vocabulary = model.vocabularySize
         var result = Score(logProbability: 0, isGreedy: true, tokenCount: scored)
         for position in (input.count - scored)..<input.count {
