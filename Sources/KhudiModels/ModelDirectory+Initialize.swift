@@ -39,30 +39,17 @@ extension ModelDirectory {
             fields["pad_token_id"] = tokenizer.id(ofSpecial: "<|pad|>") ?? NSNull()
             tokenizerData = bytes
         }
-        // The config is read through the same parser as a loaded model's, from a scratch copy.
-        let scratch = NSTemporaryDirectory() + "khudi-init-\(getpid())-\(UUID().uuidString).json"
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        guard let rewritten = try? JSONSerialization.data(withJSONObject: fields),
-            (try? rewritten.write(to: URL(fileURLWithPath: scratch))) != nil
-        else {
-            throw .invalidField(path: configPath, field: "(file)", reason: "cannot be rewritten")
-        }
         var generator = SeededGenerator(seed: seed)
         let metadata = ["khudi_initialized_seed": "\(seed)"]
-        do {
-            switch fields["model_type"] as? String {
-            case "gpt2":
-                let model = GPT2Model(
-                    try GPT2Configuration(contentsOf: scratch), generator: &generator)
-                try model.save(directory: output, configurationFields: fields, metadata: metadata)
-            default:
-                let model = LlamaModel(
-                    try LlamaConfiguration(contentsOf: scratch), generator: &generator)
-                try model.save(directory: output, configurationFields: fields, metadata: metadata)
-            }
-        } catch {
-            // Errors name the scratch copy; name the user's file instead.
-            throw Self.renamed(error, from: scratch, to: configPath)
+        switch fields["model_type"] as? String {
+        case "gpt2":
+            let configuration = try GPT2Configuration(huggingFaceConfig: fields, path: configPath)
+            try GPT2Model(configuration, generator: &generator).save(
+                directory: output, configurationFields: fields, metadata: metadata)
+        default:
+            let configuration = try LlamaConfiguration(huggingFaceConfig: fields, path: configPath)
+            try LlamaModel(configuration, generator: &generator).save(
+                directory: output, configurationFields: fields, metadata: metadata)
         }
         if let tokenizerData,
             let failure = writeAtomically(Array(tokenizerData), to: "\(output)/tokenizer.json")
@@ -70,16 +57,5 @@ extension ModelDirectory {
             throw .checkpoint(.cannotWrite(path: "\(output)/tokenizer.json", reason: failure))
         }
         return try ModelDirectory(output)
-    }
-
-    static func renamed(_ error: ModelError, from old: String, to new: String) -> ModelError {
-        switch error {
-        case .missingField(old, let field): .missingField(path: new, field: field)
-        case .unsupported(old, let field, let value, let supported):
-            .unsupported(path: new, field: field, value: value, supported: supported)
-        case .invalidField(old, let field, let reason):
-            .invalidField(path: new, field: field, reason: reason)
-        default: error
-        }
     }
 }

@@ -80,15 +80,12 @@ struct GenerateBench: ParsableCommand {
     /// A Llama of about 40M parameters: 16k vocabulary, 512 wide, 8 layers, 8 heads over 4
     /// key/value heads, SwiGLU 1376, untied head.
     static func llama40M() throws -> LlamaConfiguration {
-        let path = NSTemporaryDirectory() + "khudi-bench-llama-\(getpid()).json"
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let fields: [String: Any] = [
-            "model_type": "llama", "vocab_size": 16000, "hidden_size": 512,
-            "intermediate_size": 1376, "num_hidden_layers": 8, "num_attention_heads": 8,
-            "num_key_value_heads": 4, "max_position_embeddings": 1024, "rms_norm_eps": 1e-5,
-            "tie_word_embeddings": false, "rope_theta": 10000.0,
-        ]
-        try JSONSerialization.data(withJSONObject: fields).write(to: URL(fileURLWithPath: path))
-        return try LlamaConfiguration(contentsOf: path)
+        try LlamaConfiguration(
+            huggingFaceConfig: [
+                "model_type": "llama", "vocab_size": 16000, "hidden_size": 512,
+                "intermediate_size": 1376, "num_hidden_layers": 8, "num_attention_heads": 8,
+                "num_key_value_heads": 4, "max_position_embeddings": 1024, "rms_norm_eps": 1e-5,
+                "tie_word_embeddings": false, "rope_theta": 10000.0,
+            ], path: "llama-40m")
     }
 }

@@ -45,31 +45,21 @@ public struct GPT2Configuration: Equatable, Sendable {
 
     /// Reads `config.json` at `path`.
     public init(contentsOf path: String) throws(ModelError) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .notAModel(
-                path: (path as NSString).deletingLastPathComponent, reason: "no config.json")
-        }
-        guard
-            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-        else {
-            throw .invalidField(path: path, field: "(file)", reason: "not a JSON object")
-        }
-        func integer(_ names: String...) throws(ModelError) -> Int {
-            for name in names {
-                guard let value = object[name], !(value is NSNull) else { continue }
-                guard let number = value as? Int, number > 0 else {
-                    throw .invalidField(
-                        path: path, field: name, reason: "expected a positive integer")
-                }
-                return number
-            }
-            throw .missingField(path: path, field: names[0])
-        }
-        let modelType = object["model_type"] as? String ?? "(absent)"
+        try self.init(fields: ConfigFields(contentsOf: path))
+    }
+
+    /// A configuration from a parsed `config.json` object (`path` names it in errors).
+    public init(huggingFaceConfig object: [String: Any], path: String) throws(ModelError) {
+        try self.init(fields: ConfigFields(object, path: path))
+    }
+
+    init(fields: ConfigFields) throws(ModelError) {
+        let path = fields.path
+        let modelType = fields.value("model_type") as? String ?? "(absent)"
         guard modelType == "gpt2" else {
             throw .unsupported(path: path, field: "model_type", value: modelType, supported: "gpt2")
         }
-        let activation = object["activation_function"] as? String ?? "gelu_new"
+        let activation = fields.value("activation_function") as? String ?? "gelu_new"
         guard Self.supportedActivations.contains(activation) else {
             throw .unsupported(
                 path: path, field: "activation_function", value: activation,
@@ -79,21 +69,20 @@ public struct GPT2Configuration: Equatable, Sendable {
         for (flag, required) in [
             ("scale_attn_weights", true), ("scale_attn_by_inverse_layer_idx", false),
         ] {
-            if let value = object[flag] as? Bool, value != required {
+            if let value = fields.value(flag) as? Bool, value != required {
                 throw .unsupported(
                     path: path, field: flag, value: "\(value)", supported: "\(required)")
             }
         }
-        let inner: Int? =
-            object["n_inner"] is NSNull || object["n_inner"] == nil ? nil : try integer("n_inner")
+        let inner: Int? = fields.value("n_inner") == nil ? nil : try fields.integer("n_inner")
         self.init(
-            vocabularySize: try integer("vocab_size"),
-            contextLength: try integer("n_positions", "max_position_embeddings"),
-            dimension: try integer("n_embd", "hidden_size"),
-            layerCount: try integer("n_layer", "num_hidden_layers"),
-            heads: try integer("n_head", "num_attention_heads"),
+            vocabularySize: try fields.integer("vocab_size"),
+            contextLength: try fields.integer("n_positions", "max_position_embeddings"),
+            dimension: try fields.integer("n_embd", "hidden_size"),
+            layerCount: try fields.integer("n_layer", "num_hidden_layers"),
+            heads: try fields.integer("n_head", "num_attention_heads"),
             innerDimension: inner,
-            layerNormEps: Float((object["layer_norm_epsilon"] as? Double) ?? 1e-5))
+            layerNormEps: Float(fields.number("layer_norm_epsilon") ?? 1e-5))
         guard dimension % heads == 0 else {
             throw .invalidField(
                 path: path, field: "n_head",

@@ -34,54 +34,42 @@ public struct LlamaConfiguration: Equatable, Sendable {
 
     /// Reads `config.json` at `path`.
     public init(contentsOf path: String) throws(ModelError) {
-        guard let data = FileManager.default.contents(atPath: path),
-            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-        else {
-            throw .invalidField(path: path, field: "(file)", reason: "not a JSON object")
-        }
-        func value(_ name: String) -> Any? {
-            guard let value = object[name], !(value is NSNull) else { return nil }
-            return value
-        }
-        func integer(_ name: String, default fallback: Int? = nil) throws(ModelError) -> Int {
-            guard let raw = value(name) else {
-                if let fallback { return fallback }
-                throw .missingField(path: path, field: name)
-            }
-            guard let number = raw as? Int, number > 0 else {
-                throw .invalidField(path: path, field: name, reason: "expected a positive integer")
-            }
-            return number
-        }
-        func number(_ name: String, in source: [String: Any]? = nil) -> Double? {
-            ((source ?? object)[name] as? NSNumber)?.doubleValue
-        }
+        try self.init(fields: ConfigFields(contentsOf: path))
+    }
 
-        modelType = value("model_type") as? String ?? "(absent)"
+    /// A configuration from a parsed `config.json` object (`path` names it in errors).
+    public init(huggingFaceConfig object: [String: Any], path: String) throws(ModelError) {
+        try self.init(fields: ConfigFields(object, path: path))
+    }
+
+    init(fields: ConfigFields) throws(ModelError) {
+        let path = fields.path
+
+        modelType = fields.value("model_type") as? String ?? "(absent)"
         guard Self.supportedModelTypes.contains(modelType) else {
             throw .unsupported(
                 path: path, field: "model_type", value: modelType,
                 supported: Self.supportedModelTypes.joined(separator: ", "))
         }
-        let activation = value("hidden_act") as? String ?? "silu"
+        let activation = fields.value("hidden_act") as? String ?? "silu"
         guard activation == "silu" else {
             throw .unsupported(
                 path: path, field: "hidden_act", value: activation, supported: "silu")
         }
-        if (value("mlp_bias") as? Bool) == true {
+        if (fields.value("mlp_bias") as? Bool) == true {
             throw .unsupported(path: path, field: "mlp_bias", value: "true", supported: "false")
         }
-        vocabularySize = try integer("vocab_size")
-        dimension = try integer("hidden_size")
-        layerCount = try integer("num_hidden_layers")
-        heads = try integer("num_attention_heads")
-        kvHeads = try integer("num_key_value_heads", default: heads)
-        headDim = try integer("head_dim", default: dimension / heads)
-        hiddenDimension = try integer("intermediate_size")
-        contextLength = try integer("max_position_embeddings")
-        rmsNormEps = Float(number("rms_norm_eps") ?? 1e-6)
-        attentionBias = modelType == "qwen2" || (value("attention_bias") as? Bool) == true
-        tiedEmbeddings = value("tie_word_embeddings") as? Bool ?? false
+        vocabularySize = try fields.integer("vocab_size")
+        dimension = try fields.integer("hidden_size")
+        layerCount = try fields.integer("num_hidden_layers")
+        heads = try fields.integer("num_attention_heads")
+        kvHeads = try fields.integer("num_key_value_heads", default: heads)
+        headDim = try fields.integer("head_dim", default: dimension / heads)
+        hiddenDimension = try fields.integer("intermediate_size")
+        contextLength = try fields.integer("max_position_embeddings")
+        rmsNormEps = Float(fields.number("rms_norm_eps") ?? 1e-6)
+        attentionBias = modelType == "qwen2" || (fields.value("attention_bias") as? Bool) == true
+        tiedEmbeddings = fields.value("tie_word_embeddings") as? Bool ?? false
         guard heads % kvHeads == 0 else {
             throw .invalidField(
                 path: path, field: "num_key_value_heads",
@@ -92,8 +80,8 @@ public struct LlamaConfiguration: Equatable, Sendable {
                 path: path, field: "head_dim", reason: "RoPE needs an even head_dim")
         }
         // Sliding-window attention is not built: accept it only where it never applies.
-        if let window = value("sliding_window") as? Int, window < contextLength,
-            (value("use_sliding_window") as? Bool) ?? (modelType == "mistral")
+        if let window = fields.value("sliding_window") as? Int, window < contextLength,
+            (fields.value("use_sliding_window") as? Bool) ?? (modelType == "mistral")
         {
             throw .unsupported(
                 path: path, field: "sliding_window", value: "\(window)",
@@ -101,19 +89,20 @@ public struct LlamaConfiguration: Equatable, Sendable {
         }
 
         // RoPE: transformers 5 writes rope_parameters; older files rope_theta and rope_scaling.
-        let parameters = value("rope_parameters") as? [String: Any]
-        let scaling = parameters ?? value("rope_scaling") as? [String: Any]
+        let parameters = fields.value("rope_parameters") as? [String: Any]
+        let scaling = parameters ?? fields.value("rope_scaling") as? [String: Any]
         let field = parameters != nil ? "rope_parameters" : "rope_scaling"
-        ropeTheta = number("rope_theta", in: parameters) ?? number("rope_theta") ?? 10_000
+        ropeTheta =
+            fields.number("rope_theta", in: parameters) ?? fields.number("rope_theta") ?? 10_000
         let type = (scaling?["rope_type"] ?? scaling?["type"]) as? String ?? "default"
         switch type {
         case "default":
             llama3Scaling = nil
         case "llama3":
-            guard let scaling, let factor = number("factor", in: scaling),
-                let low = number("low_freq_factor", in: scaling),
-                let high = number("high_freq_factor", in: scaling),
-                let original = number("original_max_position_embeddings", in: scaling)
+            guard let scaling, let factor = fields.number("factor", in: scaling),
+                let low = fields.number("low_freq_factor", in: scaling),
+                let high = fields.number("high_freq_factor", in: scaling),
+                let original = fields.number("original_max_position_embeddings", in: scaling)
             else {
                 throw .invalidField(
                     path: path, field: field,
