@@ -8,14 +8,22 @@ public protocol LanguageModel: Module {
     var vocabularySize: Int { get }
     /// The longest sequence the model takes.
     var contextLength: Int { get }
+    /// Transformer blocks (one key/value cache each).
+    var layerCount: Int { get }
     /// Next-token logits (batch, length, vocabulary) for `tokens`, `batch` rows of `length` ids.
     func logits(_ tokens: [Int32], batch: Int, length: Int) throws(ModelError) -> Tensor
     /// Empty key/value caches, one per block, for `batch` rows of up to `capacity` positions.
     func makeCaches(batch: Int, capacity: Int?) -> [KeyValueCache]
-    /// Logits for `tokens` following what `caches` hold (inference only); the caches then
-    /// hold them too.
+    /// Logits for `tokens` following the positions their caches hold; the caches then hold
+    /// them too (inference only).
+    ///
+    /// `groups` are sets of caches (one per block, from `makeCaches`), each for its own rows at
+    /// its own position; `tokens` are every group's rows of `length` ids, in order. The result
+    /// is (rows, length, vocabulary), or (rows, 1, vocabulary) with `lastPositionOnly` (all a
+    /// generator needs after a prompt).
     func logits(
-        _ tokens: [Int32], batch: Int, length: Int, caches: [KeyValueCache]
+        _ tokens: [Int32], length: Int, following groups: [[KeyValueCache]],
+        lastPositionOnly: Bool
     ) throws(ModelError) -> Tensor
     /// Makes single-token cached steps read bfloat16 copies of the weights (about twice the
     /// decoding speed, logits within bfloat16's rounding of the Float32 ones).
@@ -37,11 +45,13 @@ extension LanguageModel {
 extension GPT2Model: LanguageModel {
     public var vocabularySize: Int { configuration.vocabularySize }
     public var contextLength: Int { configuration.contextLength }
+    public var layerCount: Int { blocks.count }
 }
 
 extension LlamaModel: LanguageModel {
     public var vocabularySize: Int { configuration.vocabularySize }
     public var contextLength: Int { configuration.contextLength }
+    public var layerCount: Int { blocks.count }
 }
 
 /// Runs `body` without recording gradients (inference), with typed errors: a `ModelError`

@@ -21,6 +21,9 @@ struct GenerateBench: ParsableCommand {
     @Option(help: "Tokens to generate (every one, no early stop).")
     var newTokens = 64
 
+    @Option(help: "Prompts in the batched-generation case.")
+    var batch = 8
+
     @Flag(help: "Decode from bfloat16 copies of the weights.")
     var bfloat16 = false
 
@@ -55,6 +58,16 @@ struct GenerateBench: ParsableCommand {
             promptSeconds = min(
                 promptSeconds, Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9)
         }
+        // What generation runs for a prompt: the same pass keeping only the last logits.
+        var lastOnlySeconds = Double.infinity
+        for _ in 0..<3 {
+            let caches = language.makeCaches(batch: 1, capacity: promptTokens)
+            let begin = DispatchTime.now().uptimeNanoseconds
+            _ = try language.logits(
+                prompt, length: promptTokens, following: [caches], lastPositionOnly: true)
+            lastOnlySeconds = min(
+                lastOnlySeconds, Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9)
+        }
         var options = GenerationOptions()
         options.maximumNewTokens = newTokens
         var output: [[Int32]] = []
@@ -64,10 +77,27 @@ struct GenerateBench: ParsableCommand {
             output = try Generator(model: language, options: options).generate([prompt])
             total = min(total, Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9)
         }
+        // A batch of different prompts decoded together: new tokens per second, prompts included.
+        let prompts: [[Int32]] = (0..<batch).map { (row: Int) -> [Int32] in
+            let shift: Int = row * 104_729 + 13
+            return (0..<promptTokens).map { (i: Int) -> Int32 in Int32((i * 7919 + shift) % 1000) }
+        }
+        options.batchSize = batch
+        var batchSeconds = Double.infinity
+        for _ in 0..<3 {
+            let begin = DispatchTime.now().uptimeNanoseconds
+            let outputs = try Generator(model: language, options: options).generate(prompts)
+            precondition(outputs.allSatisfy { $0.count == newTokens })
+            batchSeconds = min(
+                batchSeconds, Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9)
+        }
         let line: [String: Any] = [
             "bench": "generate", "model": model, "threads": threads, "bfloat16": bfloat16,
             "parameters": language.parameterCount, "build_seconds": built,
             "prompt_tokens_per_second": Double(promptTokens) / promptSeconds,
+            "prompt_last_logits_tokens_per_second": Double(promptTokens) / lastOnlySeconds,
+            "batch": batch,
+            "batch_tokens_per_second": Double(batch * newTokens) / batchSeconds,
             // The first token costs a prompt pass; the rest are one position each.
             "generate_tokens_per_second": Double(output[0].count - 1)
                 / max(total - promptSeconds, 1e-9),

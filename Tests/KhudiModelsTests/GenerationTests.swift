@@ -121,6 +121,78 @@ import Testing
         #expect(streamed == early[0])
     }
 
+    /// Sequences at different positions in one step: each row's logits equal that sequence
+    /// stepped alone, and the last-position-only prompt pass equals the full pass's last row.
+    @Test(arguments: fixtures)
+    func raggedStepsEqualStepsAlone(_ name: String) throws {
+        let model = try model(name)
+        let prompts: [[Int32]] = [[5, 17, 42], [8, 91, 3, 77, 60, 12], [33]]
+        let vocabulary = model.vocabularySize
+        var together: [[KeyValueCache]] = []
+        var alone: [[KeyValueCache]] = []
+        for prompt in prompts {
+            let (a, b) = (
+                model.makeCaches(batch: 1, capacity: 12), model.makeCaches(batch: 1, capacity: 12)
+            )
+            let full = try model.logits(prompt, batch: 1, length: prompt.count, caches: a).values
+            let last = try model.logits(
+                prompt, length: prompt.count, following: [b], lastPositionOnly: true)
+            #expect(last.shape == [1, 1, vocabulary])
+            #expect(largestDifference(last.values, Array(full.suffix(vocabulary))) < 1e-6)
+            alone.append(a)
+            together.append(b)
+        }
+        for step: Int32 in 0..<3 {
+            let tokens = prompts.indices.map { Int32($0) * 11 + step + 1 }
+            let joint = try model.logits(
+                tokens, length: 1, following: together, lastPositionOnly: true)
+            #expect(joint.shape == [3, 1, vocabulary])
+            for (row, caches) in alone.enumerated() {
+                let single = try model.logits([tokens[row]], batch: 1, length: 1, caches: caches)
+                let part = Array(joint.values[(row * vocabulary)..<((row + 1) * vocabulary)])
+                #expect(largestDifference(part, single.values) < 1e-5, "\(name) row \(row)")
+            }
+        }
+        #expect(together.map { $0[0].length } == [6, 9, 4])
+        // A group that is not one cache per block is refused, naming the group.
+        #expect(throws: ModelError.self) {
+            try model.logits(
+                [1, 2], length: 1, following: [together[0], [together[1][0]]],
+                lastPositionOnly: true)
+        }
+        #expect(throws: ModelError.self) {
+            try model.logits([1], length: 1, following: together, lastPositionOnly: true)
+        }
+    }
+
+    /// Prompts of different lengths decoded together give exactly the tokens each gives alone
+    /// (greedy and sampled), with sequences leaving the batch at different steps.
+    @Test(arguments: fixtures)
+    func batchedGenerationEqualsOneAtATime(_ name: String) throws {
+        let model = try model(name)
+        let prompts: [[Int32]] = [[5, 17, 42, 8], [91], [3, 77, 60, 12, 33, 1, 2], [9, 9]]
+        for temperature: Float in [0, 1.2] {
+            var options = GenerationOptions()
+            options.maximumNewTokens = 10
+            options.temperature = temperature
+            options.seed = 3
+            options.batchSize = 1
+            let single = try Generator(model: model, options: options).generate(prompts)
+            // A stop token that ends some sequences early and not others.
+            options.stopTokens = [single[1][2]]
+            let stopped = try Generator(model: model, options: options).generate(prompts)
+            for batchSize in [3, 8] {
+                options.batchSize = batchSize
+                options.stopTokens = []
+                #expect(try Generator(model: model, options: options).generate(prompts) == single)
+                options.stopTokens = [single[1][2]]
+                #expect(try Generator(model: model, options: options).generate(prompts) == stopped)
+            }
+            #expect(stopped[1].count == single[1].firstIndex(of: single[1][2])! + 1)
+            #expect(single.allSatisfy { $0.count == 10 })
+        }
+    }
+
     @Test func logitsProcessorsFollowTransformers() {
         // CTRL penalty: positive logits divided, negative multiplied, only for seen tokens.
         #expect(Sampling.penalized([2, -2, 2], seen: [0, 1], penalty: 2) == [1, -4, 2])
@@ -138,6 +210,11 @@ import Testing
         var options = GenerationOptions()
         options.temperature = -1
         #expect(throws: ModelError.self) {
+            try Generator(model: model, options: options).generate([[1]])
+        }
+        options = GenerationOptions()
+        options.batchSize = 0
+        #expect(throws: ModelError.badInput("batch size must be at least 1 (got 0)")) {
             try Generator(model: model, options: options).generate([[1]])
         }
         options = GenerationOptions()

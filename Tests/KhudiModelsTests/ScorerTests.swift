@@ -66,7 +66,31 @@ import Testing
             ])[0]
             expected += score.logProbability
         }
-        #expect(abs(windowed.logProbability - expected) < 1e-6)
+        #expect(abs(windowed.logProbability - expected) < 1e-4)
+    }
+
+    /// Requests of different lengths batched (right-padded, one forward pass) score as they
+    /// do one per pass, in the order given.
+    @Test func batchedScoresEqualOneAtATime() throws {
+        let prompt = golden.prompts[0]
+        let requests: [(context: [Int32], continuation: [Int32])] = [
+            ([prompt[0]], Array(prompt[1..<3])), (Array(prompt[..<7]), Array(prompt[7...])),
+            (Array(prompt[2..<4]), [prompt[4]]), (Array(prompt[..<9]), [prompt[9]]),
+        ]
+        var single = scorer
+        single.maximumBatchTokens = 1
+        let alone = try single.logLikelihoods(requests)
+        let batched = try scorer.logLikelihoods(requests)
+        for (a, b) in zip(alone, batched) {
+            #expect(abs(a.logProbability - b.logProbability) < 1e-4)
+            #expect(a.isGreedy == b.isGreedy && a.tokenCount == b.tokenCount)
+        }
+        #expect(alone.map(\.tokenCount) == [2, 3, 1, 1])
+        let rolledAlone = try single.rollingLogLikelihood(
+            Array(prompt.dropFirst()), prefix: prompt[0], window: 4, stride: 3)
+        let rolled = try scorer.rollingLogLikelihood(
+            Array(prompt.dropFirst()), prefix: prompt[0], window: 4, stride: 3)
+        #expect(abs(rolled.logProbability - rolledAlone.logProbability) < 1e-4)
     }
 
     @Test func badRequestsAreRefused() throws {

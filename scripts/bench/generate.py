@@ -5,7 +5,9 @@ Cases: a Llama of about 40M parameters (16k vocabulary, 512 wide, 8 layers, 8 he
 key/value heads, SwiGLU 1376, untied head) and a GPT-2-small-shaped model (124M). Measured:
 prompt processing (one forward over a 128-token prompt, best of 3) and single-stream greedy
 generation of 64 tokens with the key/value cache (best of 3; tokens after the first, per
-second, the first costing a prompt pass), plus
+second, the first costing a prompt pass), the prompt pass keeping only the last position's
+logits (what generation runs; transformers' `logits_to_keep=1`), a batch of 8 different
+prompts generated together (new tokens per second, prompts included), plus
 each process's peak RSS; generation again with Khudi decoding from bfloat16 weight copies
 (`--bfloat16`). The issue's goal: at least 2x transformers' tokens/s with less memory.
 """
@@ -21,7 +23,7 @@ PEER = r'''
 import json, sys, time
 import torch
 from transformers import GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM
-name, prompt_tokens, new_tokens, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+name, prompt_tokens, new_tokens, threads, batch = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 torch.set_num_threads(threads)
 torch.manual_seed(1)
 if name == "llama-40m":
@@ -38,14 +40,29 @@ with torch.inference_mode():
     best = float("inf")
     for _ in range(3):
         start = time.perf_counter(); model(prompt, use_cache=True); best = min(best, time.perf_counter() - start)
+    last_only = float("inf")  # what generate runs for a prompt: only the last position's logits
+    for _ in range(3):
+        start = time.perf_counter(); model(prompt, use_cache=True, logits_to_keep=1)
+        last_only = min(last_only, time.perf_counter() - start)
     total = float("inf")  # best of three
     for _ in range(3):
         start = time.perf_counter()
         out = model.generate(prompt, max_new_tokens=new_tokens, min_new_tokens=new_tokens, do_sample=False,
                              pad_token_id=0)
         total = min(total, time.perf_counter() - start)
+    prompts = torch.tensor([[(i * 7919 + 13 + row * 104729) % 1000 for i in range(prompt_tokens)]
+                            for row in range(batch)])
+    batch_seconds = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        batch_out = model.generate(prompts, attention_mask=torch.ones_like(prompts), max_new_tokens=new_tokens,
+                                   min_new_tokens=new_tokens, do_sample=False, pad_token_id=0)
+        batch_seconds = min(batch_seconds, time.perf_counter() - start)
+    assert batch_out.shape == (batch, prompt_tokens + new_tokens)
 generated = out.shape[1] - prompt_tokens
 print(json.dumps({"prompt_tokens_per_second": prompt_tokens / best,
+                  "prompt_last_logits_tokens_per_second": prompt_tokens / last_only,
+                  "batch_tokens_per_second": batch * new_tokens / batch_seconds,
                   "generate_tokens_per_second": (generated - 1) / max(total - best, 1e-9),
                   "parameters": sum(p.numel() for p in model.parameters()),
                   "transformers": __import__("transformers").__version__, "torch": torch.__version__}))
@@ -111,6 +128,7 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--prompt-tokens", type=int, default=128)
     parser.add_argument("--new-tokens", type=int, default=64)
+    parser.add_argument("--batch", type=int, default=8, help="prompts in the batched case")
     parser.add_argument("--models", nargs="*", default=["llama-40m", "gpt2-small"])
     parser.add_argument("--no-load", action="store_true", help="skip the load-time comparison")
     args = parser.parse_args()
@@ -120,7 +138,8 @@ def main():
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
     for name in args.models:
         command = [str(khudi_bench), "generate", "--model", name, "--threads", str(args.threads),
-                   "--prompt-tokens", str(args.prompt_tokens), "--new-tokens", str(args.new_tokens)]
+                   "--prompt-tokens", str(args.prompt_tokens), "--new-tokens", str(args.new_tokens),
+                   "--batch", str(args.batch)]
         log(f"{name}: khudi")
         out, khudi_rss = run_measured(command)
         khudi = json.loads(out)
@@ -129,7 +148,7 @@ def main():
         brain = json.loads(out)
         log(f"{name}: transformers")
         out, peer_rss = run_measured([sys.executable, "-c", PEER, name, str(args.prompt_tokens),
-                                      str(args.new_tokens), str(args.threads)], env=env)
+                                      str(args.new_tokens), str(args.threads), str(args.batch)], env=env)
         peer = json.loads(out)
         label = f"transformers {peer['transformers']} (torch {peer['torch']})"
         extra = {"threads": args.threads, "khudi_peak_rss_mb": round(khudi_rss, 1),
@@ -137,6 +156,14 @@ def main():
                  "peer_parameters": peer["parameters"]}
         compare("generate", f"{name} prompt ({args.prompt_tokens} tokens)", "tokens/s",
                 khudi["prompt_tokens_per_second"], label, peer["prompt_tokens_per_second"], **extra)
+        compare("generate", f"{name} prompt ({args.prompt_tokens} tokens), last position's logits only",
+                "tokens/s", khudi["prompt_last_logits_tokens_per_second"], label,
+                peer["prompt_last_logits_tokens_per_second"],
+                note="what generation runs for a prompt; transformers with logits_to_keep=1", **extra)
+        compare("generate", f"{name} batch of {args.batch} prompts, greedy ({args.new_tokens} tokens each)",
+                "new tokens/s", khudi["batch_tokens_per_second"], label, peer["batch_tokens_per_second"],
+                note="prompts included in the time; Khudi decodes them together (batch size = prompts)",
+                **extra)
         compare("generate", f"{name} greedy generation ({args.new_tokens} tokens)", "tokens/s",
                 khudi["generate_tokens_per_second"], label, peer["generate_tokens_per_second"], **extra)
         extra["khudi_peak_rss_mb"] = round(brain_rss, 1)

@@ -15,6 +15,9 @@ public struct GenerationOptions: Sendable {
     /// Generation of a sequence stops after any of these ids (which is kept in the output).
     public var stopTokens: Set<Int32> = []
     public var seed: UInt64 = 0
+    /// Prompts decoded together, sharing each step's matrix products (results do not depend
+    /// on it).
+    public var batchSize = 8
 
     public init() {}
 
@@ -25,6 +28,9 @@ public struct GenerationOptions: Sendable {
         }
         guard temperature >= 0, temperature.isFinite else {
             throw .badInput("temperature must be 0 (greedy) or positive (got \(temperature))")
+        }
+        guard batchSize >= 1 else {
+            throw .badInput("batch size must be at least 1 (got \(batchSize))")
         }
         guard topK >= 0 else { throw .badInput("top-k must be at least 0 (got \(topK))") }
         guard topP > 0, topP <= 1 else {

@@ -2,8 +2,13 @@ import Foundation
 import KhudiNN
 import KhudiTensor
 
-/// Generates continuations of prompts with a `LanguageModel`, through key/value caches: the
+/// Generates continuations of prompts with a `LanguageModel`, through key/value caches: each
 /// prompt is processed once, then each new token costs one position.
+///
+/// Up to `options.batchSize` prompts decode together: every step runs their newest tokens
+/// through the projections as one matrix product (the weights are read once for all of them),
+/// while each sequence attends over its own cache at its own position, so prompts of different
+/// lengths need no padding.
 public struct Generator {
     public let model: any LanguageModel
     public var options: GenerationOptions
@@ -15,15 +20,14 @@ public struct Generator {
 
     /// The new tokens for each prompt, in order.
     ///
-    /// `onToken(prompt index, token)` sees every
-    /// token as it is chosen (streaming) and returns false to stop that prompt early (stop
+    /// `onToken(prompt index, token)` sees every token as it is chosen (streaming; the
+    /// prompts of a batch interleave) and returns false to stop that prompt early (stop
     /// strings). Each prompt draws from its own generator seeded from `options.seed` and its
     /// index, so results do not depend on how prompts are batched.
     public func generate(
         _ prompts: [[Int32]], onToken: (Int, Int32) -> Bool = { _, _ in true }
     ) throws(ModelError) -> [[Int32]] {
         try options.validate()
-        var results: [[Int32]] = []
         for (index, prompt) in prompts.enumerated() {
             guard !prompt.isEmpty else { throw .badInput("prompt \(index) has no tokens") }
             guard prompt.count <= model.contextLength else {
@@ -31,26 +35,74 @@ public struct Generator {
                     "prompt \(index) has \(prompt.count) tokens, more than the model's context of \(model.contextLength)"
                 )
             }
-            // Positions the caches must hold: the prompt and every token fed back.
-            let capacity = min(model.contextLength, prompt.count + options.maximumNewTokens)
-            var random = SeededGenerator(seed: options.seed &+ UInt64(index) &* 0x9E37_79B9)
-            let caches = model.makeCaches(batch: 1, capacity: capacity)
-            var seen = prompt
-            var output: [Int32] = []
-            var input = prompt
-            while output.count < options.maximumNewTokens {
-                let logits = try model.logits(input, batch: 1, length: input.count, caches: caches)
-                let row = Array(logits.values.suffix(model.vocabularySize))
-                let token = Sampling.choose(row, seen: seen, options: options, using: &random)
-                output.append(token)
-                seen.append(token)
-                if !onToken(index, token) || options.stopTokens.contains(token) { break }
-                if seen.count > capacity { break }  // the context is full
-                input = [token]
+        }
+        var results = [[Int32]](repeating: [], count: prompts.count)
+        guard options.maximumNewTokens > 0 else { return results }
+        for first in stride(from: 0, to: prompts.count, by: options.batchSize) {
+            let indices = first..<min(prompts.count, first + options.batchSize)
+            var streams = indices.map { Stream(index: $0, prompt: prompts[$0], in: self) }
+            // Each prompt on its own (its positions and length), keeping the last logits only.
+            for s in streams.indices {
+                let logits = try model.logits(
+                    streams[s].seen, length: streams[s].seen.count,
+                    following: [streams[s].caches], lastPositionOnly: true)
+                streams[s].take(Array(logits.values), options: options, onToken: onToken)
             }
-            results.append(output)
+            // Then one position per live sequence per step, all in one pass.
+            var live = streams.indices.filter { !streams[$0].finished }
+            while !live.isEmpty {
+                let logits = try model.logits(
+                    live.map { streams[$0].seen.last! }, length: 1,
+                    following: live.map { streams[$0].caches }, lastPositionOnly: true)
+                let vocabulary = model.vocabularySize
+                for (row, s) in live.enumerated() {
+                    let scores = Array(
+                        UnsafeBufferPointer(
+                            start: logits.data + row * vocabulary, count: vocabulary))
+                    streams[s].take(scores, options: options, onToken: onToken)
+                }
+                live.removeAll { streams[$0].finished }
+            }
+            for stream in streams { results[stream.index] = stream.output }
         }
         return results
+    }
+
+    /// One prompt being continued: its caches, its tokens so far and its own random draws.
+    struct Stream {
+        let index: Int
+        let caches: [KeyValueCache]
+        /// The prompt and every token chosen so far (the last one not yet fed to the model).
+        var seen: [Int32]
+        var output: [Int32] = []
+        var random: SeededGenerator
+        /// Positions the caches hold: the prompt and every token fed back.
+        let capacity: Int
+        let maximumNewTokens: Int
+        var finished = false
+
+        init(index: Int, prompt: [Int32], in generator: Generator) {
+            let model = generator.model
+            self.index = index
+            seen = prompt
+            maximumNewTokens = generator.options.maximumNewTokens
+            capacity = min(model.contextLength, prompt.count + maximumNewTokens)
+            random = SeededGenerator(seed: generator.options.seed &+ UInt64(index) &* 0x9E37_79B9)
+            caches = model.makeCaches(batch: 1, capacity: capacity)
+        }
+
+        /// Chooses the next token from `logits` and decides whether the sequence goes on.
+        mutating func take(
+            _ logits: [Float], options: GenerationOptions, onToken: (Int, Int32) -> Bool
+        ) {
+            let token = Sampling.choose(logits, seen: seen, options: options, using: &random)
+            output.append(token)
+            seen.append(token)
+            finished =
+                !onToken(index, token) || options.stopTokens.contains(token)
+                || output.count >= maximumNewTokens
+                || seen.count > capacity  // the context is full
+        }
     }
 }
 
