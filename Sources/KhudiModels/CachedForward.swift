@@ -67,8 +67,9 @@ extension GPT2Model {
         }
     }
 
-    /// Logits for `tokens` (each group's rows of `length` ids, in order) following the
-    /// positions their caches hold; the caches then hold them too. Inference only.
+    /// Logits for `tokens` (each group's rows of `length` ids, in order) after their caches.
+    ///
+    /// The caches then hold the new positions too. Inference only.
     public func logits(
         _ tokens: [Int32], length: Int, following groups: [[KeyValueCache]],
         lastPositionOnly: Bool
@@ -116,8 +117,9 @@ extension LlamaModel {
         }
     }
 
-    /// Logits for `tokens` (each group's rows of `length` ids, in order) following the
-    /// positions their caches hold; the caches then hold them too. Inference only.
+    /// Logits for `tokens` (each group's rows of `length` ids, in order) after their caches.
+    ///
+    /// The caches then hold the new positions too. Inference only.
     public func logits(
         _ tokens: [Int32], length: Int, following groups: [[KeyValueCache]],
         lastPositionOnly: Bool
@@ -159,8 +161,10 @@ extension LlamaModel {
 }
 
 extension LanguageModel {
-    /// Logits (batch, length, vocabulary) for `tokens` following what `caches` hold (one per
-    /// block, made for `batch` rows); the caches then hold them too. Inference only.
+    /// Logits (batch, length, vocabulary) for `tokens` following what `caches` hold.
+    ///
+    /// `caches` are one per block, made for `batch` rows; they then hold the new positions
+    /// too. Inference only.
     public func logits(
         _ tokens: [Int32], batch: Int, length: Int, caches: [KeyValueCache]
     ) throws(ModelError) -> Tensor {

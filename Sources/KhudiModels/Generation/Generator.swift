@@ -52,7 +52,7 @@ public struct Generator {
             var live = streams.indices.filter { !streams[$0].finished }
             while !live.isEmpty {
                 let logits = try model.logits(
-                    live.map { streams[$0].seen.last! }, length: 1,
+                    live.map { streams[$0].seen[streams[$0].seen.count - 1] }, length: 1,
                     following: live.map { streams[$0].caches }, lastPositionOnly: true)
                 let vocabulary = model.vocabularySize
                 for (row, s) in live.enumerated() {

@@ -120,7 +120,7 @@ public struct Scorer {
             }
             next += rows
         }
-        return scores.map { $0! }
+        return scores.compactMap { $0 }  // every index was filled
     }
 
     /// Scores the last `scored` positions of `window` against its targets, from the logits
