@@ -10,6 +10,9 @@ public protocol LanguageModel: Module {
     var contextLength: Int { get }
     /// Transformer blocks (one key/value cache each).
     var layerCount: Int { get }
+    /// Every linear layer, named as PEFT and Hugging Face name the module; `isHead` marks the
+    /// output layer (which LoRA's `all-linear` leaves out).
+    var linearLayers: [(name: String, layer: Linear, isHead: Bool)] { get }
     /// Next-token logits (batch, length, vocabulary) for `tokens`, `batch` rows of `length` ids.
     func logits(_ tokens: [Int32], batch: Int, length: Int) throws(ModelError) -> Tensor
     /// Empty key/value caches, one per block, for `batch` rows of up to `capacity` positions.

@@ -48,6 +48,33 @@ import Testing
         #expect(result.stderr.contains("gpt2, 2 layers, 32 wide, 4 heads"))
     }
 
+    /// `--adapter` applies a PEFT LoRA adapter: the text is what the library generates with
+    /// the adapter attached, and a directory that is not an adapter is refused by name.
+    @Test func adaptersApply() throws {
+        var generator = SeededGenerator(seed: 9)
+        for (_, layer, _) in model.linearLayers.prefix(3) {
+            layer.attachLoRA(rank: 2, alpha: 4, generator: &generator)
+            let b = layer.lora!.b
+            for i in 0..<b.count { b.data[i] = Float(i % 7) * 0.05 - 0.15 }
+        }
+        let adapter = directory + "/adapter"
+        try LoRAAdapter.save(from: model, directory: adapter)
+        let result = try ExecutableRunner.run(
+            "khudi",
+            [
+                "generate", "--model", directory, "--adapter", adapter, "--prompt", "یہ ایک",
+                "--max-new-tokens", "12",
+            ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == (try expected("یہ ایک", tokens: 12)) + "\n")
+        #expect(result.stderr.contains("LoRA on 3 layers"))
+        let refused = try ExecutableRunner.run(
+            "khudi", ["generate", "--model", directory, "--adapter", directory, "--prompt", "یہ"])
+        #expect(
+            refused.status == 65 && refused.stderr.contains("adapter_config.json"),
+            "\(refused.stderr)")
+    }
+
     @Test func bfloat16DecodingRuns() throws {
         let result = try ExecutableRunner.run(
             "khudi",

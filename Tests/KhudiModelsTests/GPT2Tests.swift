@@ -22,10 +22,12 @@ struct ModelGolden: Decodable {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
 
-    static func load(_ name: String) throws -> ModelGolden {
+    static func load(
+        _ name: String, format: String = "khudi-model-golden/1"
+    ) throws -> ModelGolden {
         let url = directory.appendingPathComponent("\(name).json")
         let golden = try JSONDecoder().decode(ModelGolden.self, from: Data(contentsOf: url))
-        guard golden.format == "khudi-model-golden/1" else {
+        guard golden.format == format else {
             throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: url.path])
         }
         return golden

@@ -20,6 +20,12 @@ public struct GenerateCommand: ParsableCommand {
     @Option(help: "The model directory.")
     var model: String
 
+    @Option(
+        help: ArgumentHelp(
+            "A PEFT LoRA adapter directory to apply (adapter_config.json, adapter_model.safetensors).",
+            discussion: "Its layers keep Float32 under --bfloat16."))
+    var adapter: String?
+
     @Option(help: "A prompt (repeatable).")
     var prompt: [String] = []
 
@@ -88,6 +94,14 @@ public struct GenerateCommand: ParsableCommand {
                     exitCode: ExitStatus.dataError)
             }
             printError(directory.summary)
+            if let adapter {
+                do {
+                    let count = try LoRAAdapter.load(directory: adapter, into: directory.model)
+                    printError("adapter \(adapter): LoRA on \(count) layers")
+                } catch {
+                    throw UserError("\(error)", exitCode: ExitStatus.dataError)
+                }
+            }
             if bfloat16 { directory.model.useBFloat16Decoding() }
             var options = GenerationOptions()
             options.maximumNewTokens = maxNewTokens

@@ -50,6 +50,20 @@ public final class Linear: Module {
         weight.setRequiresGradient(false)
         bias?.setRequiresGradient(false)
     }
+
+    /// Attaches an existing adapter (one loaded from a checkpoint), freezing the base weights.
+    ///
+    /// A must be (rank, in) and B (out, rank).
+    public func attach(_ adapter: LoRA) {
+        precondition(
+            adapter.a.shape == [adapter.rank, inFeatures]
+                && adapter.b.shape == [outFeatures, adapter.rank],
+            "LoRA A \(adapter.a.shape) and B \(adapter.b.shape) do not fit a \(inFeatures) → \(outFeatures) layer"
+        )
+        lora = adapter
+        weight.setRequiresGradient(false)
+        bias?.setRequiresGradient(false)
+    }
 }
 
 /// The low-rank update of a `Linear`: A (rank, in) initialised as PEFT does (Kaiming-uniform), B
@@ -69,7 +83,21 @@ public final class LoRA {
         a = Initialization.uniform(bound: 1 / sqrtf(Float(inFeatures))).make(
             [rank, inFeatures], using: &generator)
         b = Initialization.zeros.make([outFeatures, rank], using: &generator)
-        scale = rankStabilized ? alpha / sqrtf(Float(rank)) : alpha / Float(rank)
+        scale = Self.scale(alpha: alpha, rank: rank, rankStabilized: rankStabilized)
+    }
+
+    /// An adapter from existing A (rank, in) and B (out, rank) tensors.
+    public init(a: Tensor, b: Tensor, scale: Float) {
+        self.a = a
+        self.b = b
+        self.scale = scale
+    }
+
+    public var rank: Int { a.shape[0] }
+
+    /// alpha / rank, or alpha / √rank for rank-stabilised LoRA (rsLoRA).
+    public static func scale(alpha: Float, rank: Int, rankStabilized: Bool) -> Float {
+        rankStabilized ? alpha / sqrtf(Float(rank)) : alpha / Float(rank)
     }
 
     func callAsFunction(_ x: Tensor) -> Tensor {
