@@ -115,6 +115,26 @@ import Testing
                 + "\n")
     }
 
+    /// With several prompts (no streaming) a stop string still ends each line where it occurs.
+    @Test func stopStringsCutEachPromptsLine() throws {
+        let full = try expected("کتاب", tokens: 12)
+        let scalars = Array(full.unicodeScalars)
+        try #require(scalars.count >= 5)
+        let stop = String(String.UnicodeScalarView(scalars[3..<5]))
+        let file = directory + "/prompts.txt"
+        try "کتاب\nکتاب\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try ExecutableRunner.run(
+            "khudi",
+            [
+                "generate", "--model", directory, "--prompts", file, "--max-new-tokens", "12",
+                "--stop", stop,
+            ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let cut = String(full[..<full.range(of: stop)!.lowerBound])
+            .replacingOccurrences(of: "\n", with: "\\n")
+        #expect(result.stdout == cut + "\n" + cut + "\n")
+    }
+
     @Test func badInputIsRefusedWithItsExitStatus() throws {
         let noPrompt = try ExecutableRunner.run("khudi", ["generate", "--model", directory])
         #expect(noPrompt.status == 64)

@@ -120,11 +120,16 @@ public struct GenerateCommand: ParsableCommand {
                 _ = try Generator(model: directory.model, options: options).generate(ids) {
                     index, token in
                     generated[index].append(Int(token))
-                    let (text, stopped) = output.cut(tokenizer.decode(generated[index]))
                     if streaming {
+                        let (text, stopped) = output.cut(tokenizer.decode(generated[index]))
                         written += Self.write(text, from: written, final: stopped, holding: output)
+                        return !stopped
                     }
-                    return !stopped
+                    // A stop string completed by this token lies within the last few tokens
+                    // (each is at least a byte): decoding only those keeps this linear.
+                    guard !output.stops.isEmpty else { return true }
+                    let tail = generated[index].suffix(4 * output.longest + 4)
+                    return !output.cut(tokenizer.decode(Array(tail))).stopped
                 }
             } catch {
                 throw UserError("\(error)", exitCode: ExitStatus.dataError)
