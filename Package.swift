@@ -48,7 +48,8 @@ let package = Package(
         .target(
             name: "KhudiModels", dependencies: ["KhudiNN", "KhudiTokenizer"],
             exclude: ["README.md"]),
-        .target(name: "KhudiTrain", dependencies: ["CMPI"], exclude: ["README.md"]),
+        .target(
+            name: "KhudiTrain", dependencies: ["CMPI", "KhudiModels"], exclude: ["README.md"]),
         .target(
             name: "KhudiCLI",
             dependencies: [
@@ -91,7 +92,11 @@ let package = Package(
         .testTarget(
             name: "KhudiNNTests", dependencies: ["KhudiNN", "_KhudiTestSupport"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "KhudiTrainTests", dependencies: ["KhudiTrain", "_KhudiTestSupport"]),
+        .testTarget(
+            name: "KhudiTrainTests",
+            dependencies: [
+                "KhudiTrain", "KhudiModels", "KhudiNN", "KhudiTokenizer", "_KhudiTestSupport",
+            ]),
         .testTarget(
             name: "KhudiCLITests",
             dependencies: [

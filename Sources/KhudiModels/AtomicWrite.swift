@@ -4,7 +4,7 @@ import Foundation
 ///
 /// A crash never leaves a half-written file under that name: a temporary file in the same directory, fsync, rename. Returns nil, or the
 /// reason it failed (the temporary file is then removed).
-func writeAtomically(_ bytes: [UInt8], to path: String) -> String? {
+public func writeAtomically(_ bytes: [UInt8], to path: String) -> String? {
     writeAtomically([bytes], to: path)
 }
 

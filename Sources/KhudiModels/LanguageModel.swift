@@ -28,6 +28,13 @@ public protocol LanguageModel: Module {
         _ tokens: [Int32], length: Int, following groups: [[KeyValueCache]],
         lastPositionOnly: Bool
     ) throws(ModelError) -> Tensor
+    /// Saves the model in Hugging Face's layout (`config.json` with `configurationFields`
+    /// under the model's own, `model.safetensors` or shards past `maximumShardBytes`), each
+    /// file written atomically.
+    func save(
+        directory: String, configurationFields: [String: Any], metadata: [String: String],
+        maximumShardBytes: Int?
+    ) throws(ModelError)
     /// Makes single-token cached steps read bfloat16 copies of the weights (about twice the
     /// decoding speed, logits within bfloat16's rounding of the Float32 ones).
     func useBFloat16Decoding()
@@ -55,6 +62,14 @@ extension LlamaModel: LanguageModel {
     public var vocabularySize: Int { configuration.vocabularySize }
     public var contextLength: Int { configuration.contextLength }
     public var layerCount: Int { blocks.count }
+}
+
+extension Module {
+    /// The parameters a base-model checkpoint holds: all but attached LoRA adapters' matrices
+    /// (saved on their own, in PEFT layout).
+    var baseParameters: [(name: String, tensor: Tensor)] {
+        namedParameters.filter { !LoRA.isAdapterParameter($0.name) }
+    }
 }
 
 /// Runs `body` without recording gradients (inference), with typed errors: a `ModelError`

@@ -15,6 +15,11 @@ public struct AdapterConfiguration: Sendable {
         case names([String])
         case pattern(String)
         case allLinear
+
+        /// Whether module `name` is one of these (`isHead`: the output layer).
+        public func matches(_ name: String, isHead: Bool) -> Bool {
+            AdapterConfiguration.matches(self, name, isHead: isHead)
+        }
     }
 
     public var rank: Int

@@ -49,7 +49,7 @@ extension GPT2Model {
         }
         try ParameterTransfer.save(
             directory: directory, config: config,
-            entries: Self.transfer(prefix: "transformer.").entries(namedParameters),
+            entries: Self.transfer(prefix: "transformer.").entries(baseParameters),
             metadata: metadata, maximumShardBytes: maximumShardBytes)
     }
 }

@@ -37,7 +37,7 @@ extension LlamaModel {
             directory: directory,
             config: configurationFields.merging(configuration.huggingFaceFields) { _, ours in ours
             },
-            entries: ParameterTransfer(key: { $0 }).entries(namedParameters), metadata: metadata,
+            entries: ParameterTransfer(key: { $0 }).entries(baseParameters), metadata: metadata,
             maximumShardBytes: maximumShardBytes)
     }
 }

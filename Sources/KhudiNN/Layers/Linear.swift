@@ -95,6 +95,12 @@ public final class LoRA {
 
     public var rank: Int { a.shape[0] }
 
+    /// Whether a parameter name is an adapter matrix's (`…lora_A.weight`, `…lora_B.weight`),
+    /// which a base-model checkpoint leaves out.
+    public static func isAdapterParameter(_ name: String) -> Bool {
+        name.hasSuffix("lora_A.weight") || name.hasSuffix("lora_B.weight")
+    }
+
     /// alpha / rank, or alpha / √rank for rank-stabilised LoRA (rsLoRA).
     public static func scale(alpha: Float, rank: Int, rankStabilized: Bool) -> Float {
         rankStabilized ? alpha / sqrtf(Float(rank)) : alpha / Float(rank)

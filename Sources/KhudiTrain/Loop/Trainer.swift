@@ -1,0 +1,237 @@
+import Foundation
+import KhudiModels
+import KhudiNN
+import KhudiTensor
+
+/// The training loop: micro-batches with gradient accumulation, clipping, the learning-rate
+/// schedule, AdamW, validation, checkpoints with exact resume, and a stop on a non-finite
+/// loss that keeps the state before the step.
+///
+/// The loss of a step is Σ token losses over every micro-batch ÷ the step's target tokens, so
+/// k micro-batches of b sequences give the gradient of one batch of k·b. Given the same
+/// threads, a run resumed from a checkpoint reproduces the uninterrupted run's losses bit for
+/// bit: weights and moments are stored exactly, the data order is a function of the seed and
+/// the sampler's cursor, and the schedule a function of the step.
+public final class Trainer {
+    public let model: any LanguageModel
+    public let configuration: TrainingConfiguration
+    public let store: ParameterStore
+    let optimizer: AdamW
+    let training: PackedTokenDataset
+    let validation: (dataset: PackedTokenDataset, sequences: Range<Int>)?
+    var sampler: SequenceSampler
+    public internal(set) var step = 0
+    /// Training tokens read before and during this process.
+    public internal(set) var tokens = 0
+    let checkpoints: CheckpointStore
+    let metrics: MetricsLog?
+    /// The base model directory a LoRA checkpoint refers to.
+    let baseModel: String?
+    /// Files copied into every model checkpoint (tokenizer.json, generation_config.json).
+    let companionFiles: [String]
+
+    /// A trainer for `model` (already carrying LoRA adapters in `lora` mode; see
+    /// `prepare(_:for:)`) over `training`, holding out the validation split.
+    public init(
+        model: any LanguageModel, configuration: TrainingConfiguration,
+        training: PackedTokenDataset, validation: PackedTokenDataset? = nil, output: String,
+        baseModel: String? = nil, companionFiles: [String] = []
+    ) throws(TrainingError) {
+        try configuration.validate()
+        guard training.vocabularySize <= model.vocabularySize else {
+            throw .data(
+                path: training.shards[0].path,
+                reason:
+                    "made with a tokenizer of \(training.vocabularySize) tokens but the model embeds \(model.vocabularySize)"
+            )
+        }
+        guard configuration.sequenceLength <= model.contextLength else {
+            throw .configuration(
+                field: "train.sequence_length",
+                reason:
+                    "\(configuration.sequenceLength) exceeds the model's context of \(model.contextLength)"
+            )
+        }
+        let split = try Self.split(
+            training, validation: validation, fraction: configuration.validationFraction)
+        self.model = model
+        self.configuration = configuration
+        self.training = training
+        self.validation = split.validation
+        self.baseModel = baseModel
+        self.companionFiles = companionFiles
+        sampler = SequenceSampler(sequences: split.training, seed: configuration.seed)
+        store = ParameterStore(model)
+        guard store.trainableCount > 0 else {
+            throw .configuration(field: "train.mode", reason: "the model has nothing to train")
+        }
+        optimizer = AdamW(
+            store, learningRate: configuration.learningRate, beta1: configuration.beta1,
+            beta2: configuration.beta2, epsilon: configuration.epsilon,
+            weightDecay: configuration.weightDecay)
+        checkpoints = CheckpointStore(output: output, keep: configuration.keepCheckpoints)
+        do {
+            try FileManager.default.createDirectory(
+                atPath: output, withIntermediateDirectories: true)
+        } catch {
+            throw .checkpoint(path: output, reason: "cannot create the output directory: \(error)")
+        }
+        metrics = MetricsLog(path: "\(output)/metrics.jsonl")
+    }
+
+    /// Training sequences and the held-out validation sequences: the given validation shards,
+    /// else the last `fraction` of the training sequences (at least one when there are two).
+    static func split(
+        _ training: PackedTokenDataset, validation: PackedTokenDataset?, fraction: Double
+    ) throws(TrainingError) -> (
+        training: Range<Int>, validation: (dataset: PackedTokenDataset, sequences: Range<Int>)?
+    ) {
+        let all = 0..<training.sequenceCount
+        if let validation { return (all, (validation, 0..<validation.sequenceCount)) }
+        guard fraction > 0, training.sequenceCount >= 2 else { return (all, nil) }
+        let held = max(1, Int((Double(training.sequenceCount) * fraction).rounded()))
+        guard held < training.sequenceCount else {
+            throw .configuration(
+                field: "data.validation_fraction",
+                reason: "leaves no training sequences of \(training.sequenceCount)")
+        }
+        let cut = training.sequenceCount - held
+        return (0..<cut, (training, cut..<training.sequenceCount))
+    }
+
+    /// Runs until `configuration.steps`, or until `shouldStop()` (polled between steps) asks
+    /// for a clean stop, which saves a checkpoint first.
+    public func run(
+        shouldStop: () -> Bool = { false }, events: (TrainingEvent) -> Void = { _ in }
+    ) throws(TrainingError) -> TrainingOutcome {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let startTokens = tokens
+        var lastCheckpoint: String?
+        var lastValidation: Double?
+        var outcome: TrainingOutcome {
+            TrainingOutcome(
+                step: step, interrupted: false, lastCheckpoint: lastCheckpoint,
+                tokens: tokens - startTokens,
+                seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+                finalValidationLoss: lastValidation)
+        }
+        let c = configuration
+        while step < c.steps {
+            if shouldStop() {
+                lastCheckpoint = try saveCheckpoint(events: events)
+                var stopped = outcome
+                stopped.interrupted = true
+                return stopped
+            }
+            let report = try takeStep()
+            events(.step(report))
+            if step % c.logInterval == 0 || step == c.steps {
+                metrics?.append(report)
+            }
+            let atEnd = step == c.steps
+            if atEnd || (c.evaluationInterval > 0 && step % c.evaluationInterval == 0),
+                let (loss, count) = try validationLoss()
+            {
+                lastValidation = loss
+                metrics?.appendValidation(step: step, loss: loss, tokens: count)
+                events(.validation(step: step, loss: loss, tokens: count))
+            }
+            if atEnd || (c.checkpointInterval > 0 && step % c.checkpointInterval == 0) {
+                lastCheckpoint = try saveCheckpoint(events: events)
+            }
+        }
+        return outcome
+    }
+
+    /// One optimizer step over `gradientAccumulation` micro-batches.
+    func takeStep() throws(TrainingError) -> StepReport {
+        let c = configuration
+        let begin = DispatchTime.now().uptimeNanoseconds
+        let cursorBefore = sampler.cursor
+        var batches: [(inputs: [Int32], targets: [Int32])] = []
+        for _ in 0..<c.gradientAccumulation {
+            var inputs: [Int32] = []
+            var targets: [Int32] = []
+            inputs.reserveCapacity(c.microBatchSize * c.sequenceLength)
+            targets.reserveCapacity(c.microBatchSize * c.sequenceLength)
+            for _ in 0..<c.microBatchSize {
+                training.appendSequence(sampler.next(), inputs: &inputs, targets: &targets)
+            }
+            batches.append((inputs, targets))
+        }
+        // Normalise by the target tokens of the whole step, not per micro-batch.
+        let targetCount = batches.reduce(0) { total, batch in
+            total + batch.targets.reduce(0) { $0 + ($1 == ignoredTarget ? 0 : 1) }
+        }
+        let rate = c.learningRateSchedule.rate(at: step)
+        optimizer.learningRate = rate
+        store.zeroGradients()
+        var loss = 0.0
+        for batch in batches {
+            do {
+                let logits = try model.logits(
+                    batch.inputs, batch: c.microBatchSize, length: c.sequenceLength)
+                let summed = try crossEntropy(
+                    logits, targets: batch.targets, ignoreIndex: ignoredTarget, reduction: .sum)
+                let scaled = summed * (1 / Float(max(1, targetCount)))
+                loss += Double(scaled.scalarValue)
+                scaled.backward()
+            } catch {
+                throw .data(path: training.shards[0].path, reason: "\(error)")
+            }
+        }
+        let norm =
+            c.gradientClip > 0 ? store.clipGradients(maxNorm: c.gradientClip) : store.gradientNorm()
+        guard loss.isFinite, norm.isFinite else {
+            // Keep the state before this step: weights and moments are untouched so far.
+            sampler = SequenceSampler(
+                sequences: sampler.sequences, seed: sampler.seed, cursor: cursorBefore)
+            let saved = try? saveCheckpoint(events: { _ in })
+            throw .nonFinite(step: step + 1, loss: Float(loss), gradientNorm: norm, savedAt: saved)
+        }
+        optimizer.update()
+        step += 1
+        let stepTokens = c.gradientAccumulation * c.microBatchSize * c.sequenceLength
+        tokens += stepTokens
+        return StepReport(
+            step: step, totalSteps: c.steps, loss: loss, learningRate: rate, gradientNorm: norm,
+            tokens: stepTokens,
+            seconds: Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9)
+    }
+
+    /// Mean loss per target token over up to `evaluationBatches` micro-batches of the
+    /// validation split, and the tokens it covered; nil without a split.
+    public func validationLoss() throws(TrainingError) -> (loss: Double, tokens: Int)? {
+        guard let validation else { return nil }
+        let c = configuration
+        let sequences = Array(validation.sequences.prefix(c.evaluationBatches * c.microBatchSize))
+        var total = 0.0
+        var counted = 0
+        var index = 0
+        while index < sequences.count {
+            let rows = min(c.microBatchSize, sequences.count - index)
+            var inputs: [Int32] = []
+            var targets: [Int32] = []
+            for sequence in sequences[index..<(index + rows)] {
+                validation.dataset.appendSequence(sequence, inputs: &inputs, targets: &targets)
+            }
+            do {
+                let summed = try GradientMode.withoutGradients {
+                    try crossEntropy(
+                        model.logits(
+                            inputs, batch: rows, length: validation.dataset.sequenceLength),
+                        targets: targets, ignoreIndex: ignoredTarget, reduction: .sum)
+                }
+                total += Double(summed.scalarValue)
+            } catch {
+                throw .data(path: validation.dataset.shards[0].path, reason: "\(error)")
+            }
+            counted += targets.count
+            index += rows
+        }
+        return (total / Double(max(1, counted)), counted)
+    }
+}
+
+/// The target id that contributes no loss (PyTorch's ignore_index).
+let ignoredTarget: Int32 = -100
