@@ -3,8 +3,8 @@ import Testing
 
 /// The stage executables' contract before they are built: honest help, clear errors.
 @Suite struct StageCommandTests {
-    static let stages: [(tool: String, issue: Int)] = [("khudi-train", 7), ("khudi-eval", 8)]
-    static let allStages = ["khudi-clean"] + stages.map(\.tool)
+    static let stages: [(tool: String, issue: Int)] = [("khudi-eval", 8)]
+    static let allStages = ["khudi-clean", "khudi-train"] + stages.map(\.tool)
     /// Arguments a stage requires besides its inputs (khudi-clean needs --output).
     static func required(_ tool: String) -> [String] {
         tool == "khudi-clean" ? ["--output", "/nonexistent/out"] : []
@@ -45,19 +45,19 @@ import Testing
     }
 
     @Test func globMatchingNothingIsNamed() throws {
-        let result = try ExecutableRunner.run("khudi-train", ["/nonexistent/*.txt"])
+        let result = try ExecutableRunner.run("khudi-eval", ["/nonexistent/*.txt"])
         #expect(result.status == 66)
         #expect(result.stderr.contains("'/nonexistent/*.txt': the pattern matches no file"))
     }
 
     @Test func globIsExpanded() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
-        let result = try ExecutableRunner.run("khudi-train", ["\(folder)/*.swift"])
+        let result = try ExecutableRunner.run("khudi-eval", ["\(folder)/*.swift"])
         #expect(result.status == 69, "a matching glob gets past input checking")
     }
 
     @Test func zeroThreadsIsRejected() throws {
-        let result = try ExecutableRunner.run("khudi-train", ["--threads", "0"])
+        let result = try ExecutableRunner.run("khudi-eval", ["--threads", "0"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--threads must be at least 1 (got 0)"))
     }

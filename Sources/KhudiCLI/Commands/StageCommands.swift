@@ -40,27 +40,6 @@ public struct CleanCommand: ParsableCommand {
     public init() {}
 }
 
-/// `khudi-train`: pretraining, full fine-tuning and LoRA.
-public struct TrainCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
-        commandName: "khudi-train",
-        abstract: "Pretrain, fine-tune or LoRA-tune GPT-2 and Llama-family models on token shards.",
-        discussion: """
-            STATUS: not built yet (issue #7). Running it checks the inputs exist, then exits 69.
-            Planned: single-process and MPI data-parallel training with exact resume, writing
-            Hugging Face checkpoint directories and PEFT adapters.
-            """,
-        version: KhudiVersion.string)
-
-    @OptionGroup var stage: PlannedStageArguments
-
-    public init() {}
-
-    public func run() throws {
-        try stage.refuse(tool: "khudi-train", capability: "training", issue: 7)
-    }
-}
-
 /// `khudi-eval`: the evaluation harness.
 public struct EvalCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(

@@ -21,7 +21,7 @@ extension Trainer {
                     try LoRAAdapter.save(from: model, directory: directory, baseModel: baseModel)
                 } else {
                     try model.save(
-                        directory: directory, configurationFields: [:],
+                        directory: directory, configurationFields: configurationFields,
                         metadata: ["khudi_step": "\(step)"], maximumShardBytes: nil)
                     for file in companionFiles {
                         let name = (file as NSString).lastPathComponent

@@ -29,13 +29,16 @@ public final class Trainer {
     let baseModel: String?
     /// Files copied into every model checkpoint (tokenizer.json, generation_config.json).
     let companionFiles: [String]
+    /// `config.json` fields kept in model checkpoints beside the model's own (special ids).
+    let configurationFields: [String: Any]
 
     /// A trainer for `model` (already carrying LoRA adapters in `lora` mode; see
     /// `prepare(_:for:)`) over `training`, holding out the validation split.
     public init(
         model: any LanguageModel, configuration: TrainingConfiguration,
         training: PackedTokenDataset, validation: PackedTokenDataset? = nil, output: String,
-        baseModel: String? = nil, companionFiles: [String] = []
+        baseModel: String? = nil, companionFiles: [String] = [],
+        configurationFields: [String: Any] = [:]
     ) throws(TrainingError) {
         try configuration.validate()
         guard training.vocabularySize <= model.vocabularySize else {
@@ -60,6 +63,7 @@ public final class Trainer {
         self.validation = split.validation
         self.baseModel = baseModel
         self.companionFiles = companionFiles
+        self.configurationFields = configurationFields
         sampler = SequenceSampler(sequences: split.training, seed: configuration.seed)
         store = ParameterStore(model)
         guard store.trainableCount > 0 else {

@@ -1,0 +1,306 @@
+import ArgumentParser
+import Foundation
+import KhudiCorpus
+import KhudiModels
+import KhudiTrain
+
+/// Set by SIGINT/SIGTERM; the training loop polls it between steps.
+nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
+
+/// `khudi-train`: pretraining, full fine-tuning and LoRA from a YAML configuration.
+public struct TrainCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "khudi-train",
+        abstract: "Pretrain, fine-tune or LoRA-tune GPT-2 and Llama-family models on token shards.",
+        discussion: """
+            CONFIG.yaml holds model:, data:, train: and output: (every key and its default: \
+            Sources/KhudiCLI/README.md, or the TrainingConfigurationFile doc comment). Writes \
+            OUTPUT/checkpoints/step-N/ (Hugging Face layout, or a PEFT adapter for lora, with \
+            optimizer.safetensors and trainer_state.json), metrics.jsonl, loss.svg and \
+            summary.json. Ctrl-C or SIGTERM saves a checkpoint and exits 0; --resume OUTPUT (or a \
+            checkpoint directory) continues exactly where it stopped.
+            """,
+        version: KhudiVersion.string)
+
+    @Argument(help: "The training configuration (YAML).")
+    var config: String
+
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp(
+            "Override a key: train.steps=200 (repeatable).", valueName: "key.path=value"))
+    var overrides: [String] = []
+
+    @Option(
+        help: "Continue from the run directory's latest checkpoint, or from a checkpoint directory."
+    )
+    var resume: String?
+
+    @OptionGroup var threadOptions: ThreadOptions
+
+    public init() {}
+
+    public func run() throws {
+        try reportingErrors(tool: "khudi-train") {
+            threadOptions.apply()
+            if case .parallel(let launcher, _, let size, _) = Launch.detect() {
+                // Every rank would train alone and write the same output: refuse instead.
+                throw UserError.notBuiltYet(
+                    "data-parallel training (\(size) ranks started by \(launcher))", issue: 7)
+            }
+            let file = try readConfiguration()
+            guard let output = file.output else {
+                throw UserError(
+                    "\(config): output: is required", exitCode: ExitStatus.configuration)
+            }
+            let settings = file.training
+            let checkpoint = try resume.map { try Self.checkpoint(resumingFrom: $0) }
+            let (model, baseDirectory) = try loadModel(file, output: output, checkpoint: checkpoint)
+            let training = try dataset(file.trainShards, field: "data.train", settings: settings)
+            let validation =
+                file.validationShards.isEmpty
+                ? nil
+                : try dataset(file.validationShards, field: "data.validation", settings: settings)
+            let trainer: Trainer
+            do {
+                let adapted = try Trainer.prepare(model, for: settings)
+                if !adapted.isEmpty { printError("LoRA on \(adapted.count) layers") }
+                let companions = [
+                    "tokenizer.json", "tokenizer_config.json", "generation_config.json",
+                ]
+                .map { "\(baseDirectory)/\($0)" }
+                .filter { FileManager.default.fileExists(atPath: $0) }
+                trainer = try Trainer(
+                    model: model, configuration: settings, training: training,
+                    validation: validation, output: output,
+                    baseModel: settings.mode == .lora ? baseDirectory : nil,
+                    companionFiles: companions,
+                    configurationFields: Self.json("\(baseDirectory)/config.json"))
+                if let checkpoint {
+                    try trainer.resume(from: checkpoint)
+                    printError("resumed from \(checkpoint) at step \(trainer.step)")
+                }
+            } catch {
+                throw UserError("\(error)", exitCode: ExitStatus.dataError)
+            }
+            printError(
+                "training \(trainer.store.trainableCount) of \(model.parameterCount) parameters on \(training.tokenCount) tokens (\(training.sequenceCount) sequences of \(settings.sequenceLength)), \(settings.microBatchSize * settings.gradientAccumulation * settings.sequenceLength) tokens per step"
+            )
+            Self.catchStopSignals()
+            var progress = TrainingProgress(totalSteps: settings.steps, startStep: trainer.step)
+            let outcome: TrainingOutcome
+            do {
+                outcome = try trainer.run(
+                    shouldStop: { stopRequested != 0 }, events: { progress.show($0) })
+            } catch {
+                progress.finish()
+                throw UserError("\(error)", exitCode: ExitStatus.software)
+            }
+            progress.finish()
+            try Self.writeReport(outcome, model: model, settings: settings, output: output)
+        }
+    }
+
+    /// SIGINT and SIGTERM ask for a clean stop, even when the parent started this process with
+    /// them blocked (a test runner, some job launchers): they are unblocked first.
+    static func catchStopSignals() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+        signal(SIGINT) { _ in stopRequested = 1 }
+        signal(SIGTERM) { _ in stopRequested = 1 }
+    }
+
+    func readConfiguration() throws -> TrainingConfigurationFile {
+        guard let data = FileManager.default.contents(atPath: config) else {
+            throw UserError.missingInput(config)
+        }
+        let file: TrainingConfigurationFile
+        do {
+            file = try TrainingConfigurationFile.load(
+                yaml: String(decoding: data, as: UTF8.self), path: config, overrides: overrides)
+            try file.training.validate()
+        } catch {
+            throw UserError("\(error)", exitCode: ExitStatus.configuration)
+        }
+        guard !file.trainShards.isEmpty else {
+            throw UserError(
+                "\(config): data.train names no token shards", exitCode: ExitStatus.configuration)
+        }
+        return file
+    }
+
+    /// The model to train and the directory its files come from: a fresh one from
+    /// `model.config` (pretrain, saved as OUTPUT/initial), or `model.base`; on resume, the
+    /// checkpoint's weights (or adapter over the base).
+    func loadModel(
+        _ file: TrainingConfigurationFile, output: String, checkpoint: String?
+    ) throws -> (any LanguageModel, String) {
+        let settings = file.training
+        var base: String
+        switch settings.mode {
+        case .pretrain:
+            guard let modelConfig = file.modelConfig else {
+                throw UserError(
+                    "\(config): train.mode pretrain needs model.config (a config.json)",
+                    exitCode: ExitStatus.configuration)
+            }
+            base = "\(output)/initial"
+            if checkpoint == nil {
+                do {
+                    try ModelDirectory.initialize(
+                        config: modelConfig, tokenizer: file.tokenizer, seed: settings.seed,
+                        output: base)
+                } catch {
+                    throw UserError("\(error)", exitCode: ExitStatus.dataError)
+                }
+            }
+        case .full, .lora:
+            guard let given = file.baseModel else {
+                throw UserError(
+                    "\(config): train.mode \(settings.mode.rawValue) needs model.base (a model directory)",
+                    exitCode: ExitStatus.configuration)
+            }
+            guard FileManager.default.fileExists(atPath: given) else {
+                throw UserError.missingInput(given, detail: "model.base does not exist")
+            }
+            base = given
+        }
+        let weights = settings.mode == .lora ? base : (checkpoint ?? base)
+        do {
+            let model = try ModelDirectory(weights).model
+            if settings.mode == .lora, let checkpoint {
+                try LoRAAdapter.load(directory: checkpoint, into: model)
+            }
+            if settings.mode != .lora, checkpoint != nil { base = checkpoint ?? base }
+            return (model, base)
+        } catch {
+            throw UserError("\(error)", exitCode: ExitStatus.dataError)
+        }
+    }
+
+    func dataset(
+        _ patterns: [String], field: String, settings: TrainingConfiguration
+    ) throws -> PackedTokenDataset {
+        let paths = try InputPaths.resolve(patterns)
+        do {
+            return try PackedTokenDataset(paths: paths, sequenceLength: settings.sequenceLength)
+        } catch {
+            throw UserError("\(field): \(error)", exitCode: ExitStatus.dataError)
+        }
+    }
+
+    /// The checkpoint `path` names: itself when complete, else the latest complete one in the
+    /// run directory `path`.
+    static func checkpoint(resumingFrom path: String) throws -> String {
+        if FileManager.default.fileExists(atPath: "\(path)/trainer_state.json") { return path }
+        guard let latest = CheckpointStore(output: path, keep: 0).completed().last else {
+            throw UserError.missingInput(path, detail: "no complete checkpoint to resume from")
+        }
+        return latest.path
+    }
+
+    static func json(_ path: String) -> [String: Any] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [:] }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    }
+
+    /// Writes loss.svg and summary.json and prints the closing summary.
+    static func writeReport(
+        _ outcome: TrainingOutcome, model: any LanguageModel, settings: TrainingConfiguration,
+        output: String
+    ) throws {
+        let points = LossCurve.points(metrics: "\(output)/metrics.jsonl")
+        let svg = LossCurve.svg(
+            training: points.training, validation: points.validation,
+            title: "khudi-train \(settings.mode.rawValue): loss per step")
+        try AtomicFile.write(Data(svg.utf8), to: "\(output)/loss.svg")
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let peakMB = Double(usage.ru_maxrss) / 1024
+        let tokensPerSecond = Double(outcome.tokens) / max(outcome.seconds, 1e-9)
+        let flops = Self.flopsPerToken(model, settings: settings) * Double(outcome.tokens)
+        var summary: [String: Any] = [
+            "step": outcome.step, "interrupted": outcome.interrupted,
+            "tokens": outcome.tokens, "seconds": outcome.seconds,
+            "tokens_per_second": tokensPerSecond, "peak_rss_mb": peakMB,
+            "gflops_per_second": flops / max(outcome.seconds, 1e-9) / 1e9,
+        ]
+        summary["last_checkpoint"] = outcome.lastCheckpoint
+        summary["validation_loss"] = outcome.finalValidationLoss
+        let data = try JSONSerialization.data(
+            withJSONObject: summary, options: [.sortedKeys, .prettyPrinted])
+        try AtomicFile.write(data, to: "\(output)/summary.json")
+        var line = String(
+            format: "%@ at step %d: %.0f tokens/s, %.1f GFLOP/s, peak RSS %.0f MB",
+            outcome.interrupted ? "stopped" : "done", outcome.step, tokensPerSecond,
+            flops / max(outcome.seconds, 1e-9) / 1e9, peakMB)
+        if let loss = outcome.finalValidationLoss {
+            line += String(
+                format: ", validation loss %.4f (perplexity %.2f)", loss, Foundation.exp(loss))
+        }
+        if let last = outcome.lastCheckpoint { line += ", checkpoint \(last)" }
+        printError(line)
+    }
+
+    /// Training FLOPs per token: 6 per parameter (forward and backward) plus attention's
+    /// 12 · layers · width · sequence length (PaLM's appendix B count).
+    static func flopsPerToken(_ model: any LanguageModel, settings: TrainingConfiguration) -> Double
+    {
+        let width = model.linearLayers.first?.layer.inFeatures ?? 0
+        return 6 * Double(model.parameterCount)
+            + 12 * Double(model.layerCount * width * settings.sequenceLength)
+    }
+}
+
+/// The training progress line: step, loss, learning rate, tokens/s and ETA, live on a
+/// terminal and a plain line per event otherwise.
+struct TrainingProgress {
+    let totalSteps: Int
+    let startStep: Int
+    let isTerminal = isatty(STDERR_FILENO) != 0
+    let start = Date()
+    var tokens = 0
+    var live = false
+
+    init(totalSteps: Int, startStep: Int) {
+        self.totalSteps = totalSteps
+        self.startStep = startStep
+    }
+
+    mutating func show(_ event: TrainingEvent) {
+        switch event {
+        case .step(let report):
+            tokens += report.tokens
+            let elapsed = max(Date().timeIntervalSince(start), 1e-9)
+            let done = report.step - startStep
+            let eta = Double(totalSteps - report.step) * elapsed / Double(max(1, done))
+            let line = String(
+                format: "step %d/%d loss %.4f lr %.2e grad %.2f %.0f tokens/s ETA %.0fs",
+                report.step, totalSteps, report.loss, Double(report.learningRate),
+                Double(report.gradientNorm), Double(tokens) / elapsed, eta)
+            if isTerminal {
+                FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+                live = true
+            } else {
+                printError(line)
+            }
+        case .validation(let step, let loss, let count):
+            finish()
+            printError(
+                String(
+                    format: "step %d validation loss %.4f perplexity %.2f (%d tokens)", step, loss,
+                    Foundation.exp(loss), count))
+        case .checkpoint(let step, let path):
+            finish()
+            printError("step \(step) checkpoint \(path)")
+        }
+    }
+
+    mutating func finish() {
+        if live { FileHandle.standardError.write(Data("\n".utf8)) }
+        live = false
+    }
+}
