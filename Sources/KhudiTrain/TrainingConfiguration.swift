@@ -58,6 +58,8 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var evaluationBatches = 20
     /// Share of the sequences held out for validation when no validation shards are given.
     public var validationFraction = 0.05
+    /// Visit training sequences in a fresh seeded order each epoch (else in stream order).
+    public var shuffle = true
     /// A checkpoint every this many steps (and at the end); 0: only at the end.
     public var checkpointInterval = 500
     /// Checkpoints kept (0 keeps all).

@@ -17,6 +17,7 @@ import Yams
 ///   train: [shards/train-*.bin]  # token shards (khudi-tokenize encode --shards), globs allowed
 ///   validation: [shards/valid.bin]   # else the last validation_fraction of train is held out
 ///   validation_fraction: 0.05
+///   shuffle: true                # a seeded order each epoch; false: stream order
 /// train:
 ///   mode: pretrain               # pretrain, full or lora
 ///   steps: 1000
@@ -53,7 +54,7 @@ struct TrainingConfigurationFile {
 
     static let sections: Set<String> = ["model", "data", "train", "output"]
     static let modelKeys: Set<String> = ["config", "base", "tokenizer"]
-    static let dataKeys: Set<String> = ["train", "validation", "validation_fraction"]
+    static let dataKeys: Set<String> = ["train", "validation", "validation_fraction", "shuffle"]
     static let trainKeys: Set<String> = [
         "mode", "steps", "micro_batch_size", "gradient_accumulation", "sequence_length",
         "learning_rate", "min_learning_rate", "schedule", "warmup_steps", "decay_steps",
@@ -97,6 +98,7 @@ struct TrainingConfigurationFile {
                     switch key {
                     case "train": file.trainShards = try paths(entry)
                     case "validation": file.validationShards = try paths(entry)
+                    case "shuffle": file.training.shuffle = try reader.bool(entry)
                     default: file.training.validationFraction = try reader.double(entry)
                     }
                 }

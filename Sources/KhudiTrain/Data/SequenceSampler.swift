@@ -17,23 +17,30 @@ public struct SequenceSampler: Sendable {
 
     public let sequences: Range<Int>
     public let seed: UInt64
+    /// False visits the sequences in order every epoch.
+    public let shuffles: Bool
     public private(set) var cursor: Cursor
     private var order: [Int]
 
     /// A sampler over `sequences` at `cursor`.
-    public init(sequences: Range<Int>, seed: UInt64, cursor: Cursor = Cursor()) {
+    public init(
+        sequences: Range<Int>, seed: UInt64, shuffles: Bool = true, cursor: Cursor = Cursor()
+    ) {
         precondition(!sequences.isEmpty, "a sampler needs at least one sequence")
         self.sequences = sequences
         self.seed = seed
+        self.shuffles = shuffles
         self.cursor = cursor
-        order = Self.permutation(sequences, seed: seed, epoch: cursor.epoch)
+        order =
+            shuffles
+            ? Self.permutation(sequences, seed: seed, epoch: cursor.epoch) : Array(sequences)
     }
 
     /// The next sequence index, moving to a new epoch (a new permutation) at the end of one.
     public mutating func next() -> Int {
         if cursor.offset == order.count {
             cursor = Cursor(epoch: cursor.epoch + 1, offset: 0)
-            order = Self.permutation(sequences, seed: seed, epoch: cursor.epoch)
+            if shuffles { order = Self.permutation(sequences, seed: seed, epoch: cursor.epoch) }
         }
         defer { cursor.offset += 1 }
         return order[cursor.offset]

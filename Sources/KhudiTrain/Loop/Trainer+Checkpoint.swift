@@ -114,7 +114,8 @@ extension Trainer {
         }
         optimizer.restore(step: optimizerStep, firstMoment: first, secondMoment: second)
         sampler = SequenceSampler(
-            sequences: sampler.sequences, seed: configuration.seed, cursor: state.cursor)
+            sequences: sampler.sequences, seed: configuration.seed,
+            shuffles: configuration.shuffle, cursor: state.cursor)
         step = state.step
         tokens = state.tokens
     }

@@ -64,7 +64,8 @@ public final class Trainer {
         self.baseModel = baseModel
         self.companionFiles = companionFiles
         self.configurationFields = configurationFields
-        sampler = SequenceSampler(sequences: split.training, seed: configuration.seed)
+        sampler = SequenceSampler(
+            sequences: split.training, seed: configuration.seed, shuffles: configuration.shuffle)
         store = ParameterStore(model)
         guard store.trainableCount > 0 else {
             throw .configuration(field: "train.mode", reason: "the model has nothing to train")
@@ -189,7 +190,8 @@ public final class Trainer {
         guard loss.isFinite, norm.isFinite else {
             // Keep the state before this step: weights and moments are untouched so far.
             sampler = SequenceSampler(
-                sequences: sampler.sequences, seed: sampler.seed, cursor: cursorBefore)
+                sequences: sampler.sequences, seed: sampler.seed, shuffles: sampler.shuffles,
+                cursor: cursorBefore)
             let saved = try? saveCheckpoint(events: { _ in })
             throw .nonFinite(step: step + 1, loss: Float(loss), gradientNorm: norm, savedAt: saved)
         }
