@@ -11,17 +11,17 @@ import Testing
     struct Golden: Decodable {
         struct Settings: Decodable {
             var steps: Int
-            var micro_batch_size: Int
-            var gradient_accumulation: Int
-            var sequence_length: Int
-            var learning_rate: Float
-            var min_learning_rate: Float
-            var warmup_steps: Int
-            var weight_decay: Float
+            var microBatchSize: Int
+            var gradientAccumulation: Int
+            var sequenceLength: Int
+            var learningRate: Float
+            var minLearningRate: Float
+            var warmupSteps: Int
+            var weightDecay: Float
             var beta1: Float
             var beta2: Float
             var epsilon: Float
-            var gradient_clip: Float
+            var gradientClip: Float
         }
         var format: String
         var settings: Settings
@@ -36,7 +36,9 @@ import Testing
 
     @Test(arguments: ["llama-tiny", "gpt2-tiny", "llama-tiny-lora"])
     func lossesMatchPyTorch(_ name: String) throws {
-        let golden = try JSONDecoder().decode(
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let golden = try decoder.decode(
             Golden.self,
             from: Data(contentsOf: Self.fixtures.appendingPathComponent("training-golden.json")))
         #expect(golden.format == "khudi-training-golden/1")
@@ -45,17 +47,17 @@ import Testing
         var settings = TrainingConfiguration()
         settings.mode = name.hasSuffix("-lora") ? .lora : .full
         settings.steps = s.steps
-        settings.microBatchSize = s.micro_batch_size
-        settings.gradientAccumulation = s.gradient_accumulation
-        settings.sequenceLength = s.sequence_length
-        settings.learningRate = s.learning_rate
-        settings.minimumLearningRate = s.min_learning_rate
-        settings.warmupSteps = s.warmup_steps
-        settings.weightDecay = s.weight_decay
+        settings.microBatchSize = s.microBatchSize
+        settings.gradientAccumulation = s.gradientAccumulation
+        settings.sequenceLength = s.sequenceLength
+        settings.learningRate = s.learningRate
+        settings.minimumLearningRate = s.minLearningRate
+        settings.warmupSteps = s.warmupSteps
+        settings.weightDecay = s.weightDecay
         settings.beta1 = s.beta1
         settings.beta2 = s.beta2
         settings.epsilon = s.epsilon
-        settings.gradientClip = s.gradient_clip
+        settings.gradientClip = s.gradientClip
         settings.shuffle = false
         settings.validationFraction = 0
         settings.evaluationInterval = 0
@@ -68,7 +70,7 @@ import Testing
         let shard = "\(output)/train.bin"
         try TokenShard.encode(tokens: golden.tokens, documents: 30, vocabularySize: 96, eosID: 95)
             .write(to: URL(fileURLWithPath: shard))
-        let data = try PackedTokenDataset(paths: [shard], sequenceLength: s.sequence_length)
+        let data = try PackedTokenDataset(paths: [shard], sequenceLength: s.sequenceLength)
         let base = Self.models.appendingPathComponent(
             name.hasPrefix("gpt2") ? "gpt2-tiny" : "llama-tiny"
         ).path
