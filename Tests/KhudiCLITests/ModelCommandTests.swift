@@ -35,6 +35,33 @@ import Testing
         #expect(bytes[4] == 3)  // version 3, little-endian
     }
 
+    /// `khudi model merge` writes a standalone model whose greedy text is the adapted
+    /// model's; a bad adapter is refused with nothing written.
+    @Test func mergeFoldsAnAdapterIn() throws {
+        let merged = directory + "/merged"
+        let result = try ExecutableRunner.run(
+            "khudi",
+            [
+                "model", "merge", fixtures + "/llama-tiny", "--adapter",
+                fixtures + "/llama-tiny-lora", "--output", merged,
+            ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("6 layers merged"))
+        let shown = try ExecutableRunner.run("khudi", ["model", "show", merged])
+        #expect(
+            shown.status == 0 && shown.stdout.contains("end of sequence: 95"), "\(shown.stdout)")
+        let refused = try ExecutableRunner.run(
+            "khudi",
+            [
+                "model", "merge", fixtures + "/llama-tiny", "--adapter",
+                fixtures + "/gpt2-tiny-lora",
+                "--output", directory + "/wrong",
+            ])
+        #expect(
+            refused.status == 65 && refused.stderr.contains("target_modules"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/wrong"))
+    }
+
     @Test func badInputIsRefusedWithItsExitStatus() throws {
         let config = directory + "/config.json"
         try #"{"model_type": "llama", "hidden_size": 32}"#.write(

@@ -89,6 +89,32 @@ import Testing
         }
     }
 
+    /// Folding the adapter into the weights gives the adapted model's logits, as a standalone
+    /// model that saves and loads like any other.
+    @Test(arguments: cases.map(\.adapter))
+    func mergedModelsComputeWhatTheAdapterDid(_ adapter: String) throws {
+        let model = try base(adapter)
+        try LoRAAdapter.load(directory: path(adapter), into: model)
+        let tokens: [Int32] = [5, 17, 42, 8, 91, 3]
+        func logits(_ m: any LanguageModel) throws -> [Float] {
+            try GradientMode.withoutGradients { try m.logits(tokens, batch: 1, length: 6).values }
+        }
+        let adapted = try logits(model)
+        #expect(
+            LoRAAdapter.merge(into: model) == Self.cases.first { $0.adapter == adapter }?.adapted)
+        #expect(model.linearLayers.allSatisfy { $0.layer.lora == nil })
+        let merged = try logits(model)
+        let worst = zip(adapted, merged).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? 1
+        #expect(worst < 1e-5, "\(adapter): merged logits differ by \(worst)")
+        let directory = try copy(adapter)
+        try model.save(
+            directory: directory, configurationFields: [:], metadata: [:], maximumShardBytes: nil)
+        let reloaded: any LanguageModel =
+            adapter.hasPrefix("gpt2")
+            ? try GPT2Model.load(directory: directory) : try LlamaModel.load(directory: directory)
+        #expect(try logits(reloaded) == merged)
+    }
+
     @Test func rankPatternAndScalesFollowPeft() throws {
         let config = try AdapterConfiguration(
             contentsOf: "\(path("llama-tiny-lora"))/adapter_config.json")

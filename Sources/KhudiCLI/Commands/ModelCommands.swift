@@ -7,7 +7,10 @@ public struct ModelCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Create, inspect and export model directories (Hugging Face layout).",
-        subcommands: [ModelInitCommand.self, ModelShowCommand.self, ModelGGUFCommand.self])
+        subcommands: [
+            ModelInitCommand.self, ModelShowCommand.self, ModelGGUFCommand.self,
+            ModelMergeCommand.self,
+        ])
 
     public init() {}
 
@@ -150,6 +153,65 @@ public struct ModelGGUFCommand: ParsableCommand {
                 throw UserError("\(error)", exitCode: ExitStatus.cannotCreate)
             }
             print("wrote \(output) (\(dtype.uppercased()))")
+        }
+    }
+}
+
+/// `khudi model merge DIR --adapter ADAPTER --output OUT`: a standalone model with a LoRA
+/// adapter folded into its weights.
+public struct ModelMergeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Fold a PEFT LoRA adapter into a model and save the result as a new directory.",
+        discussion: """
+            Each adapted weight becomes W + scale · B·A, so the output computes what the base \
+            with the adapter computed, with no adapter to load. config.json keeps the base's \
+            fields; tokenizer and generation files are copied.
+            """)
+
+    @Argument(help: "The base model directory.")
+    var directory: String
+
+    @Option(help: "The adapter directory (adapter_config.json, adapter_model.safetensors).")
+    var adapter: String
+
+    @Option(help: "The model directory to write.")
+    var output: String
+
+    @Flag(help: "Replace --output if it exists.")
+    var overwrite = false
+
+    public init() {}
+
+    public func run() throws {
+        try reportingErrors(tool: "khudi model merge") {
+            try ModelCommand.checkOutput(output, overwrite: overwrite)
+            let base = try ModelCommand.open(directory)
+            let merged: Int
+            do {
+                try LoRAAdapter.load(directory: adapter, into: base.model)
+                merged = LoRAAdapter.merge(into: base.model)
+            } catch {
+                throw UserError("\(error)", exitCode: ExitStatus.dataError)
+            }
+            let fields =
+                (try? JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: "\(directory)/config.json"))))
+                as? [String: Any] ?? [:]
+            do {
+                try base.model.save(
+                    directory: output, configurationFields: fields,
+                    metadata: ["khudi_merged_adapter": adapter], maximumShardBytes: nil)
+                for name in ["tokenizer.json", "tokenizer_config.json", "generation_config.json"]
+                where FileManager.default.fileExists(atPath: "\(directory)/\(name)") {
+                    try? FileManager.default.removeItem(atPath: "\(output)/\(name)")
+                    try FileManager.default.copyItem(
+                        atPath: "\(directory)/\(name)", toPath: "\(output)/\(name)")
+                }
+            } catch {
+                throw UserError("\(error)", exitCode: ExitStatus.cannotCreate)
+            }
+            print("wrote \(output) (\(merged) layers merged)")
         }
     }
 }

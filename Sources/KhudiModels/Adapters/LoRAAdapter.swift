@@ -119,6 +119,20 @@ public enum LoRAAdapter {
         try ParameterTransfer.writeJSON(config, to: "\(directory)/adapter_config.json")
     }
 
+    /// Folds every attached adapter into its layer's weight (W + scale · B·A).
+    ///
+    /// The model then computes what base + adapter computed, as a standalone model. Returns
+    /// the number of layers merged.
+    @discardableResult
+    public static func merge(into model: any LanguageModel) -> Int {
+        var merged = 0
+        for (_, layer, _) in model.linearLayers where layer.lora != nil {
+            layer.mergeAdapter()
+            merged += 1
+        }
+        return merged
+    }
+
     /// The tensor `key` of `file` as Float32, which must have `shape`.
     static func tensor(
         _ key: String, shape: [Int], in file: SafeTensorsFile, present: Set<String>

@@ -51,6 +51,20 @@ public final class Linear: Module {
         bias?.setRequiresGradient(false)
     }
 
+    /// Folds the adapter into the weight (W ← W + scale · B·A) and removes it.
+    ///
+    /// The layer then computes what it computed with the adapter, as one matrix. No-op
+    /// without an adapter.
+    public func mergeAdapter() {
+        guard let lora else { return }
+        GradientMode.withoutGradients {
+            // B·A as linear(B, weight: Aᵀ), since linear(x, weight: W) is x·Wᵀ.
+            let delta = linear(lora.b, weight: lora.a.transposed(0, 1))
+            for i in 0..<weight.count { weight.data[i] += lora.scale * delta.data[i] }
+        }
+        self.lora = nil
+    }
+
     /// Attaches an existing adapter (one loaded from a checkpoint), freezing the base weights.
     ///
     /// A must be (rank, in) and B (out, rank).
