@@ -72,7 +72,7 @@ let package = Package(
             name: "khudi-bench",
             dependencies: [
                 "KhudiCLI", "KhudiTensor", "KhudiNN", "KhudiText", "KhudiCorpus", "KhudiModels",
-                "CBLAS",
+                "KhudiTrain", "KhudiTokenizer", "CBLAS",
             ]),
 
         // MARK: Tests

@@ -15,7 +15,9 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "khudi-bench",
         abstract: "Khudi's half of the benchmarks in scripts/bench (JSON lines on stdout).",
-        subcommands: [GEMMBench.self, CoreBench.self, CleanBench.self, GenerateBench.self])
+        subcommands: [
+            GEMMBench.self, CoreBench.self, CleanBench.self, GenerateBench.self, TrainBench.self,
+        ])
 }
 
 /// Times `matrixMultiply` against a direct `cblas_sgemm` call on the same buffers.

@@ -148,8 +148,9 @@ public final class Trainer {
         return outcome
     }
 
-    /// One optimizer step over `gradientAccumulation` micro-batches.
-    func takeStep() throws(TrainingError) -> StepReport {
+    /// One optimizer step over `gradientAccumulation` micro-batches, nothing else (no
+    /// validation, checkpoint or metrics line): for custom loops and benchmarks.
+    public func takeStep() throws(TrainingError) -> StepReport {
         let c = configuration
         let begin = DispatchTime.now().uptimeNanoseconds
         let cursorBefore = sampler.cursor
