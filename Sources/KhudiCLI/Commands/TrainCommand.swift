@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KhudiCorpus
 import KhudiModels
+import KhudiTokenizer
 import KhudiTrain
 
 /// Set by SIGINT/SIGTERM; the training loop polls it between steps.
@@ -56,20 +57,20 @@ public struct TrainCommand: ParsableCommand {
             let settings = file.training
             let checkpoint = try resume.map { try Self.checkpoint(resumingFrom: $0) }
             let (model, baseDirectory) = try loadModel(file, output: output, checkpoint: checkpoint)
-            let training = try dataset(file.trainShards, field: "data.train", settings: settings)
-            let validation =
-                file.validationShards.isEmpty
-                ? nil
-                : try dataset(file.validationShards, field: "data.validation", settings: settings)
+            let (training, validation, chatConfig) = try data(
+                file, settings: settings, baseDirectory: baseDirectory, output: output)
             let trainer: Trainer
             do {
                 let adapted = try Trainer.prepare(model, for: settings)
                 if !adapted.isEmpty { printError("LoRA on \(adapted.count) layers") }
-                let companions = [
+                // Instruction runs carry their chat template in their own tokenizer_config.json.
+                let fromBase = [
                     "tokenizer.json", "tokenizer_config.json", "generation_config.json",
                 ]
+                .filter { chatConfig == nil || $0 != "tokenizer_config.json" }
                 .map { "\(baseDirectory)/\($0)" }
                 .filter { FileManager.default.fileExists(atPath: $0) }
+                let companions = (chatConfig.map { [$0] } ?? []) + fromBase
                 trainer = try Trainer(
                     model: model, configuration: settings, training: training,
                     validation: validation, output: output,
@@ -84,7 +85,7 @@ public struct TrainCommand: ParsableCommand {
                 throw UserError("\(error)", exitCode: ExitStatus.dataError)
             }
             printError(
-                "training \(trainer.store.trainableCount) of \(model.parameterCount) parameters on \(training.tokenCount) tokens (\(training.sequenceCount) sequences of \(settings.sequenceLength)), \(settings.microBatchSize * settings.gradientAccumulation * settings.sequenceLength) tokens per step"
+                "training \(trainer.store.trainableCount) of \(model.parameterCount) parameters on \(training.sequenceCount) sequences of \(settings.sequenceLength) (\(training.source)), \(settings.microBatchSize * settings.gradientAccumulation * settings.sequenceLength) tokens per step"
             )
             Self.catchStopSignals()
             var progress = TrainingProgress(totalSteps: settings.steps, startStep: trainer.step)
@@ -124,10 +125,6 @@ public struct TrainCommand: ParsableCommand {
             try file.training.validate()
         } catch {
             throw UserError("\(error)", exitCode: ExitStatus.configuration)
-        }
-        guard !file.trainShards.isEmpty else {
-            throw UserError(
-                "\(config): data.train names no token shards", exitCode: ExitStatus.configuration)
         }
         return file
     }
@@ -179,6 +176,72 @@ public struct TrainCommand: ParsableCommand {
         } catch {
             throw UserError("\(error)", exitCode: ExitStatus.dataError)
         }
+    }
+
+    /// The training and validation data: packed shards, or instruction JSONL rendered through
+    /// the chat template with the base's tokenizer (then also the tokenizer_config.json that
+    /// carries the template, written into the output and copied into checkpoints).
+    func data(
+        _ file: TrainingConfigurationFile, settings: TrainingConfiguration, baseDirectory: String,
+        output: String
+    ) throws -> (any TrainingData, (any TrainingData)?, String?) {
+        guard !file.instructions.isEmpty else {
+            guard !file.trainShards.isEmpty else {
+                throw UserError(
+                    "\(config): data.train (token shards) or data.instructions (JSONL) is required",
+                    exitCode: ExitStatus.configuration)
+            }
+            let training = try dataset(file.trainShards, field: "data.train", settings: settings)
+            let validation =
+                file.validationShards.isEmpty
+                ? nil
+                : try dataset(file.validationShards, field: "data.validation", settings: settings)
+            return (training, validation, nil)
+        }
+        let tokenizerPath = file.tokenizer ?? "\(baseDirectory)/tokenizer.json"
+        guard let bytes = FileManager.default.contents(atPath: tokenizerPath) else {
+            throw UserError.missingInput(
+                tokenizerPath, detail: "instruction data needs the model's tokenizer.json")
+        }
+        let tokenizer: any TextTokenizer
+        do {
+            tokenizer = try KhudiTokenizer.loadTokenizer(tokenizerJSON: bytes)
+        } catch {
+            throw UserError("\(tokenizerPath): \(error)", exitCode: ExitStatus.dataError)
+        }
+        func read(_ patterns: [String]) throws -> InstructionDataset {
+            let paths = try InputPaths.resolve(patterns)
+            do {
+                return try InstructionDataset(
+                    paths: paths, tokenizer: tokenizer, template: file.chatTemplate,
+                    sequenceLength: settings.sequenceLength)
+            } catch {
+                throw UserError("\(error)", exitCode: ExitStatus.dataError)
+            }
+        }
+        let training = try read(file.instructions)
+        let validation =
+            file.validationInstructions.isEmpty ? nil : try read(file.validationInstructions)
+        if training.truncated > 0 {
+            printError(
+                "khudi-train: warning: \(training.truncated) conversations are longer than \(settings.sequenceLength + 1) tokens and were cut"
+            )
+        }
+        // The template travels with the checkpoints: transformers' apply_chat_template renders
+        // what the model was trained on.
+        let eos = tokenizer.endOfTextID.flatMap { id in
+            tokenizer.specialTokens.first { $0.id == id }?.content
+        }
+        var fields: [String: Any] = [
+            "chat_template": file.chatTemplate.jinja, "tokenizer_class": "PreTrainedTokenizerFast",
+            "model_max_length": settings.sequenceLength,
+        ]
+        fields["eos_token"] = eos
+        fields["pad_token"] = eos
+        let path = "\(output)/tokenizer_config.json"
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try AtomicFile.writeJSON(fields, to: path)
+        return (training, validation, path)
     }
 
     func dataset(

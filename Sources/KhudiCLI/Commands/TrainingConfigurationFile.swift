@@ -18,6 +18,9 @@ import Yams
 ///   validation: [shards/valid.bin]   # else the last validation_fraction of train is held out
 ///   validation_fraction: 0.05
 ///   shuffle: true                # a seeded order each epoch; false: stream order
+///   instructions: [sft.jsonl]    # instead of train: conversations, loss on responses only
+///   validation_instructions: [sft-valid.jsonl]
+///   chat_template: khudi         # khudi or chatml; saved in tokenizer_config.json
 /// train:
 ///   mode: pretrain               # pretrain, full or lora
 ///   steps: 1000
@@ -50,11 +53,18 @@ struct TrainingConfigurationFile {
     var tokenizer: String?
     var trainShards: [String] = []
     var validationShards: [String] = []
+    /// Instruction JSONL (instead of shards), rendered through `chatTemplate`.
+    var instructions: [String] = []
+    var validationInstructions: [String] = []
+    var chatTemplate = ChatTemplate.khudi
     var output: String?
 
     static let sections: Set<String> = ["model", "data", "train", "output"]
     static let modelKeys: Set<String> = ["config", "base", "tokenizer"]
-    static let dataKeys: Set<String> = ["train", "validation", "validation_fraction", "shuffle"]
+    static let dataKeys: Set<String> = [
+        "train", "validation", "validation_fraction", "shuffle", "instructions",
+        "validation_instructions", "chat_template",
+    ]
     static let trainKeys: Set<String> = [
         "mode", "steps", "micro_batch_size", "gradient_accumulation", "sequence_length",
         "learning_rate", "min_learning_rate", "schedule", "warmup_steps", "decay_steps",
@@ -99,6 +109,11 @@ struct TrainingConfigurationFile {
                     case "train": file.trainShards = try paths(entry)
                     case "validation": file.validationShards = try paths(entry)
                     case "shuffle": file.training.shuffle = try reader.bool(entry)
+                    case "instructions": file.instructions = try paths(entry)
+                    case "validation_instructions": file.validationInstructions = try paths(entry)
+                    case "chat_template":
+                        let name = try reader.choice(entry, ChatTemplate.all.map(\.name))
+                        file.chatTemplate = ChatTemplate.all.first { $0.name == name } ?? .khudi
                     default: file.training.validationFraction = try reader.double(entry)
                     }
                 }

@@ -17,8 +17,8 @@ public final class Trainer {
     public let configuration: TrainingConfiguration
     public let store: ParameterStore
     let optimizer: AdamW
-    let training: PackedTokenDataset
-    let validation: (dataset: PackedTokenDataset, sequences: Range<Int>)?
+    let training: any TrainingData
+    let validation: (dataset: any TrainingData, sequences: Range<Int>)?
     var sampler: SequenceSampler
     public internal(set) var step = 0
     /// Training tokens read before and during this process.
@@ -36,14 +36,14 @@ public final class Trainer {
     /// `prepare(_:for:)`) over `training`, holding out the validation split.
     public init(
         model: any LanguageModel, configuration: TrainingConfiguration,
-        training: PackedTokenDataset, validation: PackedTokenDataset? = nil, output: String,
+        training: any TrainingData, validation: (any TrainingData)? = nil, output: String,
         baseModel: String? = nil, companionFiles: [String] = [],
         configurationFields: [String: Any] = [:]
     ) throws(TrainingError) {
         try configuration.validate()
         guard training.vocabularySize <= model.vocabularySize else {
             throw .data(
-                path: training.shards[0].path,
+                path: training.source,
                 reason:
                     "made with a tokenizer of \(training.vocabularySize) tokens but the model embeds \(model.vocabularySize)"
             )
@@ -53,6 +53,13 @@ public final class Trainer {
                 field: "train.sequence_length",
                 reason:
                     "\(configuration.sequenceLength) exceeds the model's context of \(model.contextLength)"
+            )
+        }
+        guard training.sequenceLength == configuration.sequenceLength else {
+            throw .configuration(
+                field: "train.sequence_length",
+                reason:
+                    "\(configuration.sequenceLength), but the data was cut into sequences of \(training.sequenceLength)"
             )
         }
         let split = try Self.split(
@@ -87,9 +94,9 @@ public final class Trainer {
     /// Training sequences and the held-out validation sequences: the given validation shards,
     /// else the last `fraction` of the training sequences (at least one when there are two).
     static func split(
-        _ training: PackedTokenDataset, validation: PackedTokenDataset?, fraction: Double
+        _ training: any TrainingData, validation: (any TrainingData)?, fraction: Double
     ) throws(TrainingError) -> (
-        training: Range<Int>, validation: (dataset: PackedTokenDataset, sequences: Range<Int>)?
+        training: Range<Int>, validation: (dataset: any TrainingData, sequences: Range<Int>)?
     ) {
         let all = 0..<training.sequenceCount
         if let validation { return (all, (validation, 0..<validation.sequenceCount)) }
@@ -183,7 +190,7 @@ public final class Trainer {
                 loss += Double(scaled.scalarValue)
                 scaled.backward()
             } catch {
-                throw .data(path: training.shards[0].path, reason: "\(error)")
+                throw .data(path: training.source, reason: "\(error)")
             }
         }
         let norm =
@@ -231,7 +238,7 @@ public final class Trainer {
                 }
                 total += Double(summed.scalarValue)
             } catch {
-                throw .data(path: validation.dataset.shards[0].path, reason: "\(error)")
+                throw .data(path: validation.dataset.source, reason: "\(error)")
             }
             counted += targets.count
             index += rows
