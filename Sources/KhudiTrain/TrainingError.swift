@@ -8,6 +8,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case model(String)
     /// A checkpoint that cannot be written or resumed from.
     case checkpoint(path: String, reason: String)
+    /// Ranks could not exchange gradients or counts.
+    case distributed(String)
     /// The loss or the gradient norm stopped being finite; the state before the step was saved.
     case nonFinite(step: Int, loss: Float, gradientNorm: Float, savedAt: String?)
 
@@ -16,6 +18,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .data(let path, let reason): "\(path): \(reason)"
         case .configuration(let field, let reason): "\(field): \(reason)"
         case .model(let reason): reason
+        case .distributed(let reason): "data-parallel ranks: \(reason)"
         case .checkpoint(let path, let reason): "checkpoint \(path): \(reason)"
         case .nonFinite(let step, let loss, let norm, let saved):
             "step \(step): loss \(loss), gradient norm \(norm) is not finite; stopped"

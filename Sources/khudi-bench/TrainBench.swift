@@ -26,8 +26,10 @@ struct TrainBench: ParsableCommand {
 
     func run() throws {
         let threads = threadOptions.apply()
+        // Under mpirun the batch of 8 is split across the data-parallel ranks.
+        let communicator = try makeCommunicator()
         var settings = TrainingConfiguration()
-        settings.microBatchSize = 8
+        settings.microBatchSize = 8 / communicator.size
         settings.sequenceLength = 256
         settings.steps = steps + 2
         settings.learningRate = 1e-4
@@ -53,7 +55,7 @@ struct TrainBench: ParsableCommand {
         default:
             throw ValidationError("unknown --model '\(model)' (gpt2-full, llama-lora)")
         }
-        let work = NSTemporaryDirectory() + "khudi-bench-train-\(getpid())"
+        let work = NSTemporaryDirectory() + "khudi-bench-train-\(getpid())-\(communicator.rank)"
         defer { try? FileManager.default.removeItem(atPath: work) }
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let count = settings.steps * settings.microBatchSize * settings.sequenceLength + 1
@@ -65,20 +67,24 @@ struct TrainBench: ParsableCommand {
             paths: ["\(work)/train.bin"], sequenceLength: settings.sequenceLength)
         try Trainer.prepare(language, for: settings)
         let trainer = try Trainer(
-            model: language, configuration: settings, training: data, output: work)
+            model: language, configuration: settings, training: data, output: work,
+            communicator: communicator)
         for _ in 0..<2 { _ = try trainer.takeStep() }
         let start = DispatchTime.now().uptimeNanoseconds
         var loss = 0.0
         for _ in 0..<steps { loss = try trainer.takeStep().loss }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let tokensPerSecond =
-            Double(steps * settings.microBatchSize * settings.sequenceLength) / seconds
+            Double(steps * communicator.size * settings.microBatchSize * settings.sequenceLength)
+            / seconds
         let width = language.linearLayers.first?.layer.inFeatures ?? 0
         let flopsPerToken =
             6 * Double(language.parameterCount)
             + 12 * Double(language.layerCount * width * settings.sequenceLength)
+        guard communicator.rank == 0 else { return }
         let line: [String: Any] = [
             "bench": "train", "model": model, "threads": threads, "steps": steps,
+            "ranks": communicator.size,
             "tokens_per_second": tokensPerSecond, "parameters": language.parameterCount,
             "trainable": trainer.store.trainableCount, "final_loss": loss,
             "model_gflops_per_second": flopsPerToken * tokensPerSecond / 1e9,

@@ -159,15 +159,40 @@ import Testing
         #expect(names.count == 1 && names[0].hasPrefix("step-"))
     }
 
-    /// Data parallelism is not built: ranks of an MPI job are refused before anything is
-    /// written, rather than each training alone into the same directory.
-    @Test func parallelLaunchesAreRefused() throws {
-        let result = try ExecutableRunner.run(
-            "khudi-train", ["\(directory)/train.yaml"],
-            environment: ["OMPI_COMM_WORLD_SIZE": "2", "OMPI_COMM_WORLD_RANK": "0"])
-        #expect(result.status == 69)
-        #expect(result.stderr.contains("data-parallel training (2 ranks started by mpirun)"))
-        #expect(!FileManager.default.fileExists(atPath: "\(directory)/run"))
+    /// Two data-parallel ranks under mpirun, each with micro-batches of 1, take the same steps
+    /// as one process with micro-batches of 2: the same losses (to float reassociation), one
+    /// set of checkpoints and metrics written by rank 0.
+    @Test func dataParallelRanksTrainAsOneProcess() throws {
+        guard let mpirun = ExecutableRunner.which("mpirun") else {
+            let required = ProcessInfo.processInfo.environment["KHUDI_REQUIRE_MPI"] == "1"
+            #expect(!required, "mpirun is not on PATH but KHUDI_REQUIRE_MPI=1")
+            return
+        }
+        let single = try train([
+            "\(directory)/train.yaml", "--threads", "1", "--set", "output=single",
+        ])
+        #expect(single.status == 0, "\(single.stderr)")
+        let ranks = try ExecutableRunner.run(
+            mpirun,
+            [
+                "-np", "2", "--oversubscribe", ExecutableRunner.path(of: "khudi-train"),
+                "\(directory)/train.yaml", "--threads", "1", "--set", "output=ranks", "--set",
+                "train.micro_batch_size=1",
+            ],
+            environment: ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"])
+        #expect(ranks.status == 0, "\(ranks.stderr)")
+        #expect(ranks.stderr.contains("over 2 data-parallel ranks"))
+        let expected = try losses("single")
+        let found = try losses("ranks")
+        #expect(Set(found.keys) == Set(1...6))
+        for step in 1...6 {
+            let a = try #require(found[step].flatMap(Double.init))
+            let b = try #require(expected[step].flatMap(Double.init))
+            #expect(abs(a - b) <= 1e-5 * b, "step \(step): \(a) vs \(b)")
+        }
+        let checkpoints = try FileManager.default.contentsOfDirectory(
+            atPath: "\(directory)/ranks/checkpoints")
+        #expect(checkpoints.sorted() == ["step-00000003", "step-00000006"])
     }
 
     @Test func badConfigurationsAreNamedWithTheirPlace() throws {

@@ -97,6 +97,33 @@ def peer(name, steps, threads):
     return best
 
 
+def khudi_best(khudi_bench, name, steps, threads):
+    """Khudi's best of one process with all threads and one rank per core under mpirun (when
+    Open MPI is installed): (its JSON line, peak RSS MB, summed over ranks)."""
+    import shutil
+    import subprocess
+    command = [str(khudi_bench), "train", "--model", name, "--steps", str(steps)]
+    out, rss = run_measured(command + ["--threads", str(threads)])
+    best = (json.loads(out), rss)
+    log(f"{name}: khudi one process: {best[0]['tokens_per_second']:.0f} tokens/s, {rss:.0f} MB")
+    mpirun = shutil.which("mpirun")
+    if threads > 1 and mpirun:
+        env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+        process = subprocess.Popen([mpirun, "-np", str(threads), "--oversubscribe", *command, "--threads", "1"],
+                                   stdout=subprocess.PIPE, text=True, env=env)
+        output = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        if os.waitstatus_to_exitcode(status) == 0:
+            ranks = json.loads(output)
+            # wait4 on mpirun reports its largest descendant's peak; the ranks are alike, so the
+            # sum is about ranks times that.
+            total = usage.ru_maxrss / 1024 * threads
+            log(f"{name}: khudi {threads} ranks: {ranks['tokens_per_second']:.0f} tokens/s, ~{total:.0f} MB")
+            if ranks["tokens_per_second"] > best[0]["tokens_per_second"]:
+                best = (ranks, total)
+    return best
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
@@ -105,14 +132,10 @@ def main():
     args = parser.parse_args()
     khudi_bench = build_release("khudi-bench")
     for name in args.models:
-        log(f"{name}: khudi")
-        out, khudi_rss = run_measured([str(khudi_bench), "train", "--model", name, "--steps",
-                                       str(args.steps), "--threads", str(args.threads)])
-        khudi = json.loads(out)
-        log(f"{name}: khudi {khudi['tokens_per_second']:.0f} tokens/s, {khudi_rss:.0f} MB")
+        khudi, khudi_rss = khudi_best(khudi_bench, name, args.steps, args.threads)
         peer_value, peer_rss, label = peer(name, args.steps, args.threads)
         compare("train", name, "tokens/s", khudi["tokens_per_second"], label, peer_value,
-                threads=args.threads, khudi_peak_rss_mb=round(khudi_rss, 1),
+                threads=args.threads, khudi_ranks=khudi.get("ranks", 1), khudi_peak_rss_mb=round(khudi_rss, 1),
                 peer_peak_rss_mb=round(peer_rss, 1), parameters=khudi["parameters"],
                 trainable=khudi["trainable"],
                 khudi_model_gflops=round(khudi["model_gflops_per_second"], 1),

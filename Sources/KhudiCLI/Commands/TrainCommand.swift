@@ -19,7 +19,9 @@ public struct TrainCommand: ParsableCommand {
             OUTPUT/checkpoints/step-N/ (Hugging Face layout, or a PEFT adapter for lora, with \
             optimizer.safetensors and trainer_state.json), metrics.jsonl, loss.svg and \
             summary.json. Ctrl-C or SIGTERM saves a checkpoint and exits 0; --resume OUTPUT (or a \
-            checkpoint directory) continues exactly where it stopped.
+            checkpoint directory) continues exactly where it stopped. Under mpirun or srun each \
+            rank trains on its slice of every batch (micro_batch_size is per rank) and rank 0 \
+            writes.
             """,
         version: KhudiVersion.string)
 
@@ -44,11 +46,15 @@ public struct TrainCommand: ParsableCommand {
     public func run() throws {
         try reportingErrors(tool: "khudi-train") {
             threadOptions.apply()
-            if case .parallel(let launcher, _, let size, _) = Launch.detect() {
-                // Every rank would train alone and write the same output: refuse instead.
-                throw UserError.notBuiltYet(
-                    "data-parallel training (\(size) ranks started by \(launcher))", issue: 7)
+            // Under mpirun/srun every rank trains on its slice of each batch; rank 0 writes.
+            let communicator: any Communicator
+            do {
+                communicator = try makeCommunicator()
+            } catch {
+                throw UserError("cannot start MPI: \(error)", exitCode: ExitStatus.software)
             }
+            let lead = communicator.rank == 0
+            func say(_ line: String) { if lead { printError(line) } }
             let file = try readConfiguration()
             guard let output = file.output else {
                 throw UserError(
@@ -56,13 +62,14 @@ public struct TrainCommand: ParsableCommand {
             }
             let settings = file.training
             let checkpoint = try resume.map { try Self.checkpoint(resumingFrom: $0) }
-            let (model, baseDirectory) = try loadModel(file, output: output, checkpoint: checkpoint)
+            let (model, baseDirectory) = try loadModel(
+                file, output: output, checkpoint: checkpoint, communicator: communicator)
             let (training, validation, chatConfig) = try data(
-                file, settings: settings, baseDirectory: baseDirectory, output: output)
+                file, settings: settings, baseDirectory: baseDirectory, output: output, lead: lead)
             let trainer: Trainer
             do {
                 let adapted = try Trainer.prepare(model, for: settings)
-                if !adapted.isEmpty { printError("LoRA on \(adapted.count) layers") }
+                if !adapted.isEmpty { say("LoRA on \(adapted.count) layers") }
                 // Instruction runs carry their chat template in their own tokenizer_config.json.
                 let fromBase = [
                     "tokenizer.json", "tokenizer_config.json", "generation_config.json",
@@ -76,29 +83,34 @@ public struct TrainCommand: ParsableCommand {
                     validation: validation, output: output,
                     baseModel: settings.mode == .lora ? baseDirectory : nil,
                     companionFiles: companions,
-                    configurationFields: Self.json("\(baseDirectory)/config.json"))
+                    configurationFields: Self.json("\(baseDirectory)/config.json"),
+                    communicator: communicator)
                 if let checkpoint {
                     try trainer.resume(from: checkpoint)
-                    printError("resumed from \(checkpoint) at step \(trainer.step)")
+                    say("resumed from \(checkpoint) at step \(trainer.step)")
                 }
             } catch {
                 throw UserError("\(error)", exitCode: ExitStatus.dataError)
             }
-            printError(
-                "training \(trainer.store.trainableCount) of \(model.parameterCount) parameters on \(training.sequenceCount) sequences of \(settings.sequenceLength) (\(training.source)), \(settings.microBatchSize * settings.gradientAccumulation * settings.sequenceLength) tokens per step"
-            )
+            let ranks = communicator.size
+            say(
+                "training \(trainer.store.trainableCount) of \(model.parameterCount) parameters on \(training.sequenceCount) sequences of \(settings.sequenceLength) (\(training.source)), \(ranks * settings.microBatchSize * settings.gradientAccumulation * settings.sequenceLength) tokens per step"
+                    + (ranks > 1 ? " over \(ranks) data-parallel ranks" : ""))
             Self.catchStopSignals()
             var progress = TrainingProgress(totalSteps: settings.steps, startStep: trainer.step)
             let outcome: TrainingOutcome
             do {
                 outcome = try trainer.run(
-                    shouldStop: { stopRequested != 0 }, events: { progress.show($0) })
+                    shouldStop: { stopRequested != 0 },
+                    events: { event in if lead { progress.show(event) } })
             } catch {
                 progress.finish()
                 throw UserError("\(error)", exitCode: ExitStatus.software)
             }
             progress.finish()
-            try Self.writeReport(outcome, model: model, settings: settings, output: output)
+            if lead {
+                try Self.writeReport(outcome, model: model, settings: settings, output: output)
+            }
         }
     }
 
@@ -133,7 +145,8 @@ public struct TrainCommand: ParsableCommand {
     /// `model.config` (pretrain, saved as OUTPUT/initial), or `model.base`; on resume, the
     /// checkpoint's weights (or adapter over the base).
     func loadModel(
-        _ file: TrainingConfigurationFile, output: String, checkpoint: String?
+        _ file: TrainingConfigurationFile, output: String, checkpoint: String?,
+        communicator: any Communicator
     ) throws -> (any LanguageModel, String) {
         let settings = file.training
         var base: String
@@ -147,9 +160,13 @@ public struct TrainCommand: ParsableCommand {
             base = "\(output)/initial"
             if checkpoint == nil {
                 do {
-                    try ModelDirectory.initialize(
-                        config: modelConfig, tokenizer: file.tokenizer, seed: settings.seed,
-                        output: base)
+                    // Rank 0 writes the initial weights; the others read them after it.
+                    if communicator.rank == 0 {
+                        try ModelDirectory.initialize(
+                            config: modelConfig, tokenizer: file.tokenizer, seed: settings.seed,
+                            output: base)
+                    }
+                    try communicator.barrier()
                 } catch {
                     throw UserError("\(error)", exitCode: ExitStatus.dataError)
                 }
@@ -183,7 +200,7 @@ public struct TrainCommand: ParsableCommand {
     /// carries the template, written into the output and copied into checkpoints).
     func data(
         _ file: TrainingConfigurationFile, settings: TrainingConfiguration, baseDirectory: String,
-        output: String
+        output: String, lead: Bool
     ) throws -> (any TrainingData, (any TrainingData)?, String?) {
         guard !file.instructions.isEmpty else {
             guard !file.trainShards.isEmpty else {
@@ -222,7 +239,7 @@ public struct TrainCommand: ParsableCommand {
         let training = try read(file.instructions)
         let validation =
             file.validationInstructions.isEmpty ? nil : try read(file.validationInstructions)
-        if training.truncated > 0 {
+        if lead && training.truncated > 0 {
             printError(
                 "khudi-train: warning: \(training.truncated) conversations are longer than \(settings.sequenceLength + 1) tokens and were cut"
             )
@@ -239,8 +256,11 @@ public struct TrainCommand: ParsableCommand {
         fields["eos_token"] = eos
         fields["pad_token"] = eos
         let path = "\(output)/tokenizer_config.json"
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        try AtomicFile.writeJSON(fields, to: path)
+        if lead {
+            try FileManager.default.createDirectory(
+                atPath: output, withIntermediateDirectories: true)
+            try AtomicFile.writeJSON(fields, to: path)
+        }
         return (training, validation, path)
     }
 

@@ -12,6 +12,8 @@ extension Trainer {
     ) throws(TrainingError)
         -> String
     {
+        // Rank 0 writes; the others hold the same state and name the same directory.
+        guard communicator.rank == 0 else { return checkpoints.directory(step: step) }
         let state = TrainerState(
             step: step, cursor: sampler.cursor, seed: configuration.seed,
             configuration: configuration, tokens: tokens, baseModel: baseModel)

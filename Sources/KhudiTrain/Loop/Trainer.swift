@@ -31,6 +31,13 @@ public final class Trainer {
     let companionFiles: [String]
     /// `config.json` fields kept in model checkpoints beside the model's own (special ids).
     let configurationFields: [String: Any]
+    /// The data-parallel ranks (one process: a no-op communicator).
+    ///
+    /// Every rank draws the same
+    /// global batch from the same sampler and trains on its slice; gradients, token counts,
+    /// losses and the stop flag are summed across ranks, so the update is the one process's
+    /// update on the whole batch. Rank 0 alone writes checkpoints and metrics.
+    let communicator: any Communicator
 
     /// A trainer for `model` (already carrying LoRA adapters in `lora` mode; see
     /// `prepare(_:for:)`) over `training`, holding out the validation split.
@@ -38,7 +45,8 @@ public final class Trainer {
         model: any LanguageModel, configuration: TrainingConfiguration,
         training: any TrainingData, validation: (any TrainingData)? = nil, output: String,
         baseModel: String? = nil, companionFiles: [String] = [],
-        configurationFields: [String: Any] = [:]
+        configurationFields: [String: Any] = [:],
+        communicator: any Communicator = SingleProcessCommunicator()
     ) throws(TrainingError) {
         try configuration.validate()
         guard training.vocabularySize <= model.vocabularySize else {
@@ -71,6 +79,7 @@ public final class Trainer {
         self.baseModel = baseModel
         self.companionFiles = companionFiles
         self.configurationFields = configurationFields
+        self.communicator = communicator
         sampler = SequenceSampler(
             sequences: split.training, seed: configuration.seed, shuffles: configuration.shuffle)
         store = ParameterStore(model)
@@ -88,7 +97,7 @@ public final class Trainer {
         } catch {
             throw .checkpoint(path: output, reason: "cannot create the output directory: \(error)")
         }
-        metrics = MetricsLog(path: "\(output)/metrics.jsonl")
+        metrics = communicator.rank == 0 ? MetricsLog(path: "\(output)/metrics.jsonl") : nil
     }
 
     /// Training sequences and the held-out validation sequences: the given validation shards,
@@ -129,7 +138,7 @@ public final class Trainer {
         }
         let c = configuration
         while step < c.steps {
-            if shouldStop() {
+            if try anyRank(shouldStop()) {
                 lastCheckpoint = try saveCheckpoint(events: events)
                 var stopped = outcome
                 stopped.interrupted = true
@@ -161,21 +170,26 @@ public final class Trainer {
         let c = configuration
         let begin = DispatchTime.now().uptimeNanoseconds
         let cursorBefore = sampler.cursor
+        let (rank, ranks) = (communicator.rank, communicator.size)
         var batches: [(inputs: [Int32], targets: [Int32])] = []
         for _ in 0..<c.gradientAccumulation {
             var inputs: [Int32] = []
             var targets: [Int32] = []
             inputs.reserveCapacity(c.microBatchSize * c.sequenceLength)
             targets.reserveCapacity(c.microBatchSize * c.sequenceLength)
-            for _ in 0..<c.microBatchSize {
-                training.appendSequence(sampler.next(), inputs: &inputs, targets: &targets)
+            // Every rank draws the whole global micro-batch and keeps its own rows.
+            for row in 0..<(ranks * c.microBatchSize) {
+                let sequence = sampler.next()
+                guard row / c.microBatchSize == rank else { continue }
+                training.appendSequence(sequence, inputs: &inputs, targets: &targets)
             }
             batches.append((inputs, targets))
         }
-        // Normalise by the target tokens of the whole step, not per micro-batch.
-        let targetCount = batches.reduce(0) { total, batch in
+        // Normalise by the target tokens of the whole step (every micro-batch of every rank).
+        let localTargets = batches.reduce(0) { total, batch in
             total + batch.targets.reduce(0) { $0 + ($1 == ignoredTarget ? 0 : 1) }
         }
+        let targetCount = Int(try sum(Double(localTargets)))
         let rate = c.learningRateSchedule.rate(at: step)
         optimizer.learningRate = rate
         store.zeroGradients()
@@ -193,6 +207,14 @@ public final class Trainer {
                 throw .data(path: training.source, reason: "\(error)")
             }
         }
+        if ranks > 1 {
+            do {
+                try communicator.allReduceSum(store.gradients)
+            } catch {
+                throw .distributed("\(error)")
+            }
+            loss = try sum(loss)
+        }
         let norm =
             c.gradientClip > 0 ? store.clipGradients(maxNorm: c.gradientClip) : store.gradientNorm()
         guard loss.isFinite, norm.isFinite else {
@@ -205,7 +227,7 @@ public final class Trainer {
         }
         optimizer.update()
         step += 1
-        let stepTokens = c.gradientAccumulation * c.microBatchSize * c.sequenceLength
+        let stepTokens = ranks * c.gradientAccumulation * c.microBatchSize * c.sequenceLength
         tokens += stepTokens
         return StepReport(
             step: step, totalSteps: c.steps, loss: loss, learningRate: rate, gradientNorm: norm,
@@ -218,7 +240,11 @@ public final class Trainer {
     public func validationLoss() throws(TrainingError) -> (loss: Double, tokens: Int)? {
         guard let validation else { return nil }
         let c = configuration
-        let sequences = Array(validation.sequences.prefix(c.evaluationBatches * c.microBatchSize))
+        // Each rank scores every size-th micro-batch; the sums are combined.
+        let all = Array(validation.sequences.prefix(c.evaluationBatches * c.microBatchSize))
+        let sequences = stride(from: 0, to: all.count, by: c.microBatchSize).enumerated()
+            .filter { $0.offset % communicator.size == communicator.rank }
+            .flatMap { all[$0.element..<min(all.count, $0.element + c.microBatchSize)] }
         var total = 0.0
         var counted = 0
         var index = 0
@@ -240,10 +266,29 @@ public final class Trainer {
             } catch {
                 throw .data(path: validation.dataset.source, reason: "\(error)")
             }
-            counted += targets.count
+            counted += targets.filter { $0 != ignoredTarget }.count
             index += rows
         }
+        total = try sum(total)
+        counted = Int(try sum(Double(counted)))
         return (total / Double(max(1, counted)), counted)
+    }
+
+    /// `value` summed over the ranks.
+    func sum(_ value: Double) throws(TrainingError) -> Double {
+        guard communicator.size > 1 else { return value }
+        var buffer = [value]
+        do {
+            try buffer.withUnsafeMutableBufferPointer { try communicator.allReduceSum($0) }
+        } catch {
+            throw .distributed("\(error)")
+        }
+        return buffer[0]
+    }
+
+    /// Whether any rank asks to stop (so all stop at the same step).
+    func anyRank(_ flag: Bool) throws(TrainingError) -> Bool {
+        try sum(flag ? 1 : 0) > 0
     }
 }
 
