@@ -27,6 +27,8 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         public var targets = ["q_proj", "k_proj", "v_proj", "o_proj"]
         /// alpha/√rank instead of alpha/rank (rsLoRA).
         public var rankStabilized = false
+        /// Dropout on each adapter's input during training (PEFT's `lora_dropout`).
+        public var dropout: Float = 0
 
         public init() {}
     }
@@ -125,6 +127,9 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
             throw .configuration(field: "data.validation_fraction", reason: "must be in [0, 1)")
         }
         if mode == .lora {
+            guard lora.dropout >= 0, lora.dropout < 1 else {
+                throw .configuration(field: "train.lora.dropout", reason: "must be in [0, 1)")
+            }
             guard lora.rank > 0, lora.alpha > 0, !lora.targets.isEmpty else {
                 throw .configuration(
                     field: "train.lora", reason: "rank and alpha must be positive, targets given")

@@ -63,6 +63,7 @@ import Testing
         settings.gradientAccumulation = 2
         settings.microBatchSize = 2
         settings.lora.targets = ["q_proj", "v_proj", "down_proj"]
+        settings.lora.dropout = 0.1  // masks drawn from (seed, step, micro-batch): resumable
         let whole = try losses(settings, output: "\(directory)/whole")
 
         let output = "\(directory)/parts"
@@ -103,6 +104,33 @@ import Testing
         })
         #expect(seen == whole.losses)
         #expect(Array(secondTrainer.store.values) == Array(whole.trainer.store.values))
+    }
+
+    /// LoRA dropout changes training, identically for the same seed, and never applies to
+    /// validation (no gradients recorded).
+    @Test func loraDropoutIsSeededAndOnlyInTraining() throws {
+        let directory = TrainingFixtures.scratch("dropout")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var settings = TrainingFixtures.settings(steps: 3)
+        settings.mode = .lora
+        settings.lora.targets = ["all-linear"]
+        let plain = try losses(settings, output: "\(directory)/plain").losses
+        settings.lora.dropout = 0.3
+        let first = try losses(settings, output: "\(directory)/a")
+        let second = try losses(settings, output: "\(directory)/b")
+        #expect(first.losses == second.losses)
+        #expect(first.losses != plain)
+        // B starts at zero, so the first forward is the base model's either way.
+        #expect(first.losses[0] == plain[0] && first.losses[2] != plain[2])
+        let tokens: [Int32] = [1, 2, 3, 4]
+        let model = first.trainer.model
+        let a = try GradientMode.withoutGradients {
+            try model.logits(tokens, batch: 1, length: 4).values
+        }
+        let b = try GradientMode.withoutGradients {
+            try model.logits(tokens, batch: 1, length: 4).values
+        }
+        #expect(a == b)
     }
 
     @Test func loraTrainsOnlyTheAdapters() throws {

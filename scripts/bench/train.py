@@ -8,7 +8,8 @@ Cases (the training issue's reference configurations):
   vocabulary, untied head, LoRA r=8 (alpha 16) on q/k/v/o through PEFT.
 PyTorch runs in its two usual CPU configurations and the faster one is the peer: one process
 with all threads, and one process per core with gloo DistributedDataParallel (the batch split
-across ranks). Printed: tokens/s and its ratio, peak RSS of each side (for DDP the sum of the
+across ranks); Khudi likewise runs as one process and as one rank per core under mpirun (when
+Open MPI is installed), and its faster one counts. Printed: tokens/s and its ratio, peak RSS of each side (for DDP the sum of the
 ranks), and Khudi's model FLOP/s (6·N per token plus attention) as a fraction of raw
 cblas_sgemm measured in the same Khudi process. Goals: gpt2-full >= 1.2x, llama-lora >= 1.3x
 PyTorch's best tokens/s, with less memory.
@@ -120,6 +121,8 @@ def khudi_best(khudi_bench, name, steps, threads):
             total = usage.ru_maxrss / 1024 * threads
             log(f"{name}: khudi {threads} ranks: {ranks['tokens_per_second']:.0f} tokens/s, ~{total:.0f} MB")
             if ranks["tokens_per_second"] > best[0]["tokens_per_second"]:
+                # The ceiling stays the machine's: sgemm with all threads, from the one process.
+                ranks["sgemm_gflops_per_second"] = best[0]["sgemm_gflops_per_second"]
                 best = (ranks, total)
     return best
 

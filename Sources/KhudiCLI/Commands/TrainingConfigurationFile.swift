@@ -43,7 +43,8 @@ import Yams
 ///   keep_checkpoints: 3          # 0: keep all
 ///   log_interval: 10
 ///   seed: 1
-///   lora: { rank: 8, alpha: 16, targets: [q_proj, k_proj, v_proj, o_proj], rslora: false }
+///   lora: { rank: 8, alpha: 16, targets: [q_proj, k_proj, v_proj, o_proj], rslora: false,
+///           dropout: 0.0 }
 /// output: runs/small             # checkpoints/, metrics.jsonl, loss.svg, summary.json
 /// ```
 struct TrainingConfigurationFile {
@@ -72,7 +73,7 @@ struct TrainingConfigurationFile {
         "evaluation_batches", "checkpoint_interval", "keep_checkpoints", "log_interval", "seed",
         "lora",
     ]
-    static let loraKeys: Set<String> = ["rank", "alpha", "targets", "rslora"]
+    static let loraKeys: Set<String> = ["rank", "alpha", "targets", "rslora", "dropout"]
 
     /// Reads YAML `text` (from `path`) with `overrides` (`a.b=value`, each value YAML) applied.
     static func load(
@@ -162,6 +163,7 @@ struct TrainingConfigurationFile {
                     case "rank": t.lora.rank = try reader.positive(entry)
                     case "alpha": t.lora.alpha = try float(entry)
                     case "rslora": t.lora.rankStabilized = try reader.bool(entry)
+                    case "dropout": t.lora.dropout = try float(entry)
                     default:
                         if entry.scalar != nil {
                             t.lora.targets = [try reader.string(entry)]

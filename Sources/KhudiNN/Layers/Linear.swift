@@ -88,6 +88,12 @@ public final class LoRA {
     public let a: Tensor
     public let b: Tensor
     public let scale: Float
+    /// Dropout on the adapter's input while gradients are recorded (training), as PEFT's
+    /// `lora_dropout`; 0 turns it off. Evaluation and generation never drop.
+    public var dropout: Float = 0
+    /// The dropout mask's seed for the next forward pass; a trainer sets it per layer and
+    /// micro-batch from the run's seed and the step, so a resumed run draws the same masks.
+    public var dropoutSeed: UInt64 = 0
 
     init(
         inFeatures: Int, outFeatures: Int, rank: Int, alpha: Float, rankStabilized: Bool,
@@ -121,6 +127,9 @@ public final class LoRA {
     }
 
     func callAsFunction(_ x: Tensor) -> Tensor {
-        linear(linear(x, weight: a), weight: b) * scale
+        let input =
+            dropout > 0 && GradientMode.isEnabled
+            ? KhudiTensor.dropout(x, probability: dropout, seed: dropoutSeed) : x
+        return linear(linear(input, weight: a), weight: b) * scale
     }
 }

@@ -39,6 +39,7 @@ extension Trainer {
                     rank: settings.rank, alpha: settings.alpha,
                     rankStabilized: settings.rankStabilized, generator: &generator)
             }
+            layer.lora?.dropout = settings.dropout
         }
         return chosen.map(\.name)
     }

@@ -194,7 +194,17 @@ public final class Trainer {
         optimizer.learningRate = rate
         store.zeroGradients()
         var loss = 0.0
-        for batch in batches {
+        let adapters =
+            c.mode == .lora && c.lora.dropout > 0 ? model.linearLayers.compactMap(\.layer.lora) : []
+        for (micro, batch) in batches.enumerated() {
+            // Dropout masks from (seed, step, micro-batch, rank, layer): resumable, no state.
+            for (index, adapter) in adapters.enumerated() {
+                var mix = SeededGenerator(
+                    seed: c.seed ^ UInt64(step) &* 0x9E37_79B9_7F4A_7C15
+                        ^ UInt64(micro &* 8191 &+ rank &* 131_071 &+ index) &* 0xBF58_476D_1CE4_E5B9
+                )
+                adapter.dropoutSeed = mix.next()
+            }
             do {
                 let logits = try model.logits(
                     batch.inputs, batch: c.microBatchSize, length: c.sequenceLength)
