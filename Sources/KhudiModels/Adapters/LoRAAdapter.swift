@@ -112,7 +112,8 @@ public enum LoRAAdapter {
             "peft_type": "LORA", "task_type": "CAUSAL_LM", "r": rank, "lora_alpha": commonAlpha,
             "target_modules": adapted.map(\.name).sorted(), "rank_pattern": rankPattern,
             "alpha_pattern": alphaPattern, "use_rslora": false, "use_dora": false,
-            "lora_dropout": Double(adapted.map(\.lora.dropout).max() ?? 0), "bias": "none", "fan_in_fan_out": model is GPT2Model,
+            "lora_dropout": Double(adapted.map(\.lora.dropout).max() ?? 0), "bias": "none",
+            "fan_in_fan_out": model is GPT2Model,
             "base_model_name_or_path": baseModel ?? NSNull(), "inference_mode": true,
             "modules_to_save": NSNull(), "init_lora_weights": true,
         ]

@@ -88,8 +88,9 @@ public final class LoRA {
     public let a: Tensor
     public let b: Tensor
     public let scale: Float
-    /// Dropout on the adapter's input while gradients are recorded (training), as PEFT's
-    /// `lora_dropout`; 0 turns it off. Evaluation and generation never drop.
+    /// Dropout on the adapter's input while gradients are recorded (training; 0: off).
+    ///
+    /// PEFT's `lora_dropout`. Evaluation and generation never drop.
     public var dropout: Float = 0
     /// The dropout mask's seed for the next forward pass; a trainer sets it per layer and
     /// micro-batch from the run's seed and the step, so a resumed run draws the same masks.
