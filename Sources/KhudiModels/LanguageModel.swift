@@ -13,8 +13,12 @@ public protocol LanguageModel: Module {
     /// Every linear layer, named as PEFT and Hugging Face name the module; `isHead` marks the
     /// output layer (which LoRA's `all-linear` leaves out).
     var linearLayers: [(name: String, layer: Linear, isHead: Bool)] { get }
-    /// Next-token logits (batch, length, vocabulary) for `tokens`, `batch` rows of `length` ids.
-    func logits(_ tokens: [Int32], batch: Int, length: Int) throws(ModelError) -> Tensor
+    /// Next-token logits (batch, length, vocabulary) for `tokens`, `batch` rows of `length` ids;
+    /// with `documents` (packed training), each document starts at position 0 and attends only
+    /// within itself.
+    func logits(
+        _ tokens: [Int32], batch: Int, length: Int, documents: DocumentLayout?
+    ) throws(ModelError) -> Tensor
     /// Empty key/value caches, one per block, for `batch` rows of up to `capacity` positions.
     func makeCaches(batch: Int, capacity: Int?) -> [KeyValueCache]
     /// Logits for `tokens` following the positions their caches hold; the caches then hold
@@ -41,6 +45,11 @@ public protocol LanguageModel: Module {
 }
 
 extension LanguageModel {
+    /// Next-token logits (batch, length, vocabulary) for `tokens`, `batch` rows of `length` ids.
+    public func logits(_ tokens: [Int32], batch: Int, length: Int) throws(ModelError) -> Tensor {
+        try logits(tokens, batch: batch, length: length, documents: nil)
+    }
+
     /// Checks that `tokens` are `batch` rows of `length` ids within the context.
     func checkInput(_ tokens: [Int32], batch: Int, length: Int) throws(ModelError) {
         guard tokens.count == batch * length, length > 0 else {

@@ -62,6 +62,9 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var validationFraction = 0.05
     /// Visit training sequences in a fresh seeded order each epoch (else in stream order).
     public var shuffle = true
+    /// Keep attention within each packed document (positions restart after every EOS); off,
+    /// a sequence attends across the documents packed into it, as GPT-2 and nanoGPT train.
+    public var documentMasking = false
     /// A checkpoint every this many steps (and at the end); 0: only at the end.
     public var checkpointInterval = 500
     /// Checkpoints kept (0 keeps all).

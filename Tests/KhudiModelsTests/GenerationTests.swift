@@ -245,3 +245,36 @@ import Testing
         #expect(output[0].count == 3)
     }
 }
+
+/// Packed documents with document masking compute exactly what each document computes alone.
+@Suite struct DocumentMaskingTests {
+    @Test(arguments: GenerationTests.fixtures)
+    func packedDocumentsEqualDocumentsAlone(_ name: String) throws {
+        let directory = ModelGolden.directory.appendingPathComponent(name).path
+        let model: any LanguageModel =
+            name.hasPrefix("gpt2")
+            ? try GPT2Model.load(directory: directory) : try LlamaModel.load(directory: directory)
+        let first: [Int32] = [5, 17, 42, 95]  // 95 ends a document in these fixtures
+        let second: [Int32] = [8, 91, 3, 77, 60]
+        let packed = first + second
+        let vocabulary = model.vocabularySize
+        let layout = DocumentLayout(ids: packed, batch: 1, length: 9, separator: 95)
+        let together = try GradientMode.withoutGradients {
+            try model.logits(packed, batch: 1, length: 9, documents: layout).values
+        }
+        for (document, offset) in [(first, 0), (second, 4)] {
+            let alone = try GradientMode.withoutGradients {
+                try model.logits(document, batch: 1, length: document.count).values
+            }
+            let part = Array(
+                together[(offset * vocabulary)..<((offset + document.count) * vocabulary)])
+            let worst = zip(part, alone).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 1
+            #expect(worst < 1e-5, "\(name) document at \(offset): \(worst)")
+        }
+        // Without masking the second document sees the first.
+        let unmasked = try GradientMode.withoutGradients {
+            try model.logits(packed, batch: 1, length: 9).values
+        }
+        #expect(unmasked[(4 * vocabulary)...] != together[(4 * vocabulary)...])
+    }
+}

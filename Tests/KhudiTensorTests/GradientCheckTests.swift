@@ -105,6 +105,32 @@ import _KhudiTestSupport
         }
     }
 
+    /// Document masking: rows with a separator (id 9) mid-row attend within each part, and
+    /// rotary positions restart after it, in both the separate and the fused forms.
+    @Test(arguments: [(4, 2), (2, 2)])
+    func causalAttentionWithinDocuments(queryHeads: Int, kvHeads: Int) {
+        let headDim = 4
+        let ids: [Int32] = [1, 2, 9, 3, 4, 5, 9, 6, 7, 8, 2, 9]
+        let documents = DocumentLayout(ids: ids, batch: 2, length: 6, separator: 9)
+        #expect(documents.documentStarts == [0, 0, 0, 3, 3, 3, 0, 1, 1, 1, 1, 1])
+        #expect(documents.positionIDs == [0, 1, 2, 0, 1, 2, 0, 0, 1, 2, 3, 4])
+        let q = randomTensor([2, 6, queryHeads * headDim], seed: 31)
+        let k = randomTensor([2, 6, kvHeads * headDim], seed: 32)
+        let v = randomTensor([2, 6, kvHeads * headDim], seed: 33)
+        let table = RotaryTable(headDim: headDim, maxPositions: 8, theta: 100)
+        expectGradientsMatch([q, k, v]) {
+            weightedSum(
+                KhudiTensor.causalAttention(
+                    query: rotary(q, table: table, heads: queryHeads, documents: documents),
+                    key: rotary(k, table: table, heads: kvHeads, documents: documents), value: v,
+                    queryHeads: queryHeads, kvHeads: kvHeads, documents: documents))
+        }
+        let qkv = randomTensor([2, 6, 3 * 2 * headDim], seed: 34)
+        expectGradientsMatch([qkv]) {
+            weightedSum(KhudiTensor.causalAttention(fusedQKV: qkv, heads: 2, documents: documents))
+        }
+    }
+
     @Test func dropoutUsesItsMaskInBackward() {
         let x = randomTensor([64], seed: 22)
         expectGradientsMatch([x]) { weightedSum(dropout(x, probability: 0.3, seed: 7)) }

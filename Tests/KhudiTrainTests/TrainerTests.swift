@@ -133,6 +133,19 @@ import Testing
         #expect(a == b)
     }
 
+    /// With document masking the first step's loss is the mean of each packed document's own
+    /// loss (no token sees another document), which differs from attending across them.
+    @Test func documentMaskingKeepsDocumentsApart() throws {
+        let directory = TrainingFixtures.scratch("masking")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var settings = TrainingFixtures.settings(steps: 2)
+        let across = try losses(settings, output: "\(directory)/across").losses
+        settings.documentMasking = true
+        let within = try losses(settings, output: "\(directory)/within")
+        #expect(within.losses.count == 2 && within.losses[0] != across[0])
+        #expect(within.losses.allSatisfy { $0.isFinite })
+    }
+
     @Test func loraTrainsOnlyTheAdapters() throws {
         let directory = TrainingFixtures.scratch("lora")
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -18,6 +18,7 @@ import Yams
 ///   validation: [shards/valid.bin]   # else the last validation_fraction of train is held out
 ///   validation_fraction: 0.05
 ///   shuffle: true                # a seeded order each epoch; false: stream order
+///   document_masking: false      # true: attention stays within each packed document
 ///   instructions: [sft.jsonl]    # instead of train: conversations, loss on responses only
 ///   validation_instructions: [sft-valid.jsonl]
 ///   chat_template: khudi         # khudi or chatml; saved in tokenizer_config.json
@@ -63,7 +64,7 @@ struct TrainingConfigurationFile {
     static let sections: Set<String> = ["model", "data", "train", "output"]
     static let modelKeys: Set<String> = ["config", "base", "tokenizer"]
     static let dataKeys: Set<String> = [
-        "train", "validation", "validation_fraction", "shuffle", "instructions",
+        "train", "validation", "validation_fraction", "shuffle", "document_masking", "instructions",
         "validation_instructions", "chat_template",
     ]
     static let trainKeys: Set<String> = [
@@ -110,6 +111,7 @@ struct TrainingConfigurationFile {
                     case "train": file.trainShards = try paths(entry)
                     case "validation": file.validationShards = try paths(entry)
                     case "shuffle": file.training.shuffle = try reader.bool(entry)
+                    case "document_masking": file.training.documentMasking = try reader.bool(entry)
                     case "instructions": file.instructions = try paths(entry)
                     case "validation_instructions": file.validationInstructions = try paths(entry)
                     case "chat_template":

@@ -50,19 +50,26 @@ public final class GPT2Model: Module {
             || name.hasSuffix(".mlp.c_fc.weight") || name.hasSuffix(".mlp.c_proj.weight")
     }
 
-    /// Next-token logits (batch, length, vocabulary) for `tokens`, `batch` rows of `length` ids.
-    public func logits(_ tokens: [Int32], batch: Int, length: Int) throws(ModelError) -> Tensor {
+    /// Next-token logits (batch, length, vocabulary) for `tokens`, `batch` rows of `length` ids;
+    /// with `documents`, packed documents each start at position 0 and see only themselves.
+    public func logits(
+        _ tokens: [Int32], batch: Int, length: Int, documents: DocumentLayout?
+    ) throws(ModelError) -> Tensor {
         try checkInput(tokens, batch: batch, length: length)
         let x: Tensor
         do {
             let tokenVectors = try tokenEmbedding(tokens, shape: [batch, length])
-            let positions = try positionEmbedding((0..<Int32(length)).map { $0 }, shape: [length])
+            let positions =
+                try documents.map { layout throws in
+                    try positionEmbedding(layout.positionIDs, shape: [batch, length])
+                }
+                ?? positionEmbedding((0..<Int32(length)).map { $0 }, shape: [length])
             x = tokenVectors + positions
         } catch {
             throw .badInput("\(error)")
         }
         var h = x
-        for block in blocks { h = block(h) }
+        for block in blocks { h = block(h, documents: documents) }
         return linear(finalNorm(h), weight: tokenEmbedding.weight)
     }
 }

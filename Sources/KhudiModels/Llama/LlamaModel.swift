@@ -55,8 +55,11 @@ public final class LlamaModel: Module {
         return list
     }
 
-    /// Next-token logits (batch, length, vocabulary) for `tokens`, `batch` rows of `length` ids.
-    public func logits(_ tokens: [Int32], batch: Int, length: Int) throws(ModelError) -> Tensor {
+    /// Next-token logits (batch, length, vocabulary) for `tokens`, `batch` rows of `length` ids;
+    /// with `documents`, packed documents each start at position 0 and see only themselves.
+    public func logits(
+        _ tokens: [Int32], batch: Int, length: Int, documents: DocumentLayout?
+    ) throws(ModelError) -> Tensor {
         try checkInput(tokens, batch: batch, length: length)
         var h: Tensor
         do {
@@ -64,7 +67,7 @@ public final class LlamaModel: Module {
         } catch {
             throw .badInput("\(error)")
         }
-        for block in blocks { h = block(h, rope: rope) }
+        for block in blocks { h = block(h, rope: rope, documents: documents) }
         let normed = finalNorm(h)
         return head.map { $0(normed) } ?? linear(normed, weight: tokenEmbedding.weight)
     }

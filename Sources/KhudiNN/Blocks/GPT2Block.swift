@@ -44,9 +44,10 @@ public final class GPT2Attention: Module {
         parameters(of: qkv, prefix: "c_attn") + parameters(of: projection, prefix: "c_proj")
     }
 
-    /// x (batch, tokens, dimension) → same shape.
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        projection(causalAttention(fusedQKV: qkv(x), heads: heads))
+    /// x (batch, tokens, dimension) → same shape; with `documents`, each token attends only
+    /// within its packed document.
+    public func callAsFunction(_ x: Tensor, documents: DocumentLayout? = nil) -> Tensor {
+        projection(causalAttention(fusedQKV: qkv(x), heads: heads, documents: documents))
     }
 }
 
@@ -96,10 +97,12 @@ public final class GPT2Block: Module {
     /// x (batch, tokens, dimension) → same shape.
     ///
     /// `dropoutSeed` switches residual dropout on (training); nil runs without it (evaluation).
-    public func callAsFunction(_ x: Tensor, dropoutSeed: UInt64? = nil) -> Tensor {
+    public func callAsFunction(
+        _ x: Tensor, dropoutSeed: UInt64? = nil, documents: DocumentLayout? = nil
+    ) -> Tensor {
         let p = dropoutSeed == nil ? 0 : configuration.dropout
         let seed = dropoutSeed ?? 0
-        let h = x + dropout(attention(norm1(x)), probability: p, seed: seed)
+        let h = x + dropout(attention(norm1(x), documents: documents), probability: p, seed: seed)
         return h + dropout(mlp(norm2(h)), probability: p, seed: seed &+ 1)
     }
 }

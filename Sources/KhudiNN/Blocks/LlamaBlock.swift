@@ -51,12 +51,20 @@ public final class LlamaAttention: Module {
     }
 
     /// x (batch, tokens, dimension) → same shape; tokens sit at positions offset…offset+tokens.
-    public func callAsFunction(_ x: Tensor, rope: RotaryTable, positionOffset: Int = 0) -> Tensor {
+    ///
+    /// With `documents`, packed documents each start at position 0 and attend only within
+    /// themselves.
+    public func callAsFunction(
+        _ x: Tensor, rope: RotaryTable, positionOffset: Int = 0, documents: DocumentLayout? = nil
+    ) -> Tensor {
         let c = configuration
-        let q = rotary(query(x), table: rope, heads: c.heads, positionOffset: positionOffset)
-        let k = rotary(key(x), table: rope, heads: c.kvHeads, positionOffset: positionOffset)
+        func rotated(_ t: Tensor, heads: Int) -> Tensor {
+            documents.map { rotary(t, table: rope, heads: heads, documents: $0) }
+                ?? rotary(t, table: rope, heads: heads, positionOffset: positionOffset)
+        }
         let attended = causalAttention(
-            query: q, key: k, value: value(x), queryHeads: c.heads, kvHeads: c.kvHeads)
+            query: rotated(query(x), heads: c.heads), key: rotated(key(x), heads: c.kvHeads),
+            value: value(x), queryHeads: c.heads, kvHeads: c.kvHeads, documents: documents)
         return output(attended)
     }
 }
@@ -108,8 +116,13 @@ public final class LlamaBlock: Module {
             + parameters(of: mlp, prefix: "mlp")
     }
 
-    public func callAsFunction(_ x: Tensor, rope: RotaryTable, positionOffset: Int = 0) -> Tensor {
-        let h = x + attention(inputNorm(x), rope: rope, positionOffset: positionOffset)
+    public func callAsFunction(
+        _ x: Tensor, rope: RotaryTable, positionOffset: Int = 0, documents: DocumentLayout? = nil
+    ) -> Tensor {
+        let h =
+            x
+            + attention(
+                inputNorm(x), rope: rope, positionOffset: positionOffset, documents: documents)
         return h + mlp(postAttentionNorm(h))
     }
 }

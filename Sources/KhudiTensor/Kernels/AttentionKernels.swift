@@ -24,6 +24,8 @@ struct AttentionShape {
     var headDim: Int
     var queryStride: Int
     var kvStride: Int
+    /// Per token (batch · tokens): the first key it may see (its document's start); nil: 0.
+    var documentStarts: UnsafePointer<Int32>? = nil
 
     static let blockRows = 64
 
@@ -41,14 +43,15 @@ struct AttentionShape {
 }
 
 /// Fills `scores` (rows × keys, keys = first + rows) with the causal probabilities of query rows
-/// first..<first+rows against keys 0..<keys.
+/// first..<first+rows against keys 0..<keys; with `starts` (the row's document starts), query
+/// i sees only keys starts[i]…i.
 ///
 /// With `storeLogSumExp` it computes each row's log-sum-exp into `logSumExp[row]`; otherwise it
 /// reuses the stored values (backward).
 private func causalProbabilities(
     _ scores: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
     first: Int, rows: Int, shape s: AttentionShape, storeLogSumExp: Bool,
-    logSumExp: UnsafeMutablePointer<Float>
+    logSumExp: UnsafeMutablePointer<Float>, starts: UnsafePointer<Int32>?
 ) {
     let keys = first + rows
     matrixMultiplyStrided(
@@ -57,15 +60,18 @@ private func causalProbabilities(
     for r in 0..<rows {
         let row = scores + r * keys
         let visible = first + r + 1
+        let from = starts.map { Int($0[first + r]) } ?? 0
+        let seen = row + from
         let lse: Float
         if storeLogSumExp {
-            let maximum = maximumOf(row, visible)
-            lse = maximum + logf(sumOf(visible) { fastExp(row[$0] - maximum) })
+            let maximum = maximumOf(seen, visible - from)
+            lse = maximum + logf(sumOf(visible - from) { fastExp(seen[$0] - maximum) })
             logSumExp[first + r] = lse
         } else {
             lse = logSumExp[first + r]
         }
-        for j in 0..<visible { row[j] = fastExp(row[j] - lse) }
+        for j in 0..<from { row[j] = 0 }
+        for j in from..<visible { row[j] = fastExp(row[j] - lse) }
         for j in visible..<keys { row[j] = 0 }
     }
 }
@@ -93,7 +99,8 @@ func attentionForward(
                         scores, q: q + s.queryOffset(b, h, row: first),
                         k: k + s.kvOffset(b, kvHead),
                         first: first, rows: rows, shape: s, storeLogSumExp: true,
-                        logSumExp: logSumExp + item * t)
+                        logSumExp: logSumExp + item * t,
+                        starts: s.documentStarts.map { $0 + b * t })
                     matrixMultiplyStrided(
                         out + s.outOffset(b, h, row: first), ldc: s.outStride, scores,
                         lda: first + rows,
@@ -136,8 +143,9 @@ func attentionBackward(
                         let dOh = dOut + s.outOffset(b, h, row: first)
                         causalProbabilities(
                             probabilities, q: qh, k: kh, first: first, rows: rows, shape: s,
-                            storeLogSumExp: false, logSumExp: logSumExp + (b * s.queryHeads + h) * t
-                        )
+                            storeLogSumExp: false,
+                            logSumExp: logSumExp + (b * s.queryHeads + h) * t,
+                            starts: s.documentStarts.map { $0 + b * t })
                         // dV[0..<keys] += Pᵀ · dO
                         matrixMultiplyStrided(
                             dV + s.kvOffset(b, kvHead), ldc: s.kvStride, probabilities, lda: keys,

@@ -2,21 +2,23 @@
 ///
 /// Shapes: `x`, `out`, `dX`, `dOut` are (batch, tokens, heads, headDim) stored as
 /// (batch · tokens, heads · headDim); `cos`, `sin` are (positions, headDim / 2). Token t uses
-/// row `positionOffset + t` of the tables. For i < headDim/2:
+/// row `positionOffset + t` of the tables, or row `positions[b · tokens + t]` when given
+/// (packed documents, each from position 0). For i < headDim/2:
 ///   out[i]        = x[i] · cos − x[i + half] · sin
 ///   out[i + half] = x[i + half] · cos + x[i] · sin
 
 func rotaryForward(
     _ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
     _ cos: UnsafePointer<Float>, _ sin: UnsafePointer<Float>,
-    batch: Int, tokens: Int, heads: Int, headDim: Int, positionOffset: Int
+    batch: Int, tokens: Int, heads: Int, headDim: Int, positionOffset: Int,
+    positions: UnsafePointer<Int32>? = nil
 ) {
     let half = headDim / 2
     let rows = batch * tokens
     KernelThreads.forEachRange(rows, grain: KernelThreads.grain(itemCost: heads * headDim)) {
         range in
         for row in range {
-            let position = positionOffset + row % tokens
+            let position = positions.map { Int($0[row]) } ?? positionOffset + row % tokens
             let c = cos + position * half
             let s = sin + position * half
             for h in 0..<heads {
@@ -36,14 +38,15 @@ func rotaryForward(
 func rotaryBackward(
     _ dX: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>,
     _ cos: UnsafePointer<Float>, _ sin: UnsafePointer<Float>,
-    batch: Int, tokens: Int, heads: Int, headDim: Int, positionOffset: Int
+    batch: Int, tokens: Int, heads: Int, headDim: Int, positionOffset: Int,
+    positions: UnsafePointer<Int32>? = nil
 ) {
     let half = headDim / 2
     let rows = batch * tokens
     KernelThreads.forEachRange(rows, grain: KernelThreads.grain(itemCost: heads * headDim)) {
         range in
         for row in range {
-            let position = positionOffset + row % tokens
+            let position = positions.map { Int($0[row]) } ?? positionOffset + row % tokens
             let c = cos + position * half
             let s = sin + position * half
             for h in 0..<heads {

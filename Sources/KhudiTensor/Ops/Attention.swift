@@ -67,13 +67,43 @@ public func rotary(
     }
 }
 
+/// Applies rotary embeddings to x (batch, tokens, heads · headDim) at each token's position
+/// within its document (`documents`), so packed documents each start at position 0.
+public func rotary(
+    _ x: Tensor, table: RotaryTable, heads: Int, documents: DocumentLayout
+) -> Tensor {
+    shapeCheck(
+        x.shape.count == 3 && x.shape[2] == heads * table.headDim
+            && documents.batch == x.shape[0] && documents.tokens == x.shape[1], "rotary",
+        "input \(x.shape) is not (\(documents.batch), \(documents.tokens), \(heads) × \(table.headDim))"
+    )
+    shapeCheck(
+        documents.tokens <= table.maxPositions, "rotary",
+        "positions up to \(documents.tokens) exceed the table's \(table.maxPositions)")
+    let (batch, tokens) = (x.shape[0], x.shape[1])
+    let positions = UnsafePointer(documents.positions.pointer)
+    let out = Tensor.output("rotary", shape: x.shape, from: [x])
+    rotaryForward(
+        out.data, x.data, table.cos, table.sin, batch: batch, tokens: tokens, heads: heads,
+        headDim: table.headDim, positionOffset: 0, positions: positions)
+    return out.recordBackward { out in
+        guard let dX = x.gradientIfNeeded else { return }
+        withExtendedLifetime(documents) {
+            rotaryBackward(
+                dX, out.gradientData, table.cos, table.sin, batch: batch, tokens: tokens,
+                heads: heads, headDim: table.headDim, positionOffset: 0, positions: positions)
+        }
+    }
+}
+
 /// Causal self-attention over q (batch, tokens, queryHeads · headDim) and k, v (batch, tokens,
 /// kvHeads · headDim); queryHeads must be a multiple of kvHeads (grouped-query attention; equal for
 /// multi-head).
 ///
 /// Scores are scaled by 1/√headDim. Returns q's shape.
 public func causalAttention(
-    query q: Tensor, key k: Tensor, value v: Tensor, queryHeads: Int, kvHeads: Int
+    query q: Tensor, key k: Tensor, value v: Tensor, queryHeads: Int, kvHeads: Int,
+    documents: DocumentLayout? = nil
 ) -> Tensor {
     shapeCheck(
         q.shape.count == 3 && k.shape == v.shape && k.shape.count == 3
@@ -87,9 +117,11 @@ public func causalAttention(
     shapeCheck(
         k.shape[2] == kvHeads * headDim, "causalAttention",
         "key \(k.shape) is not \(kvHeads) heads of \(headDim)")
+    checkLayout(documents, batch: q.shape[0], tokens: q.shape[1])
     let shape = AttentionShape(
         batch: q.shape[0], tokens: q.shape[1], queryHeads: queryHeads,
-        kvHeads: kvHeads, headDim: headDim, queryStride: q.shape[2], kvStride: k.shape[2])
+        kvHeads: kvHeads, headDim: headDim, queryStride: q.shape[2], kvStride: k.shape[2],
+        documentStarts: documents.map { UnsafePointer($0.starts.pointer) })
     let out = Tensor.output("causalAttention", shape: q.shape, from: [q, k, v])
     let logSumExp = Tensor(uninitialized: [shape.batch, queryHeads, shape.tokens])
     attentionForward(out.data, logSumExp.data, q.data, k.data, v.data, shape: shape)
@@ -101,10 +133,21 @@ public func causalAttention(
         func target(_ i: Int, _ t: Tensor) -> UnsafeMutablePointer<Float> {
             scratch[i]?.data ?? t.gradientData
         }
-        attentionBackward(
-            target(0, q), target(1, k), target(2, v), out.gradientData,
-            q.data, k.data, v.data, logSumExp.data, shape: shape)
+        withExtendedLifetime(documents) {
+            attentionBackward(
+                target(0, q), target(1, k), target(2, v), out.gradientData,
+                q.data, k.data, v.data, logSumExp.data, shape: shape)
+        }
     }
+}
+
+/// Checks a document layout fits (batch, tokens).
+func checkLayout(_ documents: DocumentLayout?, batch: Int, tokens: Int) {
+    guard let documents else { return }
+    shapeCheck(
+        documents.batch == batch && documents.tokens == tokens, "causalAttention",
+        "a document layout of \(documents.batch) × \(documents.tokens) for \(batch) × \(tokens) tokens"
+    )
 }
 
 /// Causal multi-head attention reading q, k and v straight out of one fused projection (batch,
@@ -112,14 +155,18 @@ public func causalAttention(
 ///
 /// Equivalent to slicing the three thirds and calling `causalAttention(query:key:value:…)`, without
 /// the three copies (and their gradients) that slicing costs.
-public func causalAttention(fusedQKV qkv: Tensor, heads: Int) -> Tensor {
+public func causalAttention(
+    fusedQKV qkv: Tensor, heads: Int, documents: DocumentLayout? = nil
+) -> Tensor {
     shapeCheck(
         qkv.shape.count == 3 && qkv.shape[2] % (3 * heads) == 0, "causalAttention",
         "fused qkv \(qkv.shape) is not (batch, tokens, 3 × \(heads) heads × headDim)")
     let width = qkv.shape[2] / 3
+    checkLayout(documents, batch: qkv.shape[0], tokens: qkv.shape[1])
     let shape = AttentionShape(
         batch: qkv.shape[0], tokens: qkv.shape[1], queryHeads: heads,
-        kvHeads: heads, headDim: width / heads, queryStride: qkv.shape[2], kvStride: qkv.shape[2])
+        kvHeads: heads, headDim: width / heads, queryStride: qkv.shape[2], kvStride: qkv.shape[2],
+        documentStarts: documents.map { UnsafePointer($0.starts.pointer) })
     let out = Tensor.output(
         "causalAttention", shape: [shape.batch, shape.tokens, width], from: [qkv])
     let logSumExp = Tensor(uninitialized: [shape.batch, heads, shape.tokens])
@@ -128,8 +175,10 @@ public func causalAttention(fusedQKV qkv: Tensor, heads: Int) -> Tensor {
         shape: shape)
     return out.recordBackward { out in
         guard let d = qkv.gradientIfNeeded else { return }
-        attentionBackward(
-            d, d + width, d + 2 * width, out.gradientData,
-            qkv.data, qkv.data + width, qkv.data + 2 * width, logSumExp.data, shape: shape)
+        withExtendedLifetime(documents) {
+            attentionBackward(
+                d, d + width, d + 2 * width, out.gradientData,
+                qkv.data, qkv.data + width, qkv.data + 2 * width, logSumExp.data, shape: shape)
+        }
     }
 }

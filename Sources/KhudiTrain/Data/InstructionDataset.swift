@@ -19,6 +19,8 @@ public final class InstructionDataset: TrainingData, @unchecked Sendable {
     let padding: Int32
 
     public var sequenceCount: Int { examples.count }
+    /// One conversation per sequence (padding after it carries no loss).
+    public var documentSeparator: Int32? { nil }
 
     /// Reads `paths`, tokenizing with `tokenizer` through `template`.
     public init(

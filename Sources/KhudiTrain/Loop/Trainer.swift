@@ -207,7 +207,8 @@ public final class Trainer {
             }
             do {
                 let logits = try model.logits(
-                    batch.inputs, batch: c.microBatchSize, length: c.sequenceLength)
+                    batch.inputs, batch: c.microBatchSize, length: c.sequenceLength,
+                    documents: documents(batch.inputs, rows: c.microBatchSize, data: training))
                 let summed = try crossEntropy(
                     logits, targets: batch.targets, ignoreIndex: ignoredTarget, reduction: .sum)
                 let scaled = summed * (1 / Float(max(1, targetCount)))
@@ -266,10 +267,11 @@ public final class Trainer {
                 validation.dataset.appendSequence(sequence, inputs: &inputs, targets: &targets)
             }
             do {
+                let length = validation.dataset.sequenceLength
+                let layout = documents(inputs, rows: rows, data: validation.dataset)
                 let summed = try GradientMode.withoutGradients {
                     try crossEntropy(
-                        model.logits(
-                            inputs, batch: rows, length: validation.dataset.sequenceLength),
+                        model.logits(inputs, batch: rows, length: length, documents: layout),
                         targets: targets, ignoreIndex: ignoredTarget, reduction: .sum)
                 }
                 total += Double(summed.scalarValue)
@@ -282,6 +284,15 @@ public final class Trainer {
         total = try sum(total)
         counted = Int(try sum(Double(counted)))
         return (total / Double(max(1, counted)), counted)
+    }
+
+    /// The packed documents of `rows` rows of `inputs` when document masking is on.
+    func documents(_ inputs: [Int32], rows: Int, data: any TrainingData) -> DocumentLayout? {
+        guard configuration.documentMasking, let separator = data.documentSeparator else {
+            return nil
+        }
+        return DocumentLayout(
+            ids: inputs, batch: rows, length: data.sequenceLength, separator: separator)
     }
 
     /// `value` summed over the ranks.
