@@ -1,30 +1,14 @@
 import Foundation
+import KhudiModels
 
 /// Writes files so that a crash never leaves a half-written file under the final name:
 /// write to a temporary name in the same directory, fsync, rename.
 public enum AtomicFile {
-    /// Replaces (or creates) `path` with `data`.
+    /// Replaces (or creates) `path` with `data` (through KhudiModels' `writeAtomically`, the
+    /// one implementation every Khudi file write shares).
     public static func write(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(
-            ".\(url.lastPathComponent).tmp-\(getpid())")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw UserError("cannot create '\(temporary.path)'", exitCode: ExitStatus.cannotCreate)
-        }
-        let handle = try FileHandle(forWritingTo: temporary)
-        do {
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-            try handle.close()
-            if rename(temporary.path, url.path) != 0 {
-                throw UserError(
-                    "cannot rename into '\(path)': \(String(cString: strerror(errno)))",
-                    exitCode: ExitStatus.cannotCreate)
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
+        if let failure = writeAtomically(Array(data), to: path) {
+            throw UserError("cannot write '\(path)': \(failure)", exitCode: ExitStatus.cannotCreate)
         }
     }
 
