@@ -195,6 +195,34 @@ import Testing
         #expect(checkpoints.sorted() == ["step-00000003", "step-00000006"])
     }
 
+    /// An output the checkpoint cannot be written into (an immutable directory: refused even
+    /// to root) stops the run with the checkpoint named, and the previous checkpoint survives.
+    @Test func anUnwritableOutputKeepsThePreviousCheckpoint() throws {
+        let constant = [
+            "\(directory)/train.yaml", "--threads", "1", "--set", "train.schedule=constant",
+            "--set", "train.checkpoint_interval=0",
+        ]
+        let first = try train(constant + ["--set", "train.steps=3"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let checkpoints = "\(directory)/run/checkpoints"
+        let state = "\(checkpoints)/step-00000003/trainer_state.json"
+        let before = try Data(contentsOf: URL(fileURLWithPath: state))
+        guard let chattr = ExecutableRunner.which("chattr"),
+            try ExecutableRunner.run(chattr, ["+i", checkpoints]).status == 0
+        else {
+            return  // no immutable attribute on this filesystem; CheckpointStore's test covers it
+        }
+        defer { _ = try? ExecutableRunner.run(chattr, ["-i", checkpoints]) }
+        let blocked = try train(
+            constant + ["--set", "train.steps=6", "--resume", "\(directory)/run"])
+        #expect(blocked.status == 70, "\(blocked.stderr)")
+        #expect(
+            blocked.stderr.contains("checkpoint \(checkpoints)/step-00000006"), "\(blocked.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: state)) == before)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: checkpoints) == ["step-00000003"])
+    }
+
     @Test func badConfigurationsAreNamedWithTheirPlace() throws {
         try write("train:\n  stpes: 5\noutput: run\n", to: "typo.yaml")
         let typo = try train(["\(directory)/typo.yaml"])
