@@ -51,10 +51,13 @@ let package = Package(
         .target(
             name: "KhudiTrain", dependencies: ["CMPI", "KhudiModels"], exclude: ["README.md"]),
         .target(
+            name: "KhudiEval", dependencies: ["KhudiModels", "KhudiTokenizer"],
+            exclude: ["README.md"]),
+        .target(
             name: "KhudiCLI",
             dependencies: [
                 "KhudiTensor", "KhudiTrain", "KhudiText", "KhudiCorpus", "KhudiTokenizer",
-                "KhudiModels",
+                "KhudiModels", "KhudiEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -92,6 +95,9 @@ let package = Package(
         .testTarget(
             name: "KhudiNNTests", dependencies: ["KhudiNN", "_KhudiTestSupport"],
             exclude: ["Fixtures"]),
+        .testTarget(
+            name: "KhudiEvalTests",
+            dependencies: ["KhudiEval", "KhudiModels", "KhudiNN", "KhudiTokenizer"]),
         .testTarget(
             name: "KhudiTrainTests",
             dependencies: [
