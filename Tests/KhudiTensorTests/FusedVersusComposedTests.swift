@@ -27,6 +27,29 @@ import _KhudiTestSupport
         }
     }
 
+    /// The fused LoRA layer equals base + scale · (u·Aᵀ)·Bᵀ composed, with u the input itself or
+    /// a separate tensor (a dropped-out copy), with and without a bias.
+    @Test(arguments: [false, true], [false, true])
+    func lowRankLinearEqualsComposed(separateInput: Bool, withBias: Bool) {
+        let inputs = [
+            randomTensor([2, 5, 6], seed: 41), randomTensor([4, 6], seed: 42),
+            randomTensor([4], seed: 43), randomTensor([3, 6], seed: 44),
+            randomTensor([4, 3], seed: 45), randomTensor([2, 5, 6], seed: 46),
+        ]
+        expectSame(
+            inputs,
+            fused: { t in
+                linear(
+                    t[0], weight: t[1], bias: withBias ? t[2] : nil,
+                    lowRank: LowRankUpdate(
+                        input: separateInput ? t[5] : t[0], a: t[3], b: t[4], scale: 0.7))
+            },
+            composed: { t in
+                linear(t[0], weight: t[1], bias: withBias ? t[2] : nil)
+                    + linear(linear(separateInput ? t[5] : t[0], weight: t[3]), weight: t[4]) * 0.7
+            })
+    }
+
     @Test func swigluEqualsSiluTimesUp() {
         expectSame([randomTensor([4, 9], seed: 1, scale: 3), randomTensor([4, 9], seed: 2)]) {
             swiglu(gate: $0[0], up: $0[1])

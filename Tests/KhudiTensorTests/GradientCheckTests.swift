@@ -131,6 +131,20 @@ import _KhudiTestSupport
         }
     }
 
+    @Test func lowRankLinear() {
+        let x = randomTensor([3, 5], seed: 51)
+        let w = randomTensor([4, 5], seed: 52)
+        let bias = randomTensor([4], seed: 53)
+        let a = randomTensor([2, 5], seed: 54)
+        let b = randomTensor([4, 2], seed: 55)
+        expectGradientsMatch([x, w, bias, a, b]) {
+            weightedSum(
+                linear(
+                    x, weight: w, bias: bias,
+                    lowRank: LowRankUpdate(input: x, a: a, b: b, scale: 1.5)))
+        }
+    }
+
     @Test func dropoutUsesItsMaskInBackward() {
         let x = randomTensor([64], seed: 22)
         expectGradientsMatch([x]) { weightedSum(dropout(x, probability: 0.3, seed: 7)) }

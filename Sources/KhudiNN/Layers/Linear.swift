@@ -35,9 +35,8 @@ public final class Linear: Module {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let base = linear(x, weight: weight, bias: bias)
-        guard let lora else { return base }
-        return base + lora(x)
+        guard let lora else { return linear(x, weight: weight, bias: bias) }
+        return linear(x, weight: weight, bias: bias, lowRank: lora.update(for: x))
     }
 
     /// Adds a LoRA adapter of `rank` and freezes the base weights.
@@ -127,12 +126,12 @@ public final class LoRA {
         rankStabilized ? alpha / sqrtf(Float(rank)) : alpha / Float(rank)
     }
 
-    func callAsFunction(_ x: Tensor) -> Tensor {
+    /// The low-rank term for input x (dropped out while training), for the fused
+    /// `linear(_:weight:bias:lowRank:)`, which adds it into the base output's buffer.
+    func update(for x: Tensor) -> LowRankUpdate {
         let input =
             dropout > 0 && GradientMode.isEnabled
             ? KhudiTensor.dropout(x, probability: dropout, seed: dropoutSeed) : x
-        // Scaling the rank-wide intermediate (rows × rank) instead of the output (rows × out)
-        // is the same product with far less element-wise work, forward and backward.
-        return linear(linear(input, weight: a) * scale, weight: b)
+        return LowRankUpdate(input: input, a: a, b: b, scale: scale)
     }
 }
