@@ -60,21 +60,7 @@ public func linear(
         m: rows, n: outFeatures, k: rank, transposeB: .transposed, alpha: scale, beta: 1)
     return out.recordBackward { out in
         let g = out.gradientData
-        if let dX = x.gradientTarget {
-            matrixMultiplyStrided(
-                dX.pointer, ldc: inFeatures, g, lda: outFeatures, weight.data, ldb: inFeatures,
-                m: rows, n: inFeatures, k: outFeatures, beta: dX.accumulate ? 1 : 0)
-        }
-        if let dW = weight.gradientTarget {
-            matrixMultiplyStrided(
-                dW.pointer, ldc: inFeatures, g, lda: outFeatures, x.data, ldb: inFeatures,
-                m: outFeatures, n: inFeatures, k: rows, transposeA: .transposed,
-                beta: dW.accumulate ? 1 : 0)
-        }
-        if let bias, let dBias = bias.gradientIfNeeded {
-            let ones = Tensor(repeating: 1, shape: [rows])
-            columnSumsAccumulate(dBias, g, ones: ones.data, rows: rows, columns: outFeatures)
-        }
+        linearBackward(g, x: x, weight: weight, bias: bias, rows: rows)
         // dB += scale · gᵀ · h ; dh = scale · g · B ; dA += dhᵀ · u ; du += dh · A.
         if let dB = b.gradientTarget {
             matrixMultiplyStrided(

@@ -131,22 +131,30 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
             beta: bias == nil ? 0 : 1)
     }
     return out.recordBackward { out in
-        let g = out.gradientData
-        // A fresh gradient buffer is written (beta 0), an existing one added to (beta 1).
-        if let dX = x.gradientTarget {
-            matrixMultiplyStrided(
-                dX.pointer, ldc: inFeatures, g, lda: outFeatures, weight.data, ldb: inFeatures,
-                m: rows, n: inFeatures, k: outFeatures, beta: dX.accumulate ? 1 : 0)
-        }
-        if let dW = weight.gradientTarget {
-            matrixMultiplyStrided(
-                dW.pointer, ldc: inFeatures, g, lda: outFeatures, x.data, ldb: inFeatures,
-                m: outFeatures, n: inFeatures, k: rows, transposeA: .transposed,
-                beta: dW.accumulate ? 1 : 0)
-        }
-        if let bias, let dBias = bias.gradientIfNeeded {
-            let ones = Tensor(repeating: 1, shape: [rows])
-            columnSumsAccumulate(dBias, g, ones: ones.data, rows: rows, columns: outFeatures)
-        }
+        linearBackward(out.gradientData, x: x, weight: weight, bias: bias, rows: rows)
+    }
+}
+
+/// The gradients of y = x·Wᵀ + bias from dY (rows, out) into x, W and bias, for those that
+/// need one; shared by `linear` and its low-rank (LoRA) form.
+func linearBackward(
+    _ g: UnsafeMutablePointer<Float>, x: Tensor, weight: Tensor, bias: Tensor?, rows: Int
+) {
+    let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
+    // A fresh gradient buffer is written (beta 0), an existing one added to (beta 1).
+    if let dX = x.gradientTarget {
+        matrixMultiplyStrided(
+            dX.pointer, ldc: inFeatures, g, lda: outFeatures, weight.data, ldb: inFeatures,
+            m: rows, n: inFeatures, k: outFeatures, beta: dX.accumulate ? 1 : 0)
+    }
+    if let dW = weight.gradientTarget {
+        matrixMultiplyStrided(
+            dW.pointer, ldc: inFeatures, g, lda: outFeatures, x.data, ldb: inFeatures,
+            m: outFeatures, n: inFeatures, k: rows, transposeA: .transposed,
+            beta: dW.accumulate ? 1 : 0)
+    }
+    if let bias, let dBias = bias.gradientIfNeeded {
+        let ones = Tensor(repeating: 1, shape: [rows])
+        columnSumsAccumulate(dBias, g, ones: ones.data, rows: rows, columns: outFeatures)
     }
 }
