@@ -10,12 +10,21 @@ public struct ModelDirectory {
     public let model: any LanguageModel
     public let tokenizer: (any TextTokenizer)?
     public let endOfSequenceIDs: Set<Int32>
+    /// The `config.json` object as read (fields a re-save should keep, such as special ids).
+    public let configurationFields: [String: Any]
+
+    /// The files besides config.json and the weights that travel with a model directory when
+    /// it is copied, merged or checkpointed.
+    public static let companionFileNames = [
+        "tokenizer.json", "tokenizer_config.json", "generation_config.json",
+    ]
 
     /// Opens `path`; a tokenizer whose ids the model cannot embed is an error.
     public init(_ path: String) throws(ModelError) {
         self.path = path
         let configPath = try ParameterTransfer.configPath(in: path)
         let config = Self.json(configPath)
+        configurationFields = config
         switch config["model_type"] as? String {
         case "gpt2": model = try GPT2Model.load(directory: path)
         default: model = try LlamaModel.load(directory: path)  // names the unsupported type

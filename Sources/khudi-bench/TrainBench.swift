@@ -77,10 +77,8 @@ struct TrainBench: ParsableCommand {
         let tokensPerSecond =
             Double(steps * communicator.size * settings.microBatchSize * settings.sequenceLength)
             / seconds
-        let width = language.linearLayers.first?.layer.inFeatures ?? 0
-        let flopsPerToken =
-            6 * Double(language.parameterCount)
-            + 12 * Double(language.layerCount * width * settings.sequenceLength)
+        let flopsPerToken = Trainer.flopsPerToken(
+            language, sequenceLength: settings.sequenceLength)
         guard communicator.rank == 0 else { return }
         let line: [String: Any] = [
             "bench": "train", "model": model, "threads": threads, "steps": steps,

@@ -120,23 +120,12 @@ import Testing
         var settings = TrainingFixtures.settings(steps: 40)
         settings.sequenceLength = 24
         settings.validationFraction = 0
-        var generator = SeededGenerator(seed: 3)
-        let model = LlamaModel(
-            try LlamaConfiguration(
-                huggingFaceConfig: [
-                    "model_type": "llama", "vocab_size": tokenizer.vocabularySize,
-                    "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
-                    "num_attention_heads": 4, "num_key_value_heads": 2,
-                    "max_position_embeddings": 32,
-                ], path: "sft"),
-            generator: &generator)
+        let model = try TrainingFixtures.llama(
+            seed: 3, vocabulary: tokenizer.vocabularySize, context: 32, extra: [:])
         try Trainer.prepare(model, for: settings)
         let trainer = try Trainer(
             model: model, configuration: settings, training: data, output: directory)
-        var losses: [Double] = []
-        _ = try trainer.run(events: { event in
-            if case .step(let report) = event { losses.append(report.loss) }
-        })
+        let losses = try TrainingFixtures.losses(running: trainer)
         #expect(losses.count == 40)
         let first: Double = losses.prefix(5).reduce(0, +)
         let last: Double = losses.suffix(5).reduce(0, +)

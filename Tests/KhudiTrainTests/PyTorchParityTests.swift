@@ -86,10 +86,7 @@ import Testing
         try Trainer.prepare(model, for: settings)
         let trainer = try Trainer(
             model: model, configuration: settings, training: data, output: output)
-        var losses: [Double] = []
-        _ = try trainer.run(events: { event in
-            if case .step(let report) = event { losses.append(report.loss) }
-        })
+        let losses = try TrainingFixtures.losses(running: trainer)
         #expect(losses.count == expected.count)
         for (step, (found, wanted)) in zip(losses, expected).enumerated() {
             #expect(

@@ -20,11 +20,7 @@ import Testing
         try Trainer.prepare(model, for: settings)
         let trainer = try Trainer(
             model: model, configuration: settings, training: data, output: output)
-        var losses: [Double] = []
-        _ = try trainer.run(events: { event in
-            if case .step(let report) = event { losses.append(report.loss) }
-        })
-        return (losses, trainer)
+        return (try TrainingFixtures.losses(running: trainer), trainer)
     }
 
     /// k micro-batches of b sequences give the same step as one batch of k·b: the loss is

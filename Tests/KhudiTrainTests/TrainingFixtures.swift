@@ -15,18 +15,32 @@ enum TrainingFixtures {
         return path
     }
 
-    /// A Llama of two blocks, 32 wide, 4 heads over 2 key/value heads, untied head.
-    static func llama(seed: UInt64 = 5) throws -> LlamaModel {
+    /// A Llama of two blocks, 4 heads over 2 key/value heads: by default 32 wide with an untied
+    /// head over the fixtures' vocabulary; `extra` config.json fields override or add.
+    static func llama(
+        seed: UInt64 = 5, vocabulary: Int = vocabulary, hidden: Int = 32, intermediate: Int = 64,
+        context: Int = 64, extra: [String: Any] = ["rms_norm_eps": 1e-5, "rope_theta": 10000.0]
+    ) throws -> LlamaModel {
         var generator = SeededGenerator(seed: seed)
+        let fields: [String: Any] = [
+            "model_type": "llama", "vocab_size": vocabulary, "hidden_size": hidden,
+            "intermediate_size": intermediate, "num_hidden_layers": 2, "num_attention_heads": 4,
+            "num_key_value_heads": 2, "max_position_embeddings": context,
+            "tie_word_embeddings": false,
+        ]
         return LlamaModel(
             try LlamaConfiguration(
-                huggingFaceConfig: [
-                    "model_type": "llama", "vocab_size": vocabulary, "hidden_size": 32,
-                    "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
-                    "num_key_value_heads": 2, "max_position_embeddings": 64,
-                    "rms_norm_eps": 1e-5, "tie_word_embeddings": false, "rope_theta": 10000.0,
-                ], path: "tiny"),
+                huggingFaceConfig: fields.merging(extra) { _, given in given }, path: "tiny"),
             generator: &generator)
+    }
+
+    /// Runs `trainer` to its end and returns every step's loss.
+    static func losses(running trainer: Trainer) throws -> [Double] {
+        var losses: [Double] = []
+        _ = try trainer.run(events: { event in
+            if case .step(let report) = event { losses.append(report.loss) }
+        })
+        return losses
     }
 
     /// Documents of counting runs ("a, a+1, a+2, …" modulo the alphabet) separated by EOS:

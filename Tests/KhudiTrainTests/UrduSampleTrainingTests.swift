@@ -52,16 +52,9 @@ import Testing
         settings.checkpointInterval = 0
         settings.logInterval = 50
         let data = try PackedTokenDataset(paths: [shard], sequenceLength: settings.sequenceLength)
-        var generator = SeededGenerator(seed: 8)
-        let model = LlamaModel(
-            try LlamaConfiguration(
-                huggingFaceConfig: [
-                    "model_type": "llama", "vocab_size": tokenizer.vocabularySize,
-                    "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
-                    "num_attention_heads": 4, "num_key_value_heads": 2,
-                    "max_position_embeddings": 64, "tie_word_embeddings": true,
-                ], path: "urdu-tiny"),
-            generator: &generator)
+        let model = try TrainingFixtures.llama(
+            seed: 8, vocabulary: tokenizer.vocabularySize, hidden: 64, intermediate: 128,
+            extra: ["tie_word_embeddings": true])
         try Trainer.prepare(model, for: settings)
         let trainer = try Trainer(
             model: model, configuration: settings, training: data, output: directory)

@@ -194,15 +194,11 @@ public struct ModelMergeCommand: ParsableCommand {
             } catch {
                 throw UserError("\(error)", exitCode: ExitStatus.dataError)
             }
-            let fields =
-                (try? JSONSerialization.jsonObject(
-                    with: Data(contentsOf: URL(fileURLWithPath: "\(directory)/config.json"))))
-                as? [String: Any] ?? [:]
             do {
                 try base.model.save(
-                    directory: output, configurationFields: fields,
+                    directory: output, configurationFields: base.configurationFields,
                     metadata: ["khudi_merged_adapter": adapter], maximumShardBytes: nil)
-                for name in ["tokenizer.json", "tokenizer_config.json", "generation_config.json"]
+                for name in ModelDirectory.companionFileNames
                 where FileManager.default.fileExists(atPath: "\(directory)/\(name)") {
                     try? FileManager.default.removeItem(atPath: "\(output)/\(name)")
                     try FileManager.default.copyItem(

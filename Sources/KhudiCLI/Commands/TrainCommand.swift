@@ -62,8 +62,9 @@ public struct TrainCommand: ParsableCommand {
             }
             let settings = file.training
             let checkpoint = try resume.map { try Self.checkpoint(resumingFrom: $0) }
-            let (model, baseDirectory) = try loadModel(
+            let (opened, baseDirectory) = try loadModel(
                 file, output: output, checkpoint: checkpoint, communicator: communicator)
+            let model = opened.model
             let (training, validation, chatConfig) = try data(
                 file, settings: settings, baseDirectory: baseDirectory, output: output, lead: lead)
             let trainer: Trainer
@@ -71,19 +72,17 @@ public struct TrainCommand: ParsableCommand {
                 let adapted = try Trainer.prepare(model, for: settings)
                 if !adapted.isEmpty { say("LoRA on \(adapted.count) layers") }
                 // Instruction runs carry their chat template in their own tokenizer_config.json.
-                let fromBase = [
-                    "tokenizer.json", "tokenizer_config.json", "generation_config.json",
-                ]
-                .filter { chatConfig == nil || $0 != "tokenizer_config.json" }
-                .map { "\(baseDirectory)/\($0)" }
-                .filter { FileManager.default.fileExists(atPath: $0) }
+                let fromBase = ModelDirectory.companionFileNames
+                    .filter { chatConfig == nil || $0 != "tokenizer_config.json" }
+                    .map { "\(baseDirectory)/\($0)" }
+                    .filter { FileManager.default.fileExists(atPath: $0) }
                 let companions = (chatConfig.map { [$0] } ?? []) + fromBase
                 trainer = try Trainer(
                     model: model, configuration: settings, training: training,
                     validation: validation, output: output,
                     baseModel: settings.mode == .lora ? baseDirectory : nil,
                     companionFiles: companions,
-                    configurationFields: Self.json("\(baseDirectory)/config.json"),
+                    configurationFields: opened.configurationFields,
                     communicator: communicator)
                 if let checkpoint {
                     try trainer.resume(from: checkpoint)
@@ -147,9 +146,9 @@ public struct TrainCommand: ParsableCommand {
     func loadModel(
         _ file: TrainingConfigurationFile, output: String, checkpoint: String?,
         communicator: any Communicator
-    ) throws -> (any LanguageModel, String) {
+    ) throws -> (ModelDirectory, String) {
         let settings = file.training
-        var base: String
+        let base: String
         switch settings.mode {
         case .pretrain:
             guard let modelConfig = file.modelConfig else {
@@ -184,12 +183,12 @@ public struct TrainCommand: ParsableCommand {
         }
         let weights = settings.mode == .lora ? base : (checkpoint ?? base)
         do {
-            let model = try ModelDirectory(weights).model
+            let opened = try ModelDirectory(weights)
             if settings.mode == .lora, let checkpoint {
-                try LoRAAdapter.load(directory: checkpoint, into: model)
+                try LoRAAdapter.load(directory: checkpoint, into: opened.model)
             }
-            if settings.mode != .lora, checkpoint != nil { base = checkpoint ?? base }
-            return (model, base)
+            // LoRA checkpoints refer to the base; full ones hold the model they continue.
+            return (opened, settings.mode == .lora ? base : weights)
         } catch {
             throw UserError("\(error)", exitCode: ExitStatus.dataError)
         }
@@ -285,11 +284,6 @@ public struct TrainCommand: ParsableCommand {
         return latest.path
     }
 
-    static func json(_ path: String) -> [String: Any] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [:] }
-        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-    }
-
     /// Writes loss.svg and summary.json and prints the closing summary.
     static func writeReport(
         _ outcome: TrainingOutcome, model: any LanguageModel, settings: TrainingConfiguration,
@@ -304,7 +298,9 @@ public struct TrainCommand: ParsableCommand {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let peakMB = Double(usage.ru_maxrss) / 1024
         let tokensPerSecond = Double(outcome.tokens) / max(outcome.seconds, 1e-9)
-        let flops = Self.flopsPerToken(model, settings: settings) * Double(outcome.tokens)
+        let flops =
+            Trainer.flopsPerToken(model, sequenceLength: settings.sequenceLength)
+            * Double(outcome.tokens)
         var summary: [String: Any] = [
             "step": outcome.step, "interrupted": outcome.interrupted,
             "tokens": outcome.tokens, "seconds": outcome.seconds,
@@ -326,15 +322,6 @@ public struct TrainCommand: ParsableCommand {
         }
         if let last = outcome.lastCheckpoint { line += ", checkpoint \(last)" }
         printError(line)
-    }
-
-    /// Training FLOPs per token: 6 per parameter (forward and backward) plus attention's
-    /// 12 · layers · width · sequence length (PaLM's appendix B count).
-    static func flopsPerToken(_ model: any LanguageModel, settings: TrainingConfiguration) -> Double
-    {
-        let width = model.linearLayers.first?.layer.inFeatures ?? 0
-        return 6 * Double(model.parameterCount)
-            + 12 * Double(model.layerCount * width * settings.sequenceLength)
     }
 }
 

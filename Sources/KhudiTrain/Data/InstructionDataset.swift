@@ -123,7 +123,7 @@ public final class InstructionDataset: TrainingData, @unchecked Sendable {
         for position in 0..<sequenceLength {
             let next = position + 1
             inputs.append(position < tokens.count ? tokens[position] : padding)
-            targets.append(next < tokens.count && trained[next] ? tokens[next] : -100)
+            targets.append(next < tokens.count && trained[next] ? tokens[next] : ignoredTarget)
         }
     }
 

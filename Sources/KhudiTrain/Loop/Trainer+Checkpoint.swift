@@ -27,7 +27,7 @@ extension Trainer {
                         metadata: ["khudi_step": "\(step)"], maximumShardBytes: nil)
                     for file in companionFiles {
                         let name = (file as NSString).lastPathComponent
-                        try? FileManager.default.copyItem(
+                        try FileManager.default.copyItem(
                             atPath: file, toPath: "\(directory)/\(name)")
                     }
                 }
@@ -127,19 +127,17 @@ extension TrainingConfiguration {
     /// Whether `other` continues the same run: equal in everything but the step count, the
     /// evaluation, checkpoint and log intervals and the checkpoints kept.
     public func sameRun(as other: TrainingConfiguration) -> Bool {
+        var free: [WritableKeyPath<TrainingConfiguration, Int>] = [
+            \.evaluationInterval, \.checkpointInterval, \.keepCheckpoints, \.logInterval,
+            \.evaluationBatches,
+        ]
+        // The schedule's length is part of the run under cosine and wsd decay.
+        if schedule == .constant { free.append(\.steps) }
         var a = self
         var b = other
-        for c in [
-            \TrainingConfiguration.steps, \.evaluationInterval, \.checkpointInterval,
-            \.keepCheckpoints, \.logInterval, \.evaluationBatches,
-        ] {
-            a[keyPath: c] = 0
-            b[keyPath: c] = 0
-        }
-        // The schedule's length is part of the run under cosine and wsd decay.
-        if schedule != .constant {
-            a.steps = steps
-            b.steps = other.steps
+        for key in free {
+            a[keyPath: key] = 0
+            b[keyPath: key] = 0
         }
         return a == b
     }

@@ -186,9 +186,7 @@ public final class Trainer {
             batches.append((inputs, targets))
         }
         // Normalise by the target tokens of the whole step (every micro-batch of every rank).
-        let localTargets = batches.reduce(0) { total, batch in
-            total + batch.targets.reduce(0) { $0 + ($1 == ignoredTarget ? 0 : 1) }
-        }
+        let localTargets = batches.reduce(0) { $0 + countedTargets($1.targets) }
         let targetCount = Int(try sum(Double(localTargets)))
         let rate = c.learningRateSchedule.rate(at: step)
         optimizer.learningRate = rate
@@ -278,12 +276,20 @@ public final class Trainer {
             } catch {
                 throw .data(path: validation.dataset.source, reason: "\(error)")
             }
-            counted += targets.filter { $0 != ignoredTarget }.count
+            counted += countedTargets(targets)
             index += rows
         }
         total = try sum(total)
         counted = Int(try sum(Double(counted)))
         return (total / Double(max(1, counted)), counted)
+    }
+
+    /// Training FLOPs per token: 6 per parameter (forward and backward) plus attention's
+    /// 12 · layers · width · sequence length (PaLM's appendix B count).
+    public static func flopsPerToken(_ model: any LanguageModel, sequenceLength: Int) -> Double {
+        let width = model.linearLayers.first?.layer.inFeatures ?? 0
+        return 6 * Double(model.parameterCount)
+            + 12 * Double(model.layerCount * width * sequenceLength)
     }
 
     /// The packed documents of `rows` rows of `inputs` when document masking is on.
@@ -315,3 +321,8 @@ public final class Trainer {
 
 /// The target id that contributes no loss (PyTorch's ignore_index).
 let ignoredTarget: Int32 = -100
+
+/// How many of `targets` carry loss.
+func countedTargets(_ targets: [Int32]) -> Int {
+    targets.reduce(0) { $0 + ($1 == ignoredTarget ? 0 : 1) }
+}
