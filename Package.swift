@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // MARK: System and C shims
@@ -53,11 +54,20 @@ let package = Package(
         .target(
             name: "KhudiEval", dependencies: ["KhudiModels", "KhudiTokenizer"],
             exclude: ["README.md"]),
+        /// Recipes: schema, stage plan, cache keys, the runner and provenance manifests.
+        .target(
+            name: "KhudiRecipe",
+            dependencies: [
+                "KhudiText", "KhudiCorpus", "KhudiTrain",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            exclude: ["README.md"]),
         .target(
             name: "KhudiCLI",
             dependencies: [
                 "KhudiTensor", "KhudiTrain", "KhudiText", "KhudiCorpus", "KhudiTokenizer",
-                "KhudiModels", "KhudiEval",
+                "KhudiModels", "KhudiEval", "KhudiRecipe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -103,6 +113,7 @@ let package = Package(
             dependencies: [
                 "KhudiTrain", "KhudiModels", "KhudiNN", "KhudiTokenizer", "_KhudiTestSupport",
             ]),
+        .testTarget(name: "KhudiRecipeTests", dependencies: ["KhudiRecipe"]),
         .testTarget(
             name: "KhudiCLITests",
             dependencies: [

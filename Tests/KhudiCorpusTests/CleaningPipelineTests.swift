@@ -193,7 +193,7 @@ import Testing
             throws: ConfigurationError(
                 path: "c.yaml", line: 2, column: 1,
                 message:
-                    "unknown key 'languagez' (known: languages, line_docs, text_field, invalid_utf8, normalize, zwnj, min_chars, max_chars, filters, thresholds, dedup, pii, shard_documents, write_rejected)"
+                    "unknown key 'languagez' (did you mean 'languages'?); known: dedup, filters, invalid_utf8, languages, line_docs, max_chars, min_chars, normalize, pii, shard_documents, text_field, thresholds, write_rejected, zwnj"
             )
         ) {
             try CleaningConfiguration.load(

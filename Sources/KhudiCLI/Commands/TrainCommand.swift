@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KhudiCorpus
 import KhudiModels
+import KhudiRecipe
 import KhudiTokenizer
 import KhudiTrain
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KhudiCorpus
+import KhudiRecipe
 import KhudiText
 import KhudiTokenizer
 
@@ -12,7 +13,7 @@ public struct TrainTokenizerCommand: ParsableCommand {
         discussion: """
             A multilingual mixture gives each document a language (from --language-field in .jsonl input, such as khudi-clean's `lang`, or from a source's `language` in --config) and multiplies each language's counts by its --language-weight, so a small language can get more than its natural share of the vocabulary; report.json lists each language's share before and after weighting.
 
-            --config FILE.yaml holds the same settings (see KhudiCLI/Commands/TokenizerTrainingConfiguration.swift) plus `sources` with per-source language and weight; options given on the command line win.
+            --config FILE.yaml holds the same settings (see KhudiRecipe/TokenizerTrainingConfiguration.swift) plus `sources` with per-source language and weight; options given on the command line win.
             """)
 
     public enum Model: String, ExpressibleByArgument, CaseIterable {

@@ -49,6 +49,12 @@ public struct CleaningConfiguration: Sendable {
 
     public init() {}
 
+    /// The keys a configuration may have.
+    public static let keys: Set<String> = [
+        "languages", "line_docs", "text_field", "invalid_utf8", "normalize", "zwnj", "min_chars",
+        "max_chars", "filters", "thresholds", "dedup", "pii", "shard_documents", "write_rejected",
+    ]
+
     /// The thresholds in force for `language`.
     public func filterThresholds(for language: Language) -> FilterThresholds {
         thresholds[language] ?? .defaults(for: language)
@@ -58,9 +64,19 @@ public struct CleaningConfiguration: Sendable {
     public static func load(
         yaml text: String, path: String
     ) throws(ConfigurationError) -> CleaningConfiguration {
-        let node = try ConfigurationReader.compose(yaml: text, path: path)
+        guard let node = try ConfigurationReader.compose(yaml: text, path: path) else {
+            return CleaningConfiguration()
+        }
+        return try load(node: node, path: path)
+    }
+
+    /// Reads an already composed document; `path` names it in errors.
+    public static func load(
+        node: Node, path: String
+    ) throws(ConfigurationError)
+        -> CleaningConfiguration
+    {
         var configuration = CleaningConfiguration()
-        guard let node else { return configuration }
         let reader = ConfigurationReader(path: path)
         guard let mapping = node.mapping else {
             throw reader.error(node, "the top level must be a mapping of keys")
@@ -136,11 +152,7 @@ public struct CleaningConfiguration: Sendable {
                 configuration.pii = kinds
             case "shard_documents": configuration.shardDocuments = try reader.positive(value)
             case "write_rejected": configuration.writesRejected = try reader.bool(value)
-            default:
-                throw reader.error(
-                    keyNode,
-                    "unknown key '\(key)' (known: languages, line_docs, text_field, invalid_utf8, normalize, zwnj, min_chars, max_chars, filters, thresholds, dedup, pii, shard_documents, write_rejected)"
-                )
+            default: throw reader.unknownKey(keyNode, key, known: keys)
             }
         }
         return configuration

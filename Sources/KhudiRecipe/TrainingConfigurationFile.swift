@@ -48,40 +48,51 @@ import Yams
 ///           dropout: 0.0 }
 /// output: runs/small             # checkpoints/, metrics.jsonl, loss.svg, summary.json
 /// ```
-struct TrainingConfigurationFile {
-    var training = TrainingConfiguration()
-    var modelConfig: String?
-    var baseModel: String?
-    var tokenizer: String?
-    var trainShards: [String] = []
-    var validationShards: [String] = []
-    /// Instruction JSONL (instead of shards), rendered through `chatTemplate`.
-    var instructions: [String] = []
-    var validationInstructions: [String] = []
-    var chatTemplate = ChatTemplate.khudi
-    var output: String?
+public struct TrainingConfigurationFile: Sendable {
+    public init() {}
 
-    static let sections: Set<String> = ["model", "data", "train", "output"]
-    static let modelKeys: Set<String> = ["config", "base", "tokenizer"]
-    static let dataKeys: Set<String> = [
+    public var training = TrainingConfiguration()
+    public var modelConfig: String?
+    public var baseModel: String?
+    public var tokenizer: String?
+    public var trainShards: [String] = []
+    public var validationShards: [String] = []
+    /// Instruction JSONL (instead of shards), rendered through `chatTemplate`.
+    public var instructions: [String] = []
+    public var validationInstructions: [String] = []
+    public var chatTemplate = ChatTemplate.khudi
+    public var output: String?
+
+    public static let sections: Set<String> = ["model", "data", "train", "output"]
+    public static let modelKeys: Set<String> = ["config", "base", "tokenizer"]
+    public static let dataKeys: Set<String> = [
         "train", "validation", "validation_fraction", "shuffle", "document_masking", "instructions",
         "validation_instructions", "chat_template",
     ]
-    static let trainKeys: Set<String> = [
+    public static let trainKeys: Set<String> = [
         "mode", "steps", "micro_batch_size", "gradient_accumulation", "sequence_length",
         "learning_rate", "min_learning_rate", "schedule", "warmup_steps", "decay_steps",
         "weight_decay", "beta1", "beta2", "epsilon", "gradient_clip", "evaluation_interval",
         "evaluation_batches", "checkpoint_interval", "keep_checkpoints", "log_interval", "seed",
         "lora",
     ]
-    static let loraKeys: Set<String> = ["rank", "alpha", "targets", "rslora", "dropout"]
+    public static let loraKeys: Set<String> = ["rank", "alpha", "targets", "rslora", "dropout"]
 
     /// Reads YAML `text` (from `path`) with `overrides` (`a.b=value`, each value YAML) applied.
-    static func load(
+    public static func load(
         yaml text: String, path: String, overrides: [String] = []
     ) throws(ConfigurationError) -> TrainingConfigurationFile {
         var root = try ConfigurationReader.compose(yaml: text, path: path) ?? Node([(Node, Node)]())
-        for override in overrides { root = try apply(override, to: root, path: path) }
+        for override in overrides { root = try ConfigurationReader.applying(override, to: root) }
+        return try load(node: root, path: path)
+    }
+
+    /// Reads an already composed document; `path` names it in errors and anchors relative paths.
+    public static func load(
+        node root: Node, path: String
+    ) throws(ConfigurationError)
+        -> TrainingConfigurationFile
+    {
         let reader = ConfigurationReader(path: path)
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         func resolved(_ node: Node) throws(ConfigurationError) -> String {
@@ -127,7 +138,7 @@ struct TrainingConfigurationFile {
         return file
     }
 
-    static func readTrain(
+    public static func readTrain(
         _ node: Node, into t: inout TrainingConfiguration, reader: ConfigurationReader
     ) throws(ConfigurationError) {
         func float(_ node: Node) throws(ConfigurationError) -> Float {
@@ -180,34 +191,5 @@ struct TrainingConfigurationFile {
                 }
             }
         }
-    }
-
-    /// `root` with `override` (`a.b.c=value`) applied: mappings on the way are created, the
-    /// value is parsed as YAML.
-    static func apply(
-        _ override: String, to root: Node, path: String
-    ) throws(ConfigurationError) -> Node {
-        guard let equals = override.firstIndex(of: "="), equals != override.startIndex else {
-            throw ConfigurationError(
-                path: "--set", line: 0, column: 0,
-                message: "'\(override)' is not KEY.PATH=VALUE")
-        }
-        let keys = override[..<equals].split(separator: ".").map(String.init)
-        let text = String(override[override.index(after: equals)...])
-        let value =
-            try ConfigurationReader.compose(yaml: text, path: "--set \(override)") ?? Node("")
-        func set(_ node: Node, _ keys: ArraySlice<String>) throws(ConfigurationError) -> Node {
-            guard let key = keys.first else { return value }
-            var mapping = node.mapping ?? Node.Mapping([])
-            guard node.mapping != nil || node.scalar?.string == "" || node == Node([(Node, Node)]())
-            else {
-                throw ConfigurationError(
-                    path: "--set", line: 0, column: 0,
-                    message: "'\(override)': \(key)'s parent is not a mapping")
-            }
-            mapping[key] = try set(mapping[key] ?? Node([(Node, Node)]()), keys.dropFirst())
-            return Node.mapping(mapping)
-        }
-        return try set(root, keys[...])
     }
 }

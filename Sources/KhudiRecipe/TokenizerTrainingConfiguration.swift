@@ -22,28 +22,36 @@ import Yams
 ///   - { path: corpus/urd, language: urd }
 ///   - { path: corpus/snd.txt, language: snd, weight: 2 }
 /// ```
-struct TokenizerTrainingConfiguration {
-    struct Source {
-        var path: String
-        var language: String?
-        var weight = 1.0
+public struct TokenizerTrainingConfiguration: Sendable {
+    public init() {}
+
+    public struct Source: Sendable {
+        public var path: String
+        public var language: String?
+        public var weight = 1.0
+
+        public init(path: String, language: String? = nil, weight: Double = 1.0) {
+            self.path = path
+            self.language = language
+            self.weight = weight
+        }
     }
 
-    var model: String?
-    var vocabSize: Int?
-    var minFrequency: Int64?
-    var maxTokenLength: Int?
-    var preTokenizer: String?
-    var maxDigits: Int?
-    var characterCoverage: Double?
-    var limitAlphabet: Int?
-    var isolatePunctuation: Bool?
-    var textField: String?
-    var languageField: String?
-    var languageWeights: [String: Double] = [:]
-    var sources: [Source] = []
+    public var model: String?
+    public var vocabSize: Int?
+    public var minFrequency: Int64?
+    public var maxTokenLength: Int?
+    public var preTokenizer: String?
+    public var maxDigits: Int?
+    public var characterCoverage: Double?
+    public var limitAlphabet: Int?
+    public var isolatePunctuation: Bool?
+    public var textField: String?
+    public var languageField: String?
+    public var languageWeights: [String: Double] = [:]
+    public var sources: [Source] = []
 
-    static let keys: Set<String> = [
+    public static let keys: Set<String> = [
         "model", "vocab_size", "min_frequency", "max_token_length", "pre_tokenizer",
         "max_digits", "character_coverage", "limit_alphabet", "isolate_punctuation", "text_field",
         "language_field", "language_weights", "sources",
@@ -51,12 +59,22 @@ struct TokenizerTrainingConfiguration {
 
     /// Reads YAML `text` from `path` (which names the file in errors and anchors relative
     /// source paths); errors name the file, line and column.
-    static func load(
+    public static func load(
         yaml text: String, path: String
     ) throws(ConfigurationError) -> TokenizerTrainingConfiguration {
-        let node = try ConfigurationReader.compose(yaml: text, path: path)
+        guard let node = try ConfigurationReader.compose(yaml: text, path: path) else {
+            return TokenizerTrainingConfiguration()
+        }
+        return try load(node: node, path: path)
+    }
+
+    /// Reads an already composed document; `path` names it in errors and anchors relative paths.
+    public static func load(
+        node: Node, path: String
+    ) throws(ConfigurationError)
+        -> TokenizerTrainingConfiguration
+    {
         var configuration = TokenizerTrainingConfiguration()
-        guard let node else { return configuration }
         let reader = ConfigurationReader(path: path)
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         for (key, _, value) in try reader.mapping(node, allowed: keys) {
@@ -109,7 +127,7 @@ struct TokenizerTrainingConfiguration {
 
 extension ConfigurationReader {
     /// A sampling weight: a number at least 0.
-    func weight(_ node: Node) throws(ConfigurationError) -> Double {
+    public func weight(_ node: Node) throws(ConfigurationError) -> Double {
         let value = try double(node)
         guard value >= 0 else { throw error(node, "a weight must be 0 or more (got \(value))") }
         return value
