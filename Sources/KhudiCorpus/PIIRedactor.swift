@@ -29,24 +29,37 @@ public struct PIIRedactor: Sendable {
 
     /// `text` with every match replaced, and the number of matches per kind.
     public func redact(_ text: String) -> (text: String, counts: [Kind: Int]) {
+        guard Self.mayHoldPII(text.utf8) else { return (text, [:]) }
         let s = Array(text.unicodeScalars)
-        guard s.contains(where: { $0 == "@" || $0 == ":" || Self.digit($0.value) != nil }) else {
-            return (text, [:])
-        }
-        var output = String.UnicodeScalarView()
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count)
         var counts: [Kind: Int] = [:]
         var i = 0
         while i < s.count {
             if let (kind, end) = match(s, at: i), kinds.contains(kind) {
-                output.append(contentsOf: kind.placeholder.unicodeScalars)
+                output.append(contentsOf: kind.placeholder.utf8)
                 counts[kind, default: 0] += 1
                 i = end
             } else {
-                output.append(s[i])
+                UTF8.encode(s[i]) { output.append($0) }
                 i += 1
             }
         }
-        return (String(output), counts)
+        return (String(decoding: output, as: UTF8.self), counts)
+    }
+
+    /// Whether the text holds anything every kind of match needs: "@", ":" or a digit (ASCII,
+    /// or the UTF-8 lead bytes D9 A0–A9 and DB B0–B9 of the Arabic-Indic and Urdu digits).
+    /// Most documents hold none and are returned untouched after one byte scan.
+    static func mayHoldPII(_ bytes: String.UTF8View) -> Bool {
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if (0x30...0x3A).contains(byte) || byte == 0x40 { return true }
+            if previous == 0xD9 && (0xA0...0xA9).contains(byte) { return true }
+            if previous == 0xDB && (0xB0...0xB9).contains(byte) { return true }
+            previous = byte
+        }
+        return false
     }
 
     /// The value of an ASCII, Arabic-Indic or Extended Arabic-Indic digit.

@@ -29,15 +29,39 @@ public struct QualityFilters: Sendable {
     public func check(_ text: String) -> Rejection? {
         let words = WordSplitter.words(text)
         let hashed = Self.hashed(words)
-        let length = max(1, text.unicodeScalars.count)
-        if gopherRepetition, let rejection = repetition(text, words: hashed, length: length) {
+        let length = max(1, Self.scalarCount(text.utf8))
+        let lines = Self.lines(text)
+        if gopherRepetition,
+            let rejection = repetition(text, words: hashed, length: length, lines: lines)
+        {
             return rejection
         }
-        if gopherQuality, let rejection = quality(text, words: words, hashed: hashed) {
+        if gopherQuality,
+            let rejection = quality(text, words: words, hashed: hashed, lines: lines)
+        {
             return rejection
         }
-        if fineWebQuality, let rejection = fineWeb(text, words: words) { return rejection }
+        if fineWebQuality,
+            let rejection = fineWeb(text, words: words, lines: lines, length: length)
+        {
+            return rejection
+        }
         return nil
+    }
+
+    /// Code points in UTF-8 `bytes`: the bytes that do not continue a sequence (the text is
+    /// valid UTF-8, being a String), without decoding a scalar.
+    @inline(__always) static func scalarCount<C: Collection>(_ bytes: C) -> Int
+    where C.Element == UInt8 {
+        let counted = bytes.withContiguousStorageIfAvailable { buffer in
+            var count = 0
+            for byte in buffer where byte & 0xC0 != 0x80 { count += 1 }
+            return count
+        }
+        if let counted { return counted }
+        var count = 0
+        for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+        return count
     }
 
     private func reject(_ rule: String, _ value: Double, _ detail: String) -> Rejection {
@@ -54,10 +78,23 @@ public struct QualityFilters: Sendable {
 
     static func hashed(_ words: [Substring]) -> [HashedWord] {
         words.map { word in
-            var h: UInt64 = 0xCBF2_9CE4_8422_2325
-            for byte in word.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            return HashedWord(hash: h, length: word.unicodeScalars.count)
+            let bytes = word.utf8
+            return HashedWord(hash: hash(bytes), length: scalarCount(bytes))
         }
+    }
+
+    /// FNV-1a of UTF-8 bytes: the key words and lines are compared by.
+    @inline(__always) static func hash<C: Collection>(_ bytes: C) -> UInt64
+    where C.Element == UInt8 {
+        let hashed = bytes.withContiguousStorageIfAvailable { buffer in
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325
+            for byte in buffer { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            return h
+        }
+        if let hashed { return hashed }
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return h
     }
 
     /// The hash of words[start..<start+n], order-sensitive.
@@ -70,9 +107,10 @@ public struct QualityFilters: Sendable {
         return h
     }
 
-    func repetition(_ text: String, words: [HashedWord], length: Int) -> Rejection? {
+    func repetition(
+        _ text: String, words: [HashedWord], length: Int, lines: [Substring]
+    ) -> Rejection? {
         let t = thresholds
-        let lines = Self.lines(text)
         if !lines.isEmpty {
             let (duplicates, _) = Self.duplicates(lines)
             let fraction = Double(duplicates) / Double(lines.count)
@@ -128,7 +166,9 @@ public struct QualityFilters: Sendable {
         return nil
     }
 
-    func quality(_ text: String, words: [Substring], hashed: [HashedWord]) -> Rejection? {
+    func quality(
+        _ text: String, words: [Substring], hashed: [HashedWord], lines: [Substring]
+    ) -> Rejection? {
         let t = thresholds
         if words.count < t.minimumWords || words.count > t.maximumWords {
             return reject(
@@ -150,7 +190,6 @@ public struct QualityFilters: Sendable {
         if ellipses > 0.1 {
             return reject("gopher_ellipsis_ratio", ellipses, "ellipses per word \(ellipses) > 0.1")
         }
-        let lines = Self.lines(text)
         if !lines.isEmpty {
             let bullets =
                 Double(
@@ -175,10 +214,13 @@ public struct QualityFilters: Sendable {
                 "words with a letter \(alphabetic) < \(t.alphabeticWords)")
         }
         if !t.stopWords.isEmpty {
-            let stop = Set(t.stopWords)
+            // Words compare by the hash of their bytes, as the repetition rules do (a String
+            // set would hash every word with Unicode normalization).
+            let stop = Set(t.stopWords.map { Self.hash($0.utf8) })
+            var found = Set(hashed.lazy.map(\.hash).filter { stop.contains($0) })
             // "،" is a FineWeb-2 stop word but a separator for Khudi's splitter: count it apart.
-            var found = Set(words.lazy.map(String.init).filter { stop.contains($0) })
-            if stop.contains("،") && text.contains("،") { found.insert("،") }
+            let comma = Self.hash("،".utf8)
+            if stop.contains(comma) && Self.containsArabicComma(text.utf8) { found.insert(comma) }
             if found.count < t.minimumStopWords {
                 return reject(
                     "gopher_stop_words", Double(found.count),
@@ -188,9 +230,10 @@ public struct QualityFilters: Sendable {
         return nil
     }
 
-    func fineWeb(_ text: String, words: [Substring]) -> Rejection? {
+    func fineWeb(
+        _ text: String, words: [Substring], lines: [Substring], length: Int
+    ) -> Rejection? {
         let t = thresholds
-        let lines = Self.lines(text)
         guard !lines.isEmpty else { return reject("fineweb_empty", 0, "no non-empty line") }
         if t.linePunctuation > 0 {
             let ending =
@@ -208,7 +251,8 @@ public struct QualityFilters: Sendable {
         }
         if t.shortLines <= 1 {
             let short =
-                Double(lines.filter { $0.unicodeScalars.count <= 30 }.count) / Double(lines.count)
+                Double(lines.filter { Self.scalarCount($0.utf8) <= 30 }.count)
+                / Double(lines.count)
             if short > t.shortLines {
                 return reject(
                     "fineweb_short_lines", short, "short lines \(short) > \(t.shortLines)")
@@ -216,7 +260,7 @@ public struct QualityFilters: Sendable {
         }
         let (_, duplicateCharacters) = Self.duplicates(lines)
         let newLineCount = text.utf8.filter { $0 == 0x0A }.count
-        let characters = max(1, text.unicodeScalars.count - newLineCount)
+        let characters = max(1, length - newLineCount)
         let ratio = Double(duplicateCharacters) / Double(characters)
         if ratio > t.characterDuplicates {
             return reject(
@@ -261,7 +305,8 @@ public struct QualityFilters: Sendable {
     static func ellipsisCount(_ bytes: String.UTF8View) -> Int {
         var count = 0
         var dots = 0
-        var previous: [UInt8] = [0, 0]
+        var twoBack: UInt8 = 0
+        var oneBack: UInt8 = 0
         for byte in bytes {
             if byte == 0x2E {
                 dots += 1
@@ -272,10 +317,22 @@ public struct QualityFilters: Sendable {
             } else {
                 dots = 0
             }
-            if byte == 0xA6 && previous == [0xE2, 0x80] { count += 1 }
-            previous = [previous[1], byte]
+            if byte == 0xA6 && twoBack == 0xE2 && oneBack == 0x80 { count += 1 }
+            twoBack = oneBack
+            oneBack = byte
         }
         return count
+    }
+
+    /// Whether the bytes hold U+060C ARABIC COMMA (D8 8C; a lead byte then its continuation,
+    /// so the pair cannot occur inside another character).
+    static func containsArabicComma(_ bytes: String.UTF8View) -> Bool {
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if previous == 0xD8 && byte == 0x8C { return true }
+            previous = byte
+        }
+        return false
     }
 
     static func endsWithEllipsis(_ bytes: Substring.UTF8View) -> Bool {
@@ -289,11 +346,9 @@ public struct QualityFilters: Sendable {
         var count = 0
         var characters = 0
         for element in elements {
-            var h: UInt64 = 0xCBF2_9CE4_8422_2325
-            for byte in element.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            if seen.increment(h) > 1 {
+            if seen.increment(hash(element.utf8)) > 1 {
                 count += 1
-                characters += element.unicodeScalars.count
+                characters += scalarCount(element.utf8)
             }
         }
         return (count, characters)

@@ -110,7 +110,7 @@ public final class CleaningPipeline {
         var text = normalizer.normalize(clean)
         let (redacted, pii) = redactor.redact(text)
         text = redacted
-        let characters = text.unicodeScalars.count
+        let characters = QualityFilters.scalarCount(text.utf8)
         if characters < configuration.minimumCharacters {
             return drop(
                 "too_short", "\(characters) characters < \(configuration.minimumCharacters)", text)
@@ -137,7 +137,7 @@ public final class CleaningPipeline {
         let record =
             "{\"id\":\(JSONText.quoted(raw.id)),\"text\":\(JSONText.quoted(text)),\"lang\":\"\(language.code)\","
             + "\"lang_score\":\(score),\"source\":\(JSONText.quoted(raw.source)),"
-            + "\"chars\":\(text.unicodeScalars.count),\"bytes_in\":\(raw.bytes.count),\"pii\":\(pii.values.reduce(0, +))"
+            + "\"chars\":\(characters),\"bytes_in\":\(raw.bytes.count),\"pii\":\(pii.values.reduce(0, +))"
         outcome.kept = Kept(
             text: text, language: language, score: identification.confidence, pii: pii,
             bands: bands,

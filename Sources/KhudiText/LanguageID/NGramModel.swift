@@ -23,25 +23,29 @@ public struct NGramModel: Sendable {
     /// letter or combining mark turned into a space, spaces collapsed, padded with one space.
     public static func features(of text: String) -> String {
         var output = String.UnicodeScalarView()
-        output.append(" ")
+        output.append(contentsOf: featureScalars(of: text.unicodeScalars).compactMap(Unicode.Scalar.init))
+        return String(output)
+    }
+
+    /// `features(of:)` as scalar values, what scoring reads (building a String scalar by
+    /// scalar cost more than the scoring itself).
+    static func featureScalars<S: Sequence>(of scalars: S) -> [UInt32]
+    where S.Element == Unicode.Scalar {
+        var output: [UInt32] = [0x20]
+        output.reserveCapacity(scalars.underestimatedCount + 2)
         var lastWasSpace = true
-        for scalar in text.unicodeScalars {
+        for scalar in scalars {
             let v = scalar.value
-            let isLetter = ScalarClass.isArabicMark(v) || WordSplitter.isLetter(scalar)
-            if isLetter {
-                if (0x41...0x5A).contains(v), let lower = Unicode.Scalar(v + 32) {
-                    output.append(lower)
-                } else {
-                    output.append(scalar)
-                }
+            if ScalarClass.isArabicMark(v) || WordSplitter.isLetter(scalar) {
+                output.append((0x41...0x5A).contains(v) ? v + 32 : v)
                 lastWasSpace = false
             } else if !lastWasSpace {
-                output.append(" ")
+                output.append(0x20)
                 lastWasSpace = true
             }
         }
-        if !lastWasSpace { output.append(" ") }
-        return String(output)
+        if !lastWasSpace { output.append(0x20) }
+        return output
     }
 
     /// Calls `body` for every n-gram (orders 1…4) of already-featurized text, as scalars.
@@ -104,37 +108,41 @@ public struct NGramModel: Sendable {
 
     /// Average log-likelihood per gram of `text` under each language, best first.
     public func scores(_ text: String, among candidates: [Language]? = nil) -> [(Language, Float)] {
-        let (totals, grams) = totals(Self.features(of: text))
+        let (totals, grams) = totals(Self.featureScalars(of: text.unicodeScalars))
         return ranked(totals, grams: grams, among: candidates ?? languages)
     }
 
     /// Summed log-likelihoods of already-featurized text under every language (in
     /// `lookupLanguages` order) and the number of grams.
-    func totals(_ features: String) -> (totals: [Float], grams: Int) {
+    func totals(_ scalars: [UInt32]) -> (totals: [Float], grams: Int) {
         let width = lookup.languages.count
         var totals = [Float](repeating: 0, count: width)
         var grams = 0
-        let scalars = features.unicodeScalars.map(\.value)
+        var unseenGrams = 0
         lookup.values.withUnsafeBufferPointer { values in
-            lookup.unseen.withUnsafeBufferPointer { unseen in
-                // Each start extends one rolling hash through orders 1…4, which gives the same
-                // keys as hashing every gram from scratch.
-                for start in 0..<scalars.count {
-                    var h: UInt64 = 0xCBF2_9CE4_8422_2325
-                    for order in Self.orders where start + order <= scalars.count {
-                        h = (h ^ UInt64(scalars[start + order - 1])) &* 0x0000_0100_0000_01B3
-                        if order == 1 && scalars[start] == 0x20 { continue }
-                        grams += 1
-                        if let row = lookup.rows.row(for: h) {
-                            let base = row * width
-                            for j in 0..<width { totals[j] += values[base + j] }
-                        } else {
-                            for j in 0..<width { totals[j] += unseen[j] }
+            totals.withUnsafeMutableBufferPointer { totals in
+                scalars.withUnsafeBufferPointer { scalars in
+                    // Each start extends one rolling hash through orders 1…4, which gives the
+                    // same keys as hashing every gram from scratch.
+                    for start in 0..<scalars.count {
+                        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+                        for order in Self.orders where start + order <= scalars.count {
+                            h = (h ^ UInt64(scalars[start + order - 1])) &* 0x0000_0100_0000_01B3
+                            if order == 1 && scalars[start] == 0x20 { continue }
+                            grams += 1
+                            if let row = lookup.rows.row(for: h) {
+                                let base = row * width
+                                for j in 0..<width { totals[j] += values[base + j] }
+                            } else {
+                                unseenGrams += 1
+                            }
                         }
                     }
                 }
             }
         }
+        // Grams no language kept all score the unseen row: added once, times their count.
+        for j in 0..<width { totals[j] += lookup.unseen[j] * Float(unseenGrams) }
         return (totals, grams)
     }
 

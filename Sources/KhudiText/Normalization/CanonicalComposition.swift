@@ -41,6 +41,33 @@ public enum CanonicalComposition {
         }
     }
 
+    /// `text`'s scalars in NFC (what the script normalizer walks, without a String between).
+    static func nfcScalars(_ text: String) -> [Unicode.Scalar] {
+        var hasMarks = false
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if v < 0x0300 { continue }
+            if needsGeneralNFC(v, scalar) {
+                return Array(text.precomposedStringWithCanonicalMapping.unicodeScalars)
+            }
+            if ScalarClass.isArabicMark(v) { hasMarks = true }
+        }
+        let scalars = Array(text.unicodeScalars)
+        return hasMarks ? nfc(scalars) : scalars
+    }
+
+    /// The canonical combining class of an Arabic mark, from a table built once (the Unicode
+    /// property lookup is slow, and NFD text has a mark every few letters).
+    @inline(__always) static func combiningClass(_ scalar: Unicode.Scalar) -> UInt8 {
+        let v = scalar.value
+        if v >= 0x0600 && v < 0x0900 { return arabicClasses[Int(v - 0x0600)] }
+        return scalar.properties.canonicalCombiningClass.rawValue
+    }
+
+    private static let arabicClasses: [UInt8] = (0x0600..<0x0900).map {
+        Unicode.Scalar(UInt32($0))?.properties.canonicalCombiningClass.rawValue ?? 0
+    }
+
     /// `text` in NFC.
     public static func nfc(_ text: String) -> String {
         // Most text has no marks at all: one scan, no copies.
@@ -69,10 +96,7 @@ public enum CanonicalComposition {
             while j < scalars.count, ScalarClass.isArabicMark(scalars[j].value) { j += 1 }
             if j - i > 1 {
                 let run = scalars[i..<j].enumerated().sorted {
-                    let (a, b) = (
-                        $0.element.properties.canonicalCombiningClass.rawValue,
-                        $1.element.properties.canonicalCombiningClass.rawValue
-                    )
+                    let (a, b) = (combiningClass($0.element), combiningClass($1.element))
                     return a != b ? a < b : $0.offset < $1.offset
                 }.map(\.element)
                 scalars.replaceSubrange(i..<j, with: run)
@@ -88,7 +112,7 @@ public enum CanonicalComposition {
         for scalar in scalars {
             let v = scalar.value
             let isMark = ScalarClass.isArabicMark(v)
-            let ccc = isMark ? scalar.properties.canonicalCombiningClass.rawValue : 0
+            let ccc = isMark ? combiningClass(scalar) : 0
             if isMark, starter >= 0, output.count - 1 == starter || lastClass < ccc,
                 let composed = compose(output[starter].value, v),
                 let letter = Unicode.Scalar(composed)

@@ -18,7 +18,8 @@ import Foundation
 ///    between two Arabic-script letters, so emoji sequences survive (§1.8–1.10).
 /// 5. Whitespace: runs of spaces (any Unicode space) become one space, lines are trimmed, runs
 ///    of line breaks become one newline.
-/// 6. NFC again, for sequences the folding produced.
+/// 6. NFC again, for sequences the folding or a deletion produced (only then: whitespace edits
+///    cannot create a composition, a space being a starter).
 /// The result is idempotent: normalizing it again changes nothing.
 public struct ScriptNormalizer: Sendable {
     /// What to do with the honorific ligatures U+FDFA ﷺ, U+FDFB ﷻ, U+FDF2 ﷲ, U+FDFD ﷽.
@@ -38,8 +39,9 @@ public struct ScriptNormalizer: Sendable {
 
     /// The script-level normal form of `text`.
     public func normalize(_ text: String) -> String {
-        let input = Array(CanonicalComposition.nfc(text).unicodeScalars)
+        let input = CanonicalComposition.nfcScalars(text)
         var output = ScalarWriter()
+        var altered = false
         var i = 0
         while i < input.count {
             let scalar = input[i]
@@ -50,6 +52,7 @@ public struct ScriptNormalizer: Sendable {
             } else if ScalarClass.isHorizontalSpace(v) {
                 output.requestSpace()
             } else if ScalarClass.isDeletedControl(v) || v == 0x0640 {
+                altered = true
                 continue
             } else if v == 0x200D {
                 // Decided on the letters around it, looking past marks, so that a second pass
@@ -57,14 +60,15 @@ public struct ScriptNormalizer: Sendable {
                 let joinsLetters =
                     output.lastBaseIsArabicLetter
                     && ScalarClass.isArabicLetter(nextBaseValue(input, from: i))
-                if !joinsLetters { output.append(scalar) }
+                if joinsLetters { altered = true } else { output.append(scalar) }
             } else if ScalarClass.isPresentationForm(v) {
                 appendFolded(scalar, to: &output)
+                altered = true
             } else {
                 output.append(scalar)
             }
         }
-        return CanonicalComposition.nfc(output.string)
+        return altered ? CanonicalComposition.nfc(output.string) : output.string
     }
 
     /// The next base character's value after position `start`: skips what will be deleted,
