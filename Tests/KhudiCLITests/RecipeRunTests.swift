@@ -128,10 +128,16 @@ import Testing
         #expect(edited.status == 1)
         #expect(edited.stdout.contains("FAIL changed: sample/sample.txt"))
 
-        // 6. --only re-runs one stage (its edited output is replaced), and the run is whole again.
+        // 6. --only re-runs one stage (its edited output is replaced), and the run is whole again;
+        // --from re-runs a stage and every later one.
         let only = try ExecutableRunner.run("khudi", run + ["--only", "sample"])
         #expect(ran(only.stderr) == ["sample"])
         #expect(try ExecutableRunner.run("khudi", ["verify", output]).status == 0)
+        let from = try ExecutableRunner.run("khudi", run + ["--from", "perplexity"])
+        #expect(ran(from.stderr) == ["perplexity", "sample"])
+        let unknown = try ExecutableRunner.run("khudi", run + ["--only", "sampel"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("no stage 'sampel' in this recipe"))
 
         // 7. Signed: the right key passes; another key, or an edited manifest, fails.
         let key = "\(directory)/signing"
@@ -196,10 +202,14 @@ import Testing
         let stderr = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(process.terminationStatus == 130, "\(stderr.suffix(1500))")
         #expect(stderr.contains("interrupted during train"))
-        let again = try ExecutableRunner.run("khudi", run)
+        // The rerun resumes, and this time also exports: LoRA merged, then GGUF.
+        let again = try ExecutableRunner.run("khudi", run + ["--set", "export.gguf=true"])
         #expect(again.status == 0, "\(again.stderr.suffix(1500))")
         #expect(again.stderr.contains("== train: resuming the interrupted run"))
-        #expect(ran(again.stderr).first == "train")
+        #expect(ran(again.stderr) == ["train", "finetune", "sample", "export"])
+        let gguf = try #require(FileManager.default.contents(atPath: "\(output)/export/quickstart.gguf"))
+        #expect(gguf.prefix(4) == Data("GGUF".utf8))
+        #expect(FileManager.default.fileExists(atPath: "\(output)/export/merged/model.safetensors"))
     }
 
     static func sha256(_ path: String) -> String? {
