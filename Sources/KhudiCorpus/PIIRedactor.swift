@@ -48,9 +48,10 @@ public struct PIIRedactor: Sendable {
         return (String(decoding: output, as: UTF8.self), counts)
     }
 
-    /// Whether the text holds anything every kind of match needs: "@", ":" or a digit (ASCII,
-    /// or the UTF-8 lead bytes D9 A0–A9 and DB B0–B9 of the Arabic-Indic and Urdu digits).
-    /// Most documents hold none and are returned untouched after one byte scan.
+    /// Whether the text holds "@", ":" or a digit, one of which every kind of match needs.
+    ///
+    /// Digits are ASCII, or the UTF-8 pairs D9 A0–A9 and DB B0–B9 of the Arabic-Indic and Urdu
+    /// digits. Most documents hold none and are returned untouched after one byte scan.
     static func mayHoldPII(_ bytes: String.UTF8View) -> Bool {
         var previous: UInt8 = 0
         for byte in bytes {

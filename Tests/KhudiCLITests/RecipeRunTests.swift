@@ -207,7 +207,8 @@ import Testing
         #expect(again.status == 0, "\(again.stderr.suffix(1500))")
         #expect(again.stderr.contains("== train: resuming the interrupted run"))
         #expect(ran(again.stderr) == ["train", "finetune", "sample", "export"])
-        let gguf = try #require(FileManager.default.contents(atPath: "\(output)/export/quickstart.gguf"))
+        let gguf = try #require(
+            FileManager.default.contents(atPath: "\(output)/export/quickstart.gguf"))
         #expect(gguf.prefix(4) == Data("GGUF".utf8))
         #expect(FileManager.default.fileExists(atPath: "\(output)/export/merged/model.safetensors"))
     }

@@ -23,7 +23,8 @@ public struct NGramModel: Sendable {
     /// letter or combining mark turned into a space, spaces collapsed, padded with one space.
     public static func features(of text: String) -> String {
         var output = String.UnicodeScalarView()
-        output.append(contentsOf: featureScalars(of: text.unicodeScalars).compactMap(Unicode.Scalar.init))
+        output.append(
+            contentsOf: featureScalars(of: text.unicodeScalars).compactMap(Unicode.Scalar.init))
         return String(output)
     }
 
