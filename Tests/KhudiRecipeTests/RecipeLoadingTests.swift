@@ -83,6 +83,14 @@ import Testing
         #expect(clean?.message.contains("did you mean 'dedup'?") == true)
     }
 
+    @Test func invalidYAMLIsNamedAtItsPlace() {
+        let error = failure("name: x\ntrain: {steps: 3\nmodel: [\n")
+        #expect(error?.path == path)
+        #expect(error?.line == 3)
+        #expect(error?.column == 6)
+        #expect(error?.message.hasPrefix("not valid YAML: parser:") == true)
+    }
+
     @Test func wrongTypesAndValuesAreErrors() {
         let steps = failure(
             Self.pretrain.replacingOccurrences(of: "steps: 10", with: "steps: many"))

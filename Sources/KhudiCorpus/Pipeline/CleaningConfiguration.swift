@@ -185,12 +185,23 @@ public struct ConfigurationReader {
     /// The YAML document in `text` (nil when empty), or an error naming `path`.
     public static func compose(yaml text: String, path: String) throws(ConfigurationError) -> Node?
     {
+        let description: String
         do {
             return try Yams.compose(yaml: text)
         } catch {
-            throw ConfigurationError(
-                path: path, line: 0, column: 0, message: "not valid YAML: \(error)")
+            description = "\(error)"
         }
+        // Yams describes a syntax error as "LINE:COLUMN: error: …"; the place goes where every
+        // other configuration error puts it.
+        let parts = description.split(separator: ":", maxSplits: 2)
+        if parts.count == 3, let line = Int(parts[0]), let column = Int(parts[1]) {
+            let message = parts[2].trimmingCharacters(in: .whitespaces)
+                .replacingOccurrences(of: "error: ", with: "")
+            throw ConfigurationError(
+                path: path, line: line, column: column, message: "not valid YAML: " + message)
+        }
+        throw ConfigurationError(
+            path: path, line: 0, column: 0, message: "not valid YAML: \(description)")
     }
 
     public func error(_ node: Node, _ message: String) -> ConfigurationError {
