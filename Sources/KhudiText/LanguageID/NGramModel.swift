@@ -251,35 +251,43 @@ public enum LanguageIDError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// An open-addressing hash table from gram hashes to rows: the keys are already well-mixed
-/// 64-bit hashes, so probing on their low bits avoids the cost of Swift's seeded SipHash per
-/// lookup, which dominated language identification.
+/// An open-addressing hash table from gram hashes to rows.
+///
+/// The keys are already well-mixed 64-bit hashes, so probing on their low bits avoids the cost
+/// of Swift's seeded SipHash per lookup, which dominated language identification. Each slot
+/// holds its key and row together,
+/// so a probe touches one cache line (the table is larger than the caches, and scoring makes
+/// one lookup per gram).
 struct GramTable: Sendable {
-    private var keys: [UInt64]
-    private var rows: [Int32]
+    private struct Slot {
+        var key: UInt64
+        var row: Int32
+    }
+
+    private var slots: [Slot]
     private let mask: Int
 
     init(_ index: [UInt64: Int]) {
         var capacity = 16
         while capacity < index.count * 2 { capacity <<= 1 }
-        keys = [UInt64](repeating: 0, count: capacity)
-        rows = [Int32](repeating: -1, count: capacity)
+        slots = [Slot](repeating: Slot(key: 0, row: -1), count: capacity)
         mask = capacity - 1
         for (key, row) in index {
             var slot = Int(truncatingIfNeeded: key ^ (key >> 29)) & mask
-            while rows[slot] >= 0 { slot = (slot + 1) & mask }
-            keys[slot] = key
-            rows[slot] = Int32(row)
+            while slots[slot].row >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Slot(key: key, row: Int32(row))
         }
     }
 
     @inline(__always) func row(for key: UInt64) -> Int? {
-        var slot = Int(truncatingIfNeeded: key ^ (key >> 29)) & mask
-        while true {
-            let row = rows[slot]
-            if row < 0 { return nil }
-            if keys[slot] == key { return Int(row) }
-            slot = (slot + 1) & mask
+        slots.withUnsafeBufferPointer { slots in
+            var slot = Int(truncatingIfNeeded: key ^ (key >> 29)) & mask
+            while true {
+                let entry = slots[slot]
+                if entry.row < 0 { return nil }
+                if entry.key == key { return Int(entry.row) }
+                slot = (slot + 1) & mask
+            }
         }
     }
 }
