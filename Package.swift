@@ -112,7 +112,8 @@ let package = Package(
             name: "KhudiTrainTests",
             dependencies: [
                 "KhudiTrain", "KhudiModels", "KhudiNN", "KhudiTokenizer", "_KhudiTestSupport",
-            ]),
+            ],
+            exclude: ["Fixtures"]),
         .testTarget(name: "KhudiRecipeTests", dependencies: ["KhudiRecipe"]),
         .testTarget(
             name: "KhudiCLITests",
