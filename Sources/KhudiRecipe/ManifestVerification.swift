@@ -102,9 +102,18 @@ public struct ManifestVerification: Sendable {
     mutating func checkSignature(
         _ manifest: Data, runDirectory: String, publicKey: String?
     ) throws(VerificationError) {
+        // The key asked for is read first, so a bad key file is named whatever the run holds.
+        var expected: Curve25519.Signing.PublicKey?
+        if let publicKey {
+            do {
+                expected = try ManifestSignature.publicKey(publicKey)
+            } catch {
+                throw .unreadable(publicKey, error.reason)
+            }
+        }
         let path = "\(runDirectory)/\(ManifestSignature.fileName)"
         guard let data = FileManager.default.contents(atPath: path) else {
-            if publicKey != nil { findings.append(.unsigned) }
+            if expected != nil { findings.append(.unsigned) }
             return
         }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: String],
@@ -117,17 +126,9 @@ public struct ManifestVerification: Sendable {
                 .badSignature("\(ManifestSignature.fileName) is not a valid signature file"))
             return
         }
-        if let publicKey {
-            let expected: Curve25519.Signing.PublicKey
-            do {
-                expected = try ManifestSignature.publicKey(publicKey)
-            } catch {
-                throw .unreadable(publicKey, error.reason)
-            }
-            if expected.rawRepresentation != key.rawRepresentation {
-                findings.append(.otherSigner(keyText))
-                return
-            }
+        if let expected, expected.rawRepresentation != key.rawRepresentation {
+            findings.append(.otherSigner(keyText))
+            return
         }
         if key.isValidSignature(signature, for: manifest) {
             signer = keyText
