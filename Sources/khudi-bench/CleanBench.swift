@@ -69,7 +69,7 @@ struct CleanBench: ParsableCommand {
                 var index = NearDuplicateIndex(bands: hasher.bands)
                 for text in normalized {
                     _ = exact.isFirst(text)
-                    if let bands = hasher.bandHashes(TextSimplifier.words(text)) {
+                    if let bands = hasher.bandHashes(wordHashes: TextSimplifier.wordHashes(text)) {
                         index.insert(bands)
                     }
                 }

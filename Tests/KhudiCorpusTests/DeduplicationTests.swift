@@ -1,7 +1,8 @@
 import Foundation
-import KhudiCorpus
 import Testing
 import _KhudiTestSupport
+
+@testable import KhudiCorpus
 
 @Suite struct DeduplicationTests {
     static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -26,6 +27,18 @@ import _KhudiTestSupport
             TextSimplifier.words("کِتاب، آئی 2024 اور 3.5 ہے۔ ABC") == [
                 "کتاب", "\u{0627}\u{064A}\u{06CC}", "0", "اور", "0", "ہے", "abc",
             ])
+    }
+
+    @Test func wordHashesAreTheHashesOfTheSimplifiedWords() throws {
+        let texts =
+            try Self.paragraphs().prefix(20) + [
+                "کِتاب، آئی 2024 اور 3.5 ہے۔ ABC", "", "۔۔۔", "Ünïcödé ÉCOLE 1,000.5 x",
+            ]
+        for text in texts {
+            #expect(
+                TextSimplifier.wordHashes(text)
+                    == TextSimplifier.words(text).map { MinHasher.fnv($0.utf8) })
+        }
     }
 
     @Test func nearDuplicatesAreFoundAndDistinctDocumentsAreNot() throws {

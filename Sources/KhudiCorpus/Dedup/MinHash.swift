@@ -38,10 +38,14 @@ public struct MinHasher: Sendable {
     /// One hash per band for the simplified `words` of a document, or nil when it has fewer
     /// words than one n-gram (too short to compare).
     public func bandHashes(_ words: [String]) -> [UInt64]? {
-        guard words.count >= ngram else { return nil }
-        let wordHashes = words.map { Self.fnv($0.utf8) }
+        bandHashes(wordHashes: words.map { Self.fnv($0.utf8) })
+    }
+
+    /// `bandHashes` from the words' hashes (`TextSimplifier.wordHashes`).
+    public func bandHashes(wordHashes: [UInt64]) -> [UInt64]? {
+        guard wordHashes.count >= ngram else { return nil }
         var minimums = [UInt64](repeating: .max, count: bands * rows)
-        for start in 0...(words.count - ngram) {
+        for start in 0...(wordHashes.count - ngram) {
             var shingle: UInt64 = 0xCBF2_9CE4_8422_2325
             for k in start..<(start + ngram) {
                 shingle = (shingle ^ wordHashes[k]) &* 0x0000_0100_0000_01B3

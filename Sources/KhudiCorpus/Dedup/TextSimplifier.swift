@@ -12,17 +12,49 @@ public enum TextSimplifier {
     public static func words(_ text: String) -> [String] {
         var words: [String] = []
         var current = String.UnicodeScalarView()
+        simplify(text) { scalar in
+            if let scalar {
+                current.append(scalar)
+            } else {
+                words.append(String(current))
+                current = String.UnicodeScalarView()
+            }
+        }
+        return words
+    }
+
+    /// The FNV-1a hash of each simplified word's UTF-8 bytes (`MinHasher.fnv` of each of
+    /// `words(text)`), computed as the words are formed, without building them.
+    public static func wordHashes(_ text: String) -> [UInt64] {
+        var hashes: [UInt64] = []
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        simplify(text) { scalar in
+            if let scalar {
+                UTF8.encode(scalar) { h = (h ^ UInt64($0)) &* 0x0000_0100_0000_01B3 }
+            } else {
+                hashes.append(h)
+                h = 0xCBF2_9CE4_8422_2325
+            }
+        }
+        return hashes
+    }
+
+    /// Calls `emit` with each scalar of the simplified text, and with nil after each word.
+    @inline(__always)
+    static func simplify(_ text: String, _ emit: (Unicode.Scalar?) -> Void) {
+        var inWord = false
         var inNumber = false
         func flush() {
-            if !current.isEmpty { words.append(String(current)) }
-            current = String.UnicodeScalarView()
+            if inWord { emit(nil) }
+            inWord = false
             inNumber = false
         }
         func append(_ scalar: Unicode.Scalar) {
             let v = scalar.value
             if PIIRedactor.digit(v) != nil {
                 if !inNumber {
-                    current.append("0")
+                    emit("0")
+                    inWord = true
                     inNumber = true
                 }
                 return
@@ -37,7 +69,8 @@ public enum TextSimplifier {
                 return
             }
             inNumber = false
-            current.append(scalar)
+            inWord = true
+            emit(scalar)
         }
         for scalar in text.unicodeScalars {
             let v = scalar.value
@@ -59,7 +92,6 @@ public enum TextSimplifier {
             }
         }
         flush()
-        return words
     }
 
     /// The base letter of each Arabic canonical composite (what NFD leaves before the mark).

@@ -132,7 +132,9 @@ public final class CleaningPipeline {
         if let rejection = filters.check(text) {
             return drop(rejection.rule, rejection.detail, text)
         }
-        let bands = configuration.minHashDedup ? hasher.bandHashes(TextSimplifier.words(text)) : nil
+        let bands =
+            configuration.minHashDedup
+            ? hasher.bandHashes(wordHashes: TextSimplifier.wordHashes(text)) : nil
         let score = String(format: "%.4f", identification.confidence)
         let record =
             "{\"id\":\(JSONText.quoted(raw.id)),\"text\":\(JSONText.quoted(text)),\"lang\":\"\(language.code)\","
