@@ -1,3 +1,5 @@
+import KhudiText
+
 /// Replaces personal data with typed placeholders and counts each kind: e-mail addresses,
 /// IPv4 and IPv6 addresses, Pakistani mobile numbers (+92 3xx xxxxxxx, 0092…, 03xx-xxxxxxx)
 /// and CNIC numbers (xxxxx-xxxxxxx-x), in ASCII and Urdu (U+06F0–06F9) or Arabic-Indic digits.
@@ -30,7 +32,7 @@ public struct PIIRedactor: Sendable {
     /// `text` with every match replaced, and the number of matches per kind.
     public func redact(_ text: String) -> (text: String, counts: [Kind: Int]) {
         guard Self.mayHoldPII(text.utf8) else { return (text, [:]) }
-        let s = Array(text.unicodeScalars)
+        let s = TextDecoding.scalars(of: text)
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count)
         var counts: [Kind: Int] = [:]

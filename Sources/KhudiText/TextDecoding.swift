@@ -23,6 +23,15 @@ public enum TextDecoding {
         return (String(scalars), invalid)
     }
 
+    /// The scalars of `text` in one pass (`Array(text.unicodeScalars)` walks the text twice,
+    /// once to count it); the capacity is the UTF-8 length, an upper bound.
+    public static func scalars(of text: String) -> [Unicode.Scalar] {
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars { scalars.append(scalar) }
+        return scalars
+    }
+
     /// Whether `bytes` look like binary data rather than text: any NUL byte, or more than 10% of
     /// bytes being C0 controls other than tab, newline and carriage return.
     public static func looksBinary<Bytes: Collection>(_ bytes: Bytes) -> Bool

@@ -52,7 +52,7 @@ public enum CanonicalComposition {
             }
             if ScalarClass.isArabicMark(v) { hasMarks = true }
         }
-        let scalars = Array(text.unicodeScalars)
+        let scalars = TextDecoding.scalars(of: text)
         return hasMarks ? nfc(scalars) : scalars
     }
 
@@ -79,7 +79,7 @@ public enum CanonicalComposition {
             if ScalarClass.isArabicMark(v) { hasMarks = true }
         }
         guard hasMarks else { return text }
-        return UTF8Builder.string(nfc(Array(text.unicodeScalars)))
+        return UTF8Builder.string(nfc(TextDecoding.scalars(of: text)))
     }
 
     /// `scalars` (already known to need no general NFC) in NFC.
