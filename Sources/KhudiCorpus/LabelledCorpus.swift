@@ -68,9 +68,7 @@ public struct LabelledCorpus {
 
     /// Whether `line` belongs to the held-out tenth.
     public static func isHeldOut(_ line: String) -> Bool {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in line.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return h % 10 == 0
+        ByteHash.fnv1a(line.utf8) % 10 == 0
     }
 }
 

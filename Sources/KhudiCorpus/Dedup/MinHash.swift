@@ -38,7 +38,7 @@ public struct MinHasher: Sendable {
     /// One hash per band for the simplified `words` of a document, or nil when it has fewer
     /// words than one n-gram (too short to compare).
     public func bandHashes(_ words: [String]) -> [UInt64]? {
-        bandHashes(wordHashes: words.map { Self.fnv($0.utf8) })
+        bandHashes(wordHashes: words.map { ByteHash.fnv1a($0.utf8) })
     }
 
     /// `bandHashes` from the words' hashes (`TextSimplifier.wordHashes`).
@@ -60,12 +60,6 @@ public struct MinHasher: Sendable {
             for row in 0..<rows { h = (h ^ minimums[band * rows + row]) &* 0x0000_0100_0000_01B3 }
             return h
         }
-    }
-
-    static func fnv<S: Sequence>(_ bytes: S) -> UInt64 where S.Element == UInt8 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in bytes { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return h
     }
 }
 

@@ -23,7 +23,7 @@ public enum TextSimplifier {
         return words
     }
 
-    /// The FNV-1a hash of each simplified word's UTF-8 bytes (`MinHasher.fnv` of each of
+    /// The FNV-1a hash of each simplified word's UTF-8 bytes (`ByteHash.fnv1a` of each of
     /// `words(text)`), computed as the words are formed, without building them.
     public static func wordHashes(_ text: String) -> [UInt64] {
         var hashes: [UInt64] = []

@@ -53,15 +53,12 @@ public struct QualityFilters: Sendable {
     /// valid UTF-8, being a String), without decoding a scalar.
     @inline(__always) static func scalarCount<C: Collection>(_ bytes: C) -> Int
     where C.Element == UInt8 {
-        let counted = bytes.withContiguousStorageIfAvailable { buffer in
+        func count<S: Sequence>(_ bytes: S) -> Int where S.Element == UInt8 {
             var count = 0
-            for byte in buffer where byte & 0xC0 != 0x80 { count += 1 }
+            for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
             return count
         }
-        if let counted { return counted }
-        var count = 0
-        for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
-        return count
+        return bytes.withContiguousStorageIfAvailable { count($0) } ?? count(bytes)
     }
 
     private func reject(_ rule: String, _ value: Double, _ detail: String) -> Rejection {
@@ -79,22 +76,8 @@ public struct QualityFilters: Sendable {
     static func hashed(_ words: [Substring]) -> [HashedWord] {
         words.map { word in
             let bytes = word.utf8
-            return HashedWord(hash: hash(bytes), length: scalarCount(bytes))
+            return HashedWord(hash: ByteHash.fnv1a(bytes), length: scalarCount(bytes))
         }
-    }
-
-    /// FNV-1a of UTF-8 bytes: the key words and lines are compared by.
-    @inline(__always) static func hash<C: Collection>(_ bytes: C) -> UInt64
-    where C.Element == UInt8 {
-        let hashed = bytes.withContiguousStorageIfAvailable { buffer in
-            var h: UInt64 = 0xCBF2_9CE4_8422_2325
-            for byte in buffer { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            return h
-        }
-        if let hashed { return hashed }
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in bytes { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return h
     }
 
     /// The hash of words[start..<start+n], order-sensitive.
@@ -216,10 +199,10 @@ public struct QualityFilters: Sendable {
         if !t.stopWords.isEmpty {
             // Words compare by the hash of their bytes, as the repetition rules do (a String
             // set would hash every word with Unicode normalization).
-            let stop = Set(t.stopWords.map { Self.hash($0.utf8) })
+            let stop = Set(t.stopWords.map { ByteHash.fnv1a($0.utf8) })
             var found = Set(hashed.lazy.map(\.hash).filter { stop.contains($0) })
             // "،" is a FineWeb-2 stop word but a separator for Khudi's splitter: count it apart.
-            let comma = Self.hash("،".utf8)
+            let comma = ByteHash.fnv1a("،".utf8)
             if stop.contains(comma) && Self.containsArabicComma(text.utf8) { found.insert(comma) }
             if found.count < t.minimumStopWords {
                 return reject(
@@ -346,7 +329,7 @@ public struct QualityFilters: Sendable {
         var count = 0
         var characters = 0
         for element in elements {
-            if seen.increment(hash(element.utf8)) > 1 {
+            if seen.increment(ByteHash.fnv1a(element.utf8)) > 1 {
                 count += 1
                 characters += scalarCount(element.utf8)
             }
