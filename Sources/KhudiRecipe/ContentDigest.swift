@@ -58,6 +58,18 @@ public enum ContentDigest {
         return result
     }
 
+    /// `files(directory)` keyed by each file's path relative to `base`, an ancestor of
+    /// `directory` (the run directory, for stage records and the manifest).
+    public static func files(
+        under directory: String, relativeTo base: String
+    ) throws(ReadError) -> [String: String] {
+        var relative: [String: String] = [:]
+        for (path, digest) in try files(directory) {
+            relative[String(path.dropFirst(base.count + 1))] = digest
+        }
+        return relative
+    }
+
     /// One digest for a set of files: SHA-256 over their sorted "path digest" lines.
     public static func combined(_ files: [String: String]) -> String {
         text(files.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)\n" }.joined())

@@ -76,12 +76,9 @@ public enum Manifest {
     /// Every file in the run directory (relative path → SHA-256), but the manifest and its
     /// signature.
     static func runFiles(_ directory: String) throws -> [String: String] {
-        var files: [String: String] = [:]
-        for (path, digest) in try ContentDigest.files(directory) {
-            let relative = String(path.dropFirst(directory.count + 1))
-            if !excluded.contains(relative) { files[relative] = digest }
+        try ContentDigest.files(under: directory, relativeTo: directory).filter {
+            !excluded.contains($0.key)
         }
-        return files
     }
 
     static func machineSummary() -> [String: Any] {

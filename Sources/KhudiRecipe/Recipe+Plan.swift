@@ -25,17 +25,14 @@ extension Recipe {
 
     /// The settings khudi-train will read from a `train:`/`finetune:` section.
     func trainingSettings(_ node: Node) throws(ConfigurationError) -> TrainingConfiguration {
-        let reader = ConfigurationReader(path: path)
-        let (train, data) = try Self.splitTraining(node, reader: reader)
-        return try TrainingConfigurationFile.load(
-            node: Node([(Node("train"), train), (Node("data"), data)]), path: path
-        ).training
+        try Self.trainingSettings(node, reader: ConfigurationReader(path: path))
     }
 
-    /// The checkpoint a training stage ends with.
+    /// The checkpoint a training stage ends with (khudi-train names it as `CheckpointStore`
+    /// does).
     func finalCheckpoint(of stage: String, _ node: Node) throws(ConfigurationError) -> String {
-        let steps = try trainingSettings(node).steps
-        return "\(stageDirectory(stage))/checkpoints/" + String(format: "step-%08d", steps)
+        CheckpointStore(output: stageDirectory(stage), keep: 0).directory(
+            step: try trainingSettings(node).steps)
     }
 
     /// The model the finetune stage starts from.
@@ -49,7 +46,6 @@ extension Recipe {
     public func stages() throws(ConfigurationError) -> [Stage] {
         var stages: [Stage] = []
         let configs = configurationDirectory
-        let cleaned = "\(stageDirectory("clean"))/shard-*.jsonl"
         if !sources.isEmpty { stages.append(cleanStage()) }
         if case .train(let node)? = tokenizer {
             let file = "\(configs)/tokenizer.yaml"
@@ -61,10 +57,10 @@ extension Recipe {
                         .init(
                             tool: "khudi-tokenize",
                             arguments: [
-                                "train", cleaned, "--config", file, "--output",
+                                "train", cleanedShards, "--config", file, "--output",
                                 stageDirectory("tokenizer"), "--overwrite",
                             ])
-                    ], inputs: [], upstream: ["clean/shard-*.jsonl"],
+                    ], inputs: [], upstream: [Self.cleanedShardFiles],
                     output: stageDirectory("tokenizer"),
                     configuration: { [(file, document)] }))
         }
@@ -96,6 +92,11 @@ extension Recipe {
         stages += try evaluationStages()
         return stages
     }
+
+    /// The clean stage's shards, which the tokenizer and encode stages read (khudi-clean also
+    /// writes rejected.jsonl beside them, which they must not).
+    static let cleanedShardFiles = "clean/shard-*.jsonl"
+    var cleanedShards: String { "\(output)/\(Self.cleanedShardFiles)" }
 
     /// The tokenizer file when it comes from outside the run.
     var externalTokenizer: [String] {

@@ -67,16 +67,24 @@ extension Recipe {
 
     /// Checks a `train:` or `finetune:` section the way khudi-train will read it.
     static func validateTraining(
-        _ node: Node, reader: ConfigurationReader, path: String
+        _ node: Node, reader: ConfigurationReader
     ) throws(ConfigurationError) {
-        let (train, data) = try splitTraining(node, reader: reader)
-        let document = Node([(Node("train"), train), (Node("data"), data)])
-        let file = try TrainingConfigurationFile.load(node: document, path: path)
+        let settings = try trainingSettings(node, reader: reader)
         do {
-            try file.training.validate()
+            try settings.validate()
         } catch {
             throw reader.error(node, "\(error)")
         }
+    }
+
+    /// A `train:`/`finetune:` section read as khudi-train reads its `train:` and `data:` parts.
+    static func trainingSettings(
+        _ node: Node, reader: ConfigurationReader
+    ) throws(ConfigurationError) -> TrainingConfiguration {
+        let (train, data) = try splitTraining(node, reader: reader)
+        return try TrainingConfigurationFile.load(
+            node: Node([(Node("train"), train), (Node("data"), data)]), path: reader.path
+        ).training
     }
 
     /// A `train:`/`finetune:` section split into khudi-train's `train:` and `data:` parts.

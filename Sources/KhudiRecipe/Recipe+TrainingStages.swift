@@ -22,12 +22,12 @@ extension Recipe {
                     .init(
                         tool: "khudi-tokenize",
                         arguments: [
-                            "encode", "--tokenizer", tokenizerFile,
-                            "\(stageDirectory("clean"))/shard-*.jsonl",
+                            "encode", "--tokenizer", tokenizerFile, cleanedShards,
                             "--output", tokens, "--shard-tokens", String(shardTokens),
                             "--overwrite",
                         ])
-                ], inputs: externalTokenizer, upstream: ["clean/shard-*.jsonl"] + upstreamTokenizer,
+                ], inputs: externalTokenizer,
+                upstream: [Self.cleanedShardFiles] + upstreamTokenizer,
                 output: tokens, configuration: { [] }))
         let file = "\(configurationDirectory)/train.yaml"
         let modelConfig = "\(configurationDirectory)/model-config.json"

@@ -180,10 +180,10 @@ public struct Recipe {
                     recipe.model = .configFile(try resolved(entry))
                 }
             case "train":
-                try validateTraining(value, reader: reader, path: path)
+                try validateTraining(value, reader: reader)
                 recipe.train = value
             case "finetune":
-                try validateTraining(value, reader: reader, path: path)
+                try validateTraining(value, reader: reader)
                 recipe.finetune = value
             case "eval":
                 try recipe.readEval(value, reader: reader, paths: paths, resolved: resolved)

@@ -23,7 +23,7 @@ extension RecipeRunner {
         }
         for pattern in stage.upstream {
             let name = String(pattern.prefix { $0 != "/" })
-            guard let record = StageRecord.read("\(stateDirectory)/\(name).json") else {
+            guard let record = StageRecord.read(recordPath(name)) else {
                 throw .cannotPrepare(stage: stage.name, reason: "stage \(name) has not run yet")
             }
             let read = record.outputs.filter { fnmatch(pattern, $0.key, 0) == 0 }
@@ -36,8 +36,8 @@ extension RecipeRunner {
         let key = StageRecord.key(
             version: version, tools: tools, stage: stage, configurations: configurations,
             inputs: inputs)
-        let recordPath = "\(stateDirectory)/\(stage.name).json"
-        if !force, let previous = StageRecord.read(recordPath), previous.key == key,
+        let recordFile = recordPath(stage.name)
+        if !force, let previous = StageRecord.read(recordFile), previous.key == key,
             previous.outputsIntact(runDirectory: recipe.output)
         {
             events(.skipped(stage: stage.name))
@@ -56,7 +56,7 @@ extension RecipeRunner {
         } else {
             try? FileManager.default.removeItem(atPath: stage.output)
         }
-        try? FileManager.default.removeItem(atPath: recordPath)
+        try? FileManager.default.removeItem(atPath: recordFile)
         try write(key, to: attemptPath)
         do {
             try FileManager.default.createDirectory(
@@ -64,14 +64,14 @@ extension RecipeRunner {
         } catch {
             throw .cannotWrite(path: stage.output, reason: "\(error)")
         }
+        // One log per stage run: each command appends its line and its output.
+        FileManager.default.createFile(atPath: logPath(stage.name), contents: nil)
         let started = Date()
         for command in commands { try execute(command, stage: stage.name) }
         let seconds = Date().timeIntervalSince(started)
-        var outputs: [String: String] = [:]
+        let outputs: [String: String]
         do {
-            for (path, digest) in try ContentDigest.files(stage.output) {
-                outputs[String(path.dropFirst(recipe.output.count + 1))] = digest
-            }
+            outputs = try ContentDigest.files(under: stage.output, relativeTo: recipe.output)
         } catch {
             throw .cannotPrepare(stage: stage.name, reason: "output \(error)")
         }
@@ -82,14 +82,14 @@ extension RecipeRunner {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = (try? encoder.encode(record)) ?? Data()
-        try write(String(decoding: data, as: UTF8.self), to: recordPath)
+        try write(String(decoding: data, as: UTF8.self), to: recordFile)
         try? FileManager.default.removeItem(atPath: attemptPath)
         events(.finished(stage: stage.name, seconds: seconds))
         return StageOutcome(record: record, ran: true)
     }
 
     /// Runs one child process, passing its standard error (and standard output, unless the
-    /// command captures it) on as `.output` events and into RUN/logs/STAGE.log.
+    /// command captures it) on as `.output` events and appending it to RUN/logs/STAGE.log.
     func execute(_ command: Stage.Command, stage: String) throws(RunError) {
         if stopRequested() { throw .interrupted(stage: stage) }
         let executable = "\(toolDirectory)/\(command.tool)"
@@ -109,9 +109,9 @@ extension RecipeRunner {
                 throw .cannotWrite(path: capture, reason: String(cString: strerror(errno)))
             }
         }
-        let logPath = "\(logDirectory)/\(stage).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = FileHandle(forWritingAtPath: logPath)
+        let logFile = logPath(stage)
+        let log = FileHandle(forWritingAtPath: logFile)
+        _ = try? log?.seekToEnd()
         defer { try? log?.close() }
         events(.started(stage: stage, command: [command.tool] + command.arguments))
         log?.write(
@@ -149,7 +149,7 @@ extension RecipeRunner {
         }
         if interrupted { throw .interrupted(stage: stage) }
         guard status == 0 else {
-            throw .failed(stage: stage, status: status, log: logPath, tail: tail)
+            throw .failed(stage: stage, status: status, log: logFile, tail: tail)
         }
     }
 

@@ -81,6 +81,12 @@ public final class RecipeRunner {
     var stateDirectory: String { "\(recipe.output)/state" }
     var logDirectory: String { "\(recipe.output)/logs" }
 
+    /// Where a stage's `StageRecord` is kept.
+    func recordPath(_ stage: String) -> String { "\(stateDirectory)/\(stage).json" }
+
+    /// Where a stage's commands and their output are logged.
+    func logPath(_ stage: String) -> String { "\(logDirectory)/\(stage).log" }
+
     /// Runs the selected stages; returns what each stage did, in order.
     @discardableResult
     public func run(_ selection: Selection = .changed) throws(RunError) -> [StageOutcome] {
@@ -107,7 +113,7 @@ public final class RecipeRunner {
         for stage in stages {
             if case .from(let name) = selection, name == stage.name { forcing = true }
             if case .only(let name) = selection, name != stage.name {
-                if let record = StageRecord.read("\(stateDirectory)/\(stage.name).json") {
+                if let record = StageRecord.read(recordPath(stage.name)) {
                     outcomes.append(StageOutcome(record: record, ran: false))
                 }
                 continue

@@ -211,6 +211,10 @@ import Testing
             FileManager.default.contents(atPath: "\(output)/export/quickstart.gguf"))
         #expect(gguf.prefix(4) == Data("GGUF".utf8))
         #expect(FileManager.default.fileExists(atPath: "\(output)/export/merged/model.safetensors"))
+        // The stage's log keeps both of its commands.
+        let exportLog = try String(contentsOfFile: "\(output)/logs/export.log", encoding: .utf8)
+        #expect(exportLog.contains("khudi model merge "))
+        #expect(exportLog.contains("khudi model gguf "))
     }
 
     static func sha256(_ path: String) -> String? {
