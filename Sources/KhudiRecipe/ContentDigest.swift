@@ -70,15 +70,10 @@ public enum ContentDigest {
         return relative
     }
 
-    /// One digest for a set of files: SHA-256 over their sorted "path digest" lines.
-    public static func combined(_ files: [String: String]) -> String {
-        text(files.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)\n" }.joined())
-    }
-
     /// The paths a glob names (the path itself when it has no wildcard); a glob that matches
     /// nothing is an error, as the stage reading it would fail too.
     static func expand(_ pattern: String) throws(ReadError) -> [String] {
-        guard pattern.contains(where: { "*?[".contains($0) }) else { return [pattern] }
+        guard isGlob(pattern) else { return [pattern] }
         var matches = glob_t()
         defer { globfree(&matches) }
         guard glob(pattern, 0, nil, &matches) == 0 else {
@@ -88,6 +83,9 @@ public enum ContentDigest {
             matches.gl_pathv[index].map { String(cString: $0) }
         }.sorted()
     }
+
+    /// Whether `path` holds a glob wildcard.
+    static func isGlob(_ path: String) -> Bool { path.contains { "*?[".contains($0) } }
 
     static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
         digest.map { String(format: "%02x", $0) }.joined()

@@ -38,6 +38,19 @@ public struct Stage: Sendable {
     public var output: String
     public var configuration: ConfigurationWriter
 
+    /// The first of `inputs` that is not there, said as a sentence (a glob that matches
+    /// nothing, or a path that does not exist), or nil when every input exists.
+    public func missingInput() -> String? {
+        for input in inputs {
+            if ContentDigest.isGlob(input) {
+                if (try? ContentDigest.expand(input)) == nil { return "'\(input)' matches no file" }
+            } else if !FileManager.default.fileExists(atPath: input) {
+                return "input '\(input)' does not exist"
+            }
+        }
+        return nil
+    }
+
     /// The stages a recipe runs, in order.
     public static let order = [
         "clean", "tokenizer", "tokenizer-eval", "encode", "train", "finetune", "perplexity",

@@ -59,6 +59,11 @@ import Testing
         #expect(missing.status == 66)
         #expect(
             missing.stderr.contains("stage perplexity: input '/nonexistent.txt' does not exist"))
+        let noMatch = try ExecutableRunner.run(
+            "khudi",
+            ["recipe", "check", Self.quickstart, "--set", "data.sources=[/nonexistent/*.txt]"])
+        #expect(noMatch.status == 66)
+        #expect(noMatch.stderr.contains("stage clean: '/nonexistent/*.txt' matches no file"))
         let typo = try ExecutableRunner.run(
             "khudi", ["recipe", "check", Self.quickstart, "--set", "train.warmup_step=3"])
         #expect(typo.status == 78)

@@ -82,21 +82,8 @@ func planStages(_ recipe: Recipe) throws -> [Stage] {
 /// Every input a stage reads from outside the run exists (globs match something).
 func checkInputs(_ stages: [Stage]) throws {
     for stage in stages {
-        for input in stage.inputs {
-            let isGlob = input.contains { "*?[".contains($0) }
-            if isGlob {
-                var matches = glob_t()
-                defer { globfree(&matches) }
-                if glob(input, 0, nil, &matches) != 0 || matches.gl_pathc == 0 {
-                    throw UserError(
-                        "stage \(stage.name): '\(input)' matches no file",
-                        exitCode: ExitStatus.noInput)
-                }
-            } else if !FileManager.default.fileExists(atPath: input) {
-                throw UserError(
-                    "stage \(stage.name): input '\(input)' does not exist",
-                    exitCode: ExitStatus.noInput)
-            }
+        if let missing = stage.missingInput() {
+            throw UserError("stage \(stage.name): \(missing)", exitCode: ExitStatus.noInput)
         }
     }
 }
