@@ -58,8 +58,7 @@ let package = Package(
         .target(
             name: "KhudiRecipe",
             dependencies: [
-                "KhudiText", "KhudiCorpus", "KhudiTrain",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "KhudiCorpus", "KhudiTrain", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["README.md"]),

@@ -1,6 +1,5 @@
 import Foundation
 import KhudiCorpus
-import KhudiText
 import KhudiTrain
 import Yams
 
@@ -23,16 +22,7 @@ extension Recipe {
                     for (field, _, entry) in try reader.mapping(item, allowed: Self.sourceKeys) {
                         switch field {
                         case "path": source.path = try resolved(entry)
-                        case "language":
-                            let code = try reader.string(entry)
-                            guard Language(code: code) != nil else {
-                                throw reader.error(
-                                    entry,
-                                    "unknown language code '\(code)' (known: "
-                                        + Language.allCases.map(\.code).joined(separator: ", ")
-                                        + ")")
-                            }
-                            source.language = code
+                        case "language": source.language = try reader.language(entry).code
                         default: source.weight = try reader.weight(entry)
                         }
                     }

@@ -263,7 +263,7 @@ public struct ConfigurationReader {
         return result
     }
 
-    func language(_ node: Node) throws(ConfigurationError) -> Language {
+    public func language(_ node: Node) throws(ConfigurationError) -> Language {
         let code = try string(node)
         guard let language = Language(code: code) else {
             throw error(
