@@ -59,15 +59,31 @@ public enum ManifestSignature {
         return key
     }
 
-    /// Signs `manifest` (its bytes as written) with the private key at `keyPath` and writes
-    /// the signature file into `runDirectory`.
+    /// The private key at `path`, read before a run so a bad key file stops it before any
+    /// stage instead of after the last one.
+    public static func privateKey(_ path: String) throws(KeyError) -> SigningKey {
+        let bytes = try keyBytes(path, type: privateType)
+        guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: bytes) else {
+            throw KeyError(path: path, reason: "not a valid Ed25519 private key")
+        }
+        return SigningKey(key: key)
+    }
+
+    /// A private key read from its file, held until the manifest is written.
+    public struct SigningKey {
+        let key: Curve25519.Signing.PrivateKey
+    }
+
+    /// Signs `manifest` (its bytes as written) with `key` and writes the signature file into
+    /// `runDirectory`.
     public static func sign(
-        _ manifest: Data, keyPath: String, runDirectory: String
+        _ manifest: Data, with signingKey: SigningKey, runDirectory: String
     ) throws(KeyError) {
-        let bytes = try keyBytes(keyPath, type: privateType)
-        guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: bytes),
-            let signature = try? key.signature(for: manifest)
-        else { throw KeyError(path: keyPath, reason: "cannot sign with this key") }
+        let key = signingKey.key
+        let path = "\(runDirectory)/\(fileName)"
+        guard let signature = try? key.signature(for: manifest) else {
+            throw KeyError(path: path, reason: "signing failed")
+        }
         let object: [String: String] = [
             "algorithm": "ed25519",
             "public_key": key.publicKey.rawRepresentation.base64EncodedString(),
@@ -75,7 +91,6 @@ public enum ManifestSignature {
         ]
         let data =
             (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        let path = "\(runDirectory)/\(fileName)"
         if let failure = writeAtomically(Array(data), to: path) {
             throw KeyError(path: path, reason: failure)
         }

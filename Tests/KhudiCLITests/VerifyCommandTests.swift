@@ -39,6 +39,21 @@ import Testing
         #expect(result.stderr.contains("not-a-key.pub: not a khudi-ed25519-public key file"))
     }
 
+    @Test func aBadSigningKeyStopsTheRunBeforeAnyStage() throws {
+        let recipe = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("recipes/quickstart.yaml").path
+        let key = "\(directory)/not-a-key"
+        try Data("khudi-ed25519-private\nAAAA\n".utf8).write(to: URL(fileURLWithPath: key))
+        let output = "\(directory)/run"
+        let result = try ExecutableRunner.run(
+            "khudi", ["run", recipe, "--set", "output=\(output)", "--sign-key", key])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("not-a-key: not a khudi-ed25519-private key file"))
+        #expect(!result.stderr.contains("== clean"))
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
     @Test func anUnsignedRunFailsWhenAKeyIsRequired() throws {
         try Data(#"{"format": "khudi-manifest/1", "outputs": {}}"#.utf8).write(
             to: URL(fileURLWithPath: "\(directory)/khudi-manifest.json"))

@@ -64,6 +64,14 @@ public struct RunCommand: ParsableCommand {
                 throw UserError("\(error)", exitCode: ExitStatus.configuration)
             }
             try checkInputs(runner.stages)
+            var signingKey: ManifestSignature.SigningKey?
+            if let signKey {
+                do {
+                    signingKey = try ManifestSignature.privateKey(signKey)
+                } catch {
+                    throw UserError("\(error)", exitCode: ExitStatus.configuration)
+                }
+            }
             if let threads = threadOptions.threads {
                 runner.environment["OPENBLAS_NUM_THREADS"] = String(threads)
             }
@@ -88,15 +96,15 @@ public struct RunCommand: ParsableCommand {
             }
             let manifest = try Manifest.write(
                 recipe: loaded, outcomes: outcomes, version: KhudiVersion.described)
-            if let signKey {
+            if let signingKey {
                 do {
                     try ManifestSignature.sign(
-                        manifest, keyPath: signKey, runDirectory: loaded.output)
+                        manifest, with: signingKey, runDirectory: loaded.output)
                 } catch {
-                    throw UserError("\(error)", exitCode: ExitStatus.configuration)
+                    throw UserError("\(error)", exitCode: ExitStatus.cannotCreate)
                 }
             }
-            Self.summarize(loaded, outcomes, signed: signKey != nil)
+            Self.summarize(loaded, outcomes, signed: signingKey != nil)
         }
     }
 
