@@ -128,7 +128,7 @@ public final class RecipeRunner {
     /// Digest of each stage executable's binary: a rebuilt tool re-runs its stages.
     func toolDigests() throws(RunError) -> [String: String] {
         var digests: [String: String] = [:]
-        for tool in Set(stages.flatMap { $0.commands.map(\.tool) }) {
+        for tool in Set(stages.flatMap { $0.commands.map(\.tool) }).sorted() {
             do {
                 digests[tool] = try ContentDigest.file("\(toolDirectory)/\(tool)")
             } catch {

@@ -140,6 +140,12 @@ import Testing
         #expect(try ExecutableRunner.run("khudi", ["verify", output]).status == 0)
         let from = try ExecutableRunner.run("khudi", run + ["--from", "perplexity"])
         #expect(ran(from.stderr) == ["perplexity", "sample"])
+        let forced = try ExecutableRunner.run("khudi", run + ["--force"])
+        #expect(forced.status == 0)
+        #expect(
+            ran(forced.stderr) == [
+                "clean", "tokenizer", "encode", "train", "finetune", "perplexity", "sample",
+            ])
         let unknown = try ExecutableRunner.run("khudi", run + ["--only", "sampel"])
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("no stage 'sampel' in this recipe"))
@@ -177,6 +183,21 @@ import Testing
         #expect(failing.stderr.contains("stage finetune failed"))
         #expect(failing.stderr.contains("no_such_module"))
         #expect(!ran(failing.stderr).contains("perplexity"))
+    }
+
+    @Test func aMissingStageExecutableIsNamed() throws {
+        // khudi alone in a folder: the stage executables it runs are not beside it.
+        let lonely = "\(directory)/lonely"
+        try FileManager.default.createDirectory(atPath: lonely, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: ExecutableRunner.path(of: "khudi"), toPath: "\(lonely)/khudi")
+        let result = try ExecutableRunner.run(
+            "\(lonely)/khudi", ["run", Self.quickstart, "--set", "output=\(directory)/lonely-run"])
+        #expect(result.status == 70)
+        #expect(
+            result.stderr.contains(
+                "the stage executable 'khudi-clean' is not in \(lonely) (build it: swift build)"),
+            "\(result.stderr)")
     }
 
     @Test func anInterruptedTrainStageResumes() throws {
