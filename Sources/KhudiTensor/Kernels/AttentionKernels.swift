@@ -65,13 +65,18 @@ private func causalProbabilities(
         let lse: Float
         if storeLogSumExp {
             let maximum = maximumOf(seen, visible - from)
-            lse = maximum + logf(sumOf(visible - from) { fastExp(seen[$0] - maximum) })
+            lse = maximum + logf(sumOfExp(seen, visible - from, minus: maximum))
             logSumExp[first + r] = lse
         } else {
             lse = logSumExp[first + r]
         }
         for j in 0..<from { row[j] = 0 }
-        for j in from..<visible { row[j] = fastExp(row[j] - lse) }
+        @inline(__always) func exponentiate<T: FloatLanes>(_: T.Type, _ j: Int) {
+            fastExp(T(loading: row + j) - T(broadcasting: lse)).store(to: row + j)
+        }
+        forEachLanes(
+            from..<visible, vector: { exponentiate(Float8.self, $0) },
+            scalar: { exponentiate(Float.self, $0) })
         for j in visible..<keys { row[j] = 0 }
     }
 }

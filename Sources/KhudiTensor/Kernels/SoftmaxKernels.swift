@@ -11,7 +11,12 @@ func softmaxForward(
             let row = x + r * c
             let o = out + r * c
             let maximum = maximumOf(row, c)
-            for j in 0..<c { o[j] = fastExp(row[j] - maximum) }
+            @inline(__always) func exponentiate<T: FloatLanes>(_: T.Type, _ j: Int) {
+                fastExp(T(loading: row + j) - T(broadcasting: maximum)).store(to: o + j)
+            }
+            forEachLanes(
+                0..<c, vector: { exponentiate(Float8.self, $0) },
+                scalar: { exponentiate(Float.self, $0) })
             let sum = sumOf(c) { o[$0] }
             let inverse = 1 / sum
             for j in 0..<c { o[j] *= inverse }
@@ -50,8 +55,7 @@ func crossEntropyForward(
         for r in range {
             let row = logits + r * vocabulary
             let maximum = maximumOf(row, vocabulary)
-            let sum = sumOf(vocabulary) { fastExp(row[$0] - maximum) }
-            let lse = maximum + logf(sum)
+            let lse = maximum + logf(sumOfExp(row, vocabulary, minus: maximum))
             logSumExp[r] = lse
             let target = targets[r]
             losses[r] = target == ignoreIndex ? 0 : lse - row[Int(target)]
@@ -73,7 +77,13 @@ func crossEntropyBackward(
             let row = logits + r * vocabulary
             let d = dLogits + r * vocabulary
             let lse = logSumExp[r]
-            for j in 0..<vocabulary { d[j] += scale * fastExp(row[j] - lse) }
+            @inline(__always) func accumulate<T: FloatLanes>(_: T.Type, _ j: Int) {
+                let probability = fastExp(T(loading: row + j) - T(broadcasting: lse))
+                (T(loading: d + j) + T(broadcasting: scale) * probability).store(to: d + j)
+            }
+            forEachLanes(
+                0..<vocabulary, vector: { accumulate(Float8.self, $0) },
+                scalar: { accumulate(Float.self, $0) })
             d[Int(targets[r])] -= scale
         }
     }
