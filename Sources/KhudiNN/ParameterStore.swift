@@ -26,8 +26,6 @@ public final class ParameterStore {
     public let values: UnsafeMutableBufferPointer<Float>
     /// Gradients of the trainable parameters only.
     public let gradients: UnsafeMutableBufferPointer<Float>
-    /// Per gradient element: 1 where weight decay applies, else 0 (for the optimizer loop).
-    public let decayMask: [Float]
 
     /// Packs `module`'s parameters.
     ///
@@ -55,19 +53,14 @@ public final class ParameterStore {
         gradientStart.initialize(repeating: 0, count: trainable)
         let values = UnsafeMutableBufferPointer(start: valueStart, count: total)
         let gradients = UnsafeMutableBufferPointer(start: gradientStart, count: trainable)
-        var mask = [Float](repeating: 0, count: trainable)
         for (entry, tensor) in zip(entries, module.parameters) {
             let gradient = entry.gradientOffset.map { gradientStart + $0 }
             tensor.rebind(storage: valueStart + entry.offset, gradient: gradient)
-            if let start = entry.gradientOffset, entry.decays {
-                for i in start..<(start + entry.count) { mask[i] = 1 }
-            }
         }
         self.values = values
         self.gradients = gradients
         self.entries = entries
         self.tensors = module.parameters
-        self.decayMask = mask
     }
 
     deinit {
@@ -83,20 +76,35 @@ public final class ParameterStore {
         gradients.update(repeating: 0)
     }
 
-    /// Calls `body(valueRange, gradientRange)` for each trainable parameter's slice, so an
-    /// optimizer can update values in place from the flat gradient.
-    func forEachTrainable(_ body: (_ values: Int, _ gradients: Int, _ count: Int) -> Void) {
+    /// Calls `body` with each trainable parameter's start in `values` and in `gradients`, its
+    /// element count and whether weight decay applies to it, so an optimizer can update values
+    /// in place from the flat gradient.
+    func forEachTrainable(
+        _ body: (_ values: Int, _ gradients: Int, _ count: Int, _ decays: Bool) -> Void
+    ) {
         for entry in entries {
             if let gradientOffset = entry.gradientOffset {
-                body(entry.offset, gradientOffset, entry.count)
+                body(entry.offset, gradientOffset, entry.count, entry.decays)
             }
         }
     }
 
-    /// The Euclidean norm of all gradients together (accumulated in Double).
+    /// The Euclidean norm of all gradients together, accumulated in Double over eight lanes
+    /// (one accumulator would wait on each add's latency).
     public func gradientNorm() -> Float {
-        var total = 0.0
-        for g in gradients { total += Double(g) * Double(g) }
+        var lanes = SIMD8<Double>()
+        var i = 0
+        guard let g = gradients.baseAddress else { return 0 }
+        while i + 8 <= gradients.count {
+            let v = SIMD8<Double>(UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self))
+            lanes += v * v
+            i += 8
+        }
+        var total = lanes.sum()
+        while i < gradients.count {
+            total += Double(g[i]) * Double(g[i])
+            i += 1
+        }
         return Float(total.squareRoot())
     }
 

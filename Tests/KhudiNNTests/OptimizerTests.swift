@@ -1,3 +1,4 @@
+import Foundation
 import KhudiNN
 import KhudiTensor
 import Testing
@@ -38,6 +39,49 @@ final class Parameters: Module {
         #expect(adam.step == 1)
     }
 
+    @Test func adamWUpdatesEveryLaneAndTheTailAsTheScalarFormulaDoes() {
+        // 21 elements: two groups of eight lanes and a tail of five, which takes the padded
+        // path; each must equal PyTorch's formula evaluated one float at a time, to the bit.
+        let count = 21
+        let initial = (0..<count).map { Float($0) * 0.37 - 3.1 }
+        let w = Tensor(initial, shape: [3, 7], requiresGradient: true)
+        let store = ParameterStore(Parameters([("w", w)]))
+        let (lr, decay, beta1, beta2, eps): (Float, Float, Float, Float, Float) = (
+            0.01, 0.1, 0.9, 0.95, 1e-8
+        )
+        let adam = AdamW(
+            store, learningRate: lr, beta1: beta1, beta2: beta2, epsilon: eps, weightDecay: decay)
+        var (p, m, v) = (
+            initial, [Float](repeating: 0, count: count), [Float](repeating: 0, count: count)
+        )
+        for step in 1...3 {
+            store.zeroGradients()
+            let gradients = (0..<count).map { Float(($0 * 7 + step * 3) % 11) - 5.5 }
+            for i in 0..<count { store.gradients[i] = gradients[i] }
+            adam.update()
+            let stepSize = lr / (1 - pow(beta1, Float(step)))
+            let correction2Root = (1 - pow(beta2, Float(step))).squareRoot()
+            for i in 0..<count {
+                let g = gradients[i]
+                p[i] *= 1 - lr * decay
+                m[i] = beta1 * m[i] + (1 - beta1) * g
+                v[i] = beta2 * v[i] + (1 - beta2) * g * g
+                p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + eps)
+            }
+            #expect(w.values == p, "step \(step)")
+            #expect(adam.firstMoment == m && adam.secondMoment == v, "step \(step)")
+        }
+    }
+
+    @Test func gradientNormCountsEveryElement() {
+        // 13 gradients: one group of eight lanes and a tail of five.
+        let w = Tensor((0..<13).map { Float($0) }, shape: [13], requiresGradient: true)
+        let store = ParameterStore(Parameters([("w", w)]))
+        sum(w * w).backward()  // g = 2w
+        let expected = (0..<13).reduce(0.0) { $0 + Double(4 * $1 * $1) }.squareRoot()
+        #expect(store.gradientNorm() == Float(expected))
+    }
+
     @Test func clippingScalesToTheMaximumNormAndReportsTheOriginal() {
         let w = Tensor([3, 4], shape: [2], requiresGradient: true)
         let store = ParameterStore(Parameters([("w", w)]))
@@ -70,7 +114,7 @@ final class Parameters: Module {
         let store = ParameterStore(Parameters([("a", a), ("frozen", frozen), ("b", b)]))
         #expect(Array(store.values) == [1, 2, 3, 4, 5, 6, 7])
         #expect(store.trainableCount == 6)
-        #expect(store.decayMask == [1, 1, 1, 1, 0, 0])
+        #expect(store.entries.map(\.decays) == [true, false, false], "matrices decay")
         sum(a * 2 + frozen).backward()
         sum(b * 3).backward()
         #expect(Array(store.gradients) == [2, 2, 2, 2, 3, 3])

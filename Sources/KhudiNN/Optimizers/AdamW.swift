@@ -4,7 +4,7 @@ import Foundation
 /// applied before the moment update, bias-corrected moments, eps added after the square root.
 ///
 /// For each trainable element at step t (1-based):
-///   p ← p · (1 − lr·λ)                         (λ only where the store's decay mask is 1)
+///   p ← p · (1 − lr·λ)                         (λ only for parameters the store marks `decays`)
 ///   m ← β₁m + (1−β₁)g ;  v ← β₂v + (1−β₂)g²
 ///   p ← p − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε)
 /// Moments live in flat arrays the size of the store's gradients.
@@ -40,25 +40,21 @@ public final class AdamW {
         step += 1
         let correction1 = 1 - pow(beta1, Float(step))
         let correction2Root = sqrt(1 - pow(beta2, Float(step)))
-        let stepSize = learningRate / correction1
-        let (b1, b2, eps, decay) = (beta1, beta2, epsilon, learningRate * weightDecay)
-        let gradients = store.gradients
-        let values = store.values
-        store.decayMask.withUnsafeBufferPointer { mask in
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                secondMoment.withUnsafeMutableBufferPointer { v in
-                    store.forEachTrainable { valueStart, gradientStart, count in
-                        for i in 0..<count {
-                            let gi = gradientStart + i
-                            let pi = valueStart + i
-                            let g = gradients[gi]
-                            values[pi] *= 1 - decay * mask[gi]
-                            m[gi] = b1 * m[gi] + (1 - b1) * g
-                            v[gi] = b2 * v[gi] + (1 - b2) * g * g
-                            values[pi] -=
-                                stepSize * m[gi] / (v[gi].squareRoot() / correction2Root + eps)
-                        }
-                    }
+        let rule = AdamWStep(
+            beta1: beta1, beta2: beta2, epsilon: epsilon, stepSize: learningRate / correction1,
+            correction2Root: correction2Root)
+        guard let gradients = store.gradients.baseAddress, let values = store.values.baseAddress
+        else { return }  // nothing trainable
+        let decay = learningRate * weightDecay
+        firstMoment.withUnsafeMutableBufferPointer { m in
+            secondMoment.withUnsafeMutableBufferPointer { v in
+                guard let m = m.baseAddress, let v = v.baseAddress else { return }
+                store.forEachTrainable { valueStart, gradientStart, count, decays in
+                    rule.apply(
+                        values: values + valueStart, gradients: gradients + gradientStart,
+                        first: m + gradientStart,
+                        second: v + gradientStart, count: count,
+                        keep: decays ? 1 - decay : 1)
                 }
             }
         }
@@ -106,7 +102,7 @@ public final class SGD {
         let gradients = store.gradients
         let values = store.values
         velocity.withUnsafeMutableBufferPointer { b in
-            store.forEachTrainable { valueStart, gradientStart, count in
+            store.forEachTrainable { valueStart, gradientStart, count, _ in
                 for i in 0..<count {
                     let gi = gradientStart + i
                     let pi = valueStart + i
