@@ -19,6 +19,16 @@ public protocol LanguageModel: Module {
     func logits(
         _ tokens: [Int32], batch: Int, length: Int, documents: DocumentLayout?
     ) throws(ModelError) -> Tensor
+    /// The final, normalised hidden states (batch, length, width) that the output layer reads:
+    /// `logits` is `outputLogits(hiddenStates(…))`.
+    func hiddenStates(
+        _ tokens: [Int32], batch: Int, length: Int, documents: DocumentLayout?
+    ) throws(ModelError) -> Tensor
+    /// The output layer applied to `hiddenStates`.
+    func outputLogits(_ hidden: Tensor) -> Tensor
+    /// The output layer's (vocabulary, width) weight when a loss may fuse the layer in
+    /// (`linearCrossEntropy`): it has no bias and no adapter. Nil otherwise.
+    var fusableOutputWeight: Tensor? { get }
     /// Empty key/value caches, one per block, for `batch` rows of up to `capacity` positions.
     func makeCaches(batch: Int, capacity: Int?) -> [KeyValueCache]
     /// Logits for `tokens` following the positions their caches hold; the caches then hold
@@ -45,6 +55,12 @@ public protocol LanguageModel: Module {
 }
 
 extension LanguageModel {
+    public func logits(
+        _ tokens: [Int32], batch: Int, length: Int, documents: DocumentLayout?
+    ) throws(ModelError) -> Tensor {
+        outputLogits(try hiddenStates(tokens, batch: batch, length: length, documents: documents))
+    }
+
     /// Next-token logits (batch, length, vocabulary) for `tokens`, `batch` rows of `length` ids.
     public func logits(_ tokens: [Int32], batch: Int, length: Int) throws(ModelError) -> Tensor {
         try logits(tokens, batch: batch, length: length, documents: nil)

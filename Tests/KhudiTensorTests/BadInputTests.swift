@@ -67,6 +67,22 @@ import Testing
         }
     }
 
+    @Test func linearCrossEntropyTargetsAreChecked() {
+        let hidden = Tensor([Float](repeating: 0.5, count: 12), shape: [3, 4])
+        let weight = Tensor([Float](repeating: 0.1, count: 20), shape: [5, 4])
+        #expect(
+            throws: TensorError.tokenOutOfRange(
+                operation: "linearCrossEntropy", position: 1, id: 5, limit: 5)
+        ) {
+            try linearCrossEntropy(hidden, weight: weight, targets: [0, 5, -100])
+        }
+        #expect(
+            throws: TensorError.countMismatch(operation: "linearCrossEntropy", expected: 3, got: 2)
+        ) {
+            try linearCrossEntropy(hidden, weight: weight, targets: [0, 1])
+        }
+    }
+
     @Test func crossEntropyTargetOutOfRangeIsThrown() {
         let logits = Tensor(repeating: 0, shape: [3, 5])
         #expect(

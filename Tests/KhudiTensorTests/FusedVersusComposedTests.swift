@@ -50,6 +50,55 @@ import _KhudiTestSupport
             })
     }
 
+    /// The fused output layer and loss equal `crossEntropy(linear(…))` in value and in both
+    /// gradients, with chunks of one row, of some rows and of all, an ignored target, and both
+    /// reductions.
+    @Test(arguments: [1, 4, 10], [LossReduction.mean, .sum])
+    func linearCrossEntropyEqualsLinearThenCrossEntropy(chunkRows: Int, reduction: LossReduction) {
+        let targets: [Int32] = [3, 0, -100, 12, 7, 7, 1, 2, 11, 5]
+        let inputs = [
+            randomTensor([2, 5, 6], seed: 51, scale: 2), randomTensor([13, 6], seed: 52),
+        ]
+        expectSame(
+            inputs,
+            fused: { t in
+                try! linearCrossEntropy(
+                    t[0], weight: t[1], targets: targets, reduction: reduction, chunkRows: chunkRows
+                )
+            },
+            composed: { t in
+                try! crossEntropy(
+                    linear(t[0], weight: t[1]), targets: targets, reduction: reduction)
+            })
+    }
+
+    /// With the weight frozen (LoRA) only the hidden states get a gradient, added to one that
+    /// is already there; every target ignored gives 0 and no gradient.
+    @Test func linearCrossEntropyWithAFrozenWeightOrNoTargets() throws {
+        let targets: [Int32] = [1, 4, 0, 2, -100, 3]
+        let weight = randomTensor([5, 4], seed: 61)
+        let start = randomTensor([6, 4], seed: 62)
+        func hiddenGradient(fused: Bool) throws -> [Float] {
+            let hidden = Tensor(start.values, shape: [6, 4], requiresGradient: true)
+            let loss =
+                fused
+                ? try linearCrossEntropy(hidden, weight: weight, targets: targets, chunkRows: 4)
+                : try crossEntropy(linear(hidden, weight: weight), targets: targets)
+            (loss * 3 + sum(hidden * 0.5)).backward()
+            return hidden.gradient ?? []
+        }
+        #expect(weight.requiresGradient == false)
+        let (fused, composed) = (try hiddenGradient(fused: true), try hiddenGradient(fused: false))
+        #expect(firstMismatch(fused, composed, relative: 1e-5, absolute: 1e-6) == nil)
+
+        let hidden = Tensor(start.values, shape: [6, 4], requiresGradient: true)
+        let none = try linearCrossEntropy(
+            hidden, weight: weight, targets: [Int32](repeating: -100, count: 6))
+        #expect(none.values == [0])
+        none.backward()
+        #expect(hidden.gradient.map { $0.allSatisfy { $0 == 0 } } ?? true)
+    }
+
     @Test func swigluEqualsSiluTimesUp() {
         expectSame([randomTensor([4, 9], seed: 1, scale: 3), randomTensor([4, 9], seed: 2)]) {
             swiglu(gate: $0[0], up: $0[1])

@@ -50,9 +50,9 @@ public final class GPT2Model: Module {
             || name.hasSuffix(".mlp.c_fc.weight") || name.hasSuffix(".mlp.c_proj.weight")
     }
 
-    /// Next-token logits (batch, length, vocabulary) for `tokens`, `batch` rows of `length` ids;
-    /// with `documents`, packed documents each start at position 0 and see only themselves.
-    public func logits(
+    /// The final hidden states (batch, length, width) for `tokens`, `batch` rows of `length`
+    /// ids; with `documents`, packed documents each start at position 0 and see only themselves.
+    public func hiddenStates(
         _ tokens: [Int32], batch: Int, length: Int, documents: DocumentLayout?
     ) throws(ModelError) -> Tensor {
         try checkInput(tokens, batch: batch, length: length)
@@ -70,6 +70,13 @@ public final class GPT2Model: Module {
         }
         var h = x
         for block in blocks { h = block(h, documents: documents) }
-        return linear(finalNorm(h), weight: tokenEmbedding.weight)
+        return finalNorm(h)
     }
+
+    /// Logits through the output layer, which is the token embedding (tied, as in GPT-2).
+    public func outputLogits(_ hidden: Tensor) -> Tensor {
+        linear(hidden, weight: tokenEmbedding.weight)
+    }
+
+    public var fusableOutputWeight: Tensor? { tokenEmbedding.weight }
 }

@@ -55,9 +55,9 @@ public final class LlamaModel: Module {
         return list
     }
 
-    /// Next-token logits (batch, length, vocabulary) for `tokens`, `batch` rows of `length` ids;
-    /// with `documents`, packed documents each start at position 0 and see only themselves.
-    public func logits(
+    /// The final hidden states (batch, length, width) for `tokens`, `batch` rows of `length`
+    /// ids; with `documents`, packed documents each start at position 0 and see only themselves.
+    public func hiddenStates(
         _ tokens: [Int32], batch: Int, length: Int, documents: DocumentLayout?
     ) throws(ModelError) -> Tensor {
         try checkInput(tokens, batch: batch, length: length)
@@ -68,7 +68,16 @@ public final class LlamaModel: Module {
             throw .badInput("\(error)")
         }
         for block in blocks { h = block(h, rope: rope, documents: documents) }
-        let normed = finalNorm(h)
-        return head.map { $0(normed) } ?? linear(normed, weight: tokenEmbedding.weight)
+        return finalNorm(h)
+    }
+
+    /// Logits through `lm_head`, or through the token embedding when the two are tied.
+    public func outputLogits(_ hidden: Tensor) -> Tensor {
+        head.map { $0(hidden) } ?? linear(hidden, weight: tokenEmbedding.weight)
+    }
+
+    public var fusableOutputWeight: Tensor? {
+        guard let head else { return tokenEmbedding.weight }
+        return head.bias == nil && head.lora == nil ? head.weight : nil
     }
 }

@@ -4,35 +4,9 @@ import Foundation
 ///
 /// All buffers have `n` elements.
 
-/// √(2/π), the GELU tanh approximation's constant.
-private let geluScale: Float = 0.797_884_56
-
-/// 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), GPT-2's "gelu_new".
-@inline(__always) private func gelu<T: FloatLanes>(_ v: T) -> T {
-    let inner = T(broadcasting: geluScale) * v * (1.0 + 0.044_715 * v * v)
-    return 0.5 * v * (1.0 + fastTanh(inner))
-}
-
-/// d/dx gelu(x).
-@inline(__always) private func geluDerivative<T: FloatLanes>(_ v: T) -> T {
-    let t = fastTanh(T(broadcasting: geluScale) * v * (1.0 + 0.044_715 * v * v))
-    let slope = T(broadcasting: geluScale) * (1.0 + 0.134_145 * v * v)
-    return 0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * slope
-}
-
-/// d/dx silu(x) from s = σ(x): σ(x)·(1 + x·(1 − σ(x))).
-@inline(__always) private func siluDerivative<T: FloatLanes>(_ v: T, sigmoid s: T) -> T {
-    s * (1.0 + v * (1.0 - s))
-}
-
-/// out = gelu(x).
+/// out = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), GPT-2's "gelu_new".
 func geluForward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, n: Int) {
-    @inline(__always) func step<T: FloatLanes>(_: T.Type, _ i: Int) {
-        gelu(T(loading: x + i)).store(to: out + i)
-    }
-    KernelThreads.forEachRange(n, grain: 65_536) { range in
-        forEachLanes(range, vector: { step(Float8.self, $0) }, scalar: { step(Float.self, $0) })
-    }
+    KernelThreads.forEachRange(n, grain: 65_536) { geluLanes(out, x, $0) }
 }
 
 /// dX (+)= dOut · d/dx gelu(x): added when `accumulate`, else written (a fresh buffer is never
@@ -41,39 +15,22 @@ func geluBackward(
     _ dX: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
     n: Int, accumulate: Bool = true
 ) {
-    @inline(__always) func step<T: FloatLanes>(_: T.Type, _ i: Int) {
-        let local = T(loading: dOut + i) * geluDerivative(T(loading: x + i))
-        (accumulate ? T(loading: dX + i) + local : local).store(to: dX + i)
-    }
-    KernelThreads.forEachRange(n, grain: 65_536) { range in
-        forEachLanes(range, vector: { step(Float8.self, $0) }, scalar: { step(Float.self, $0) })
+    KernelThreads.forEachRange(n, grain: 65_536) {
+        geluBackwardLanes(dX, dOut, x, $0, accumulate: accumulate)
     }
 }
 
 /// out = x · σ(x).
 func siluForward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, n: Int) {
-    @inline(__always) func step<T: FloatLanes>(_: T.Type, _ i: Int) {
-        let v = T(loading: x + i)
-        (v * fastSigmoid(v)).store(to: out + i)
-    }
-    KernelThreads.forEachRange(n, grain: 65_536) { range in
-        forEachLanes(range, vector: { step(Float8.self, $0) }, scalar: { step(Float.self, $0) })
-    }
+    KernelThreads.forEachRange(n, grain: 65_536) { siluLanes(out, x, $0) }
 }
 
-/// dX += dOut · silu'(x).
+/// dX += dOut · σ(x)·(1 + x·(1 − σ(x))).
 func siluBackward(
     _ dX: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
     n: Int
 ) {
-    @inline(__always) func step<T: FloatLanes>(_: T.Type, _ i: Int) {
-        let v = T(loading: x + i)
-        let local = T(loading: dOut + i) * siluDerivative(v, sigmoid: fastSigmoid(v))
-        (T(loading: dX + i) + local).store(to: dX + i)
-    }
-    KernelThreads.forEachRange(n, grain: 65_536) { range in
-        forEachLanes(range, vector: { step(Float8.self, $0) }, scalar: { step(Float.self, $0) })
-    }
+    KernelThreads.forEachRange(n, grain: 65_536) { siluBackwardLanes(dX, dOut, x, $0) }
 }
 
 /// out = silu(gate) · up, Llama's SwiGLU (fused: one pass); σ(gate) is also written to
@@ -82,18 +39,8 @@ func swigluForward(
     _ out: UnsafeMutablePointer<Float>, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>,
     n: Int, keepingSigmoid sigmoid: UnsafeMutablePointer<Float>? = nil
 ) {
-    @inline(__always) func step<T: FloatLanes>(
-        _: T.Type, _ i: Int, keep: UnsafeMutablePointer<Float>?
-    ) {
-        let g = T(loading: gate + i)
-        let s = fastSigmoid(g)
-        if let keep { s.store(to: keep + i) }
-        (g * s * T(loading: up + i)).store(to: out + i)
-    }
-    KernelThreads.forEachRange(n, grain: 65_536) { range in
-        forEachLanes(
-            range, vector: { step(Float8.self, $0, keep: sigmoid) },
-            scalar: { step(Float.self, $0, keep: sigmoid) })
+    KernelThreads.forEachRange(n, grain: 65_536) {
+        swigluLanes(out, gate, up, $0, keepingSigmoid: sigmoid)
     }
 }
 
@@ -112,19 +59,19 @@ func swigluBackward(
         if let dGate, let dUp, overwrite {
             for i in range {
                 let (s, g) = (sigmoid[i], dOut[i])
-                dGate[i] = g * up[i] * siluDerivative(gate[i], sigmoid: s)
+                dGate[i] = g * up[i] * s * (1 + gate[i] * (1 - s))
                 dUp[i] = g * gate[i] * s
             }
         } else if let dGate, let dUp {
             for i in range {
                 let (s, g) = (sigmoid[i], dOut[i])
-                dGate[i] += g * up[i] * siluDerivative(gate[i], sigmoid: s)
+                dGate[i] += g * up[i] * s * (1 + gate[i] * (1 - s))
                 dUp[i] += g * gate[i] * s
             }
         } else if let dGate {
             for i in range {
                 let s = sigmoid[i]
-                dGate[i] += dOut[i] * up[i] * siluDerivative(gate[i], sigmoid: s)
+                dGate[i] += dOut[i] * up[i] * s * (1 + gate[i] * (1 - s))
             }
         } else if let dUp {
             for i in range { dUp[i] += dOut[i] * gate[i] * sigmoid[i] }

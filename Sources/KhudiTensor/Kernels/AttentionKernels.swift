@@ -71,12 +71,7 @@ private func causalProbabilities(
             lse = logSumExp[first + r]
         }
         for j in 0..<from { row[j] = 0 }
-        @inline(__always) func exponentiate<T: FloatLanes>(_: T.Type, _ j: Int) {
-            fastExp(T(loading: row + j) - T(broadcasting: lse)).store(to: row + j)
-        }
-        forEachLanes(
-            from..<visible, vector: { exponentiate(Float8.self, $0) },
-            scalar: { exponentiate(Float.self, $0) })
+        exponentiate(row, row, from..<visible, minus: lse)
         for j in visible..<keys { row[j] = 0 }
     }
 }

@@ -11,12 +11,7 @@ func softmaxForward(
             let row = x + r * c
             let o = out + r * c
             let maximum = maximumOf(row, c)
-            @inline(__always) func exponentiate<T: FloatLanes>(_: T.Type, _ j: Int) {
-                fastExp(T(loading: row + j) - T(broadcasting: maximum)).store(to: o + j)
-            }
-            forEachLanes(
-                0..<c, vector: { exponentiate(Float8.self, $0) },
-                scalar: { exponentiate(Float.self, $0) })
+            exponentiate(o, row, 0..<c, minus: maximum)
             let sum = sumOf(c) { o[$0] }
             let inverse = 1 / sum
             for j in 0..<c { o[j] *= inverse }
@@ -63,27 +58,27 @@ func crossEntropyForward(
     }
 }
 
-/// dLogits[r, j] += scale · (softmax(logits)[r, j] − [j == target]), for unmasked rows.
+/// dLogits[r, j] (+)= scale · (softmax(logits)[r, j] − [j == target]): added when `accumulate`,
+/// else written, with ignored rows then set to 0 (a fresh buffer may hold anything).
 ///
-/// `scale` is dLoss / (number of unmasked rows) for a mean reduction.
+/// `scale` is dLoss / (number of unmasked rows) for a mean reduction. Written, `dLogits` may be
+/// `logits` itself: each element is read before it is overwritten.
 func crossEntropyBackward(
     _ dLogits: UnsafeMutablePointer<Float>, _ logits: UnsafePointer<Float>,
     _ logSumExp: UnsafePointer<Float>, _ targets: UnsafePointer<Int32>,
-    scale: Float, rows: Int, vocabulary: Int, ignoreIndex: Int32
+    scale: Float, rows: Int, vocabulary: Int, ignoreIndex: Int32, accumulate: Bool = true
 ) {
     let grain = KernelThreads.grain(itemCost: 2 * vocabulary)
     KernelThreads.forEachRange(rows, grain: grain) { range in
-        for r in range where targets[r] != ignoreIndex {
+        for r in range {
             let row = logits + r * vocabulary
             let d = dLogits + r * vocabulary
-            let lse = logSumExp[r]
-            @inline(__always) func accumulate<T: FloatLanes>(_: T.Type, _ j: Int) {
-                let probability = fastExp(T(loading: row + j) - T(broadcasting: lse))
-                (T(loading: d + j) + T(broadcasting: scale) * probability).store(to: d + j)
+            guard targets[r] != ignoreIndex else {
+                if !accumulate { d.update(repeating: 0, count: vocabulary) }
+                continue
             }
-            forEachLanes(
-                0..<vocabulary, vector: { accumulate(Float8.self, $0) },
-                scalar: { accumulate(Float.self, $0) })
+            addExponentialShares(
+                d, row, vocabulary, minus: logSumExp[r], scale: scale, accumulate: accumulate)
             d[Int(targets[r])] -= scale
         }
     }

@@ -97,10 +97,10 @@ public func cachedCausalAttention(
                     scores[j] = scale * sumOf(headDim) { query[$0] * key[$0] }
                     largest = max(largest, scores[j])
                 }
-                var sum: Float = 0
-                for j in 0..<visible {
-                    scores[j] = fastExp(scores[j] - largest)
-                    sum += scores[j]
+                let sum = scores.withUnsafeMutableBufferPointer { buffer -> Float in
+                    guard let base = buffer.baseAddress else { return 0 }
+                    exponentiate(base, base, 0..<visible, minus: largest)
+                    return sumOf(visible) { base[$0] }
                 }
                 let output = out.data + (b * new + row) * q.shape[2] + h * headDim
                 for d in 0..<headDim { output[d] = 0 }

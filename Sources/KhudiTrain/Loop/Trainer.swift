@@ -204,11 +204,19 @@ public final class Trainer {
                 adapter.dropoutSeed = mix.next()
             }
             do {
-                let logits = try model.logits(
+                let hidden = try model.hiddenStates(
                     batch.inputs, batch: c.microBatchSize, length: c.sequenceLength,
                     documents: documents(batch.inputs, rows: c.microBatchSize, data: training))
-                let summed = try crossEntropy(
-                    logits, targets: batch.targets, ignoreIndex: ignoredTarget, reduction: .sum)
+                // The output layer fused into the loss: the logits are never all in memory.
+                let summed =
+                    try model.fusableOutputWeight.map { weight throws(TensorError) in
+                        try linearCrossEntropy(
+                            hidden, weight: weight, targets: batch.targets,
+                            ignoreIndex: ignoredTarget, reduction: .sum)
+                    }
+                    ?? crossEntropy(
+                        model.outputLogits(hidden), targets: batch.targets,
+                        ignoreIndex: ignoredTarget, reduction: .sum)
                 let scaled = summed * (1 / Float(max(1, targetCount)))
                 loss += Double(scaled.scalarValue)
                 scaled.backward()
