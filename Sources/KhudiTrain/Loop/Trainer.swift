@@ -207,7 +207,7 @@ public final class Trainer {
                 let hidden = try model.hiddenStates(
                     batch.inputs, batch: c.microBatchSize, length: c.sequenceLength,
                     documents: documents(batch.inputs, rows: c.microBatchSize, data: training))
-                // The output layer fused into the loss: the logits are never all in memory.
+                // The output layer fused into the loss: the logits' gradient never exists.
                 let summed =
                     try model.fusableOutputWeight.map { weight throws(TensorError) in
                         try linearCrossEntropy(
