@@ -117,31 +117,26 @@ public struct NGramModel: Sendable {
     /// `lookupLanguages` order) and the number of grams.
     func totals(_ scalars: [UInt32]) -> (totals: [Float], grams: Int) {
         let width = lookup.languages.count
-        var totals = [Float](repeating: 0, count: width)
+        let table = lookup.table
         var grams = 0
         var unseenGrams = 0
-        lookup.values.withUnsafeBufferPointer { values in
-            totals.withUnsafeMutableBufferPointer { totals in
-                scalars.withUnsafeBufferPointer { scalars in
-                    // Each start extends one rolling hash through orders 1…4, which gives the
-                    // same keys as hashing every gram from scratch.
-                    for start in 0..<scalars.count {
-                        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-                        for order in Self.orders where start + order <= scalars.count {
-                            h = (h ^ UInt64(scalars[start + order - 1])) &* 0x0000_0100_0000_01B3
-                            if order == 1 && scalars[start] == 0x20 { continue }
-                            grams += 1
-                            if let row = lookup.rows.row(for: h) {
-                                let base = row * width
-                                for j in 0..<width { totals[j] += values[base + j] }
-                            } else {
-                                unseenGrams += 1
-                            }
-                        }
-                    }
+        let lanes = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: table.chunks)
+        lanes.initialize(repeating: .zero, count: table.chunks)
+        defer { lanes.deallocate() }
+        scalars.withUnsafeBufferPointer { scalars in
+            // Each start extends one rolling hash through orders 1…4, which gives the same keys
+            // as hashing every gram from scratch.
+            for start in 0..<scalars.count {
+                var h: UInt64 = 0xCBF2_9CE4_8422_2325
+                for order in Self.orders where start + order <= scalars.count {
+                    h = (h ^ UInt64(scalars[start + order - 1])) &* 0x0000_0100_0000_01B3
+                    if order == 1 && scalars[start] == 0x20 { continue }
+                    grams += 1
+                    if !table.add(h, to: lanes) { unseenGrams += 1 }
                 }
             }
         }
+        var totals = (0..<width).map { lanes[$0 / 16][$0 % 16] }
         // Grams no language kept all score the unseen row: added once, times their count.
         for j in 0..<width { totals[j] += lookup.unseen[j] * Float(unseenGrams) }
         return (totals, grams)
@@ -163,8 +158,7 @@ public struct NGramModel: Sendable {
     /// language that did not keep a gram gets its unseen value), for one lookup per gram.
     struct Lookup: Sendable {
         var languages: [Language]
-        var rows: GramTable
-        var values: [Float]
+        var table: GramScoreTable
         var unseen: [Float]
     }
 
@@ -190,7 +184,9 @@ public struct NGramModel: Sendable {
             }
         }
         return Lookup(
-            languages: languages, rows: GramTable(index), values: values, unseen: unseenRow)
+            languages: languages,
+            table: GramScoreTable(index: index, values: values, width: languages.count),
+            unseen: unseenRow)
     }
 
     /// The model as text (see the type's documentation).
@@ -247,47 +243,6 @@ public enum LanguageIDError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .badModel(let detail): "language-ID model: \(detail)"
-        }
-    }
-}
-
-/// An open-addressing hash table from gram hashes to rows.
-///
-/// The keys are already well-mixed 64-bit hashes, so probing on their low bits avoids the cost
-/// of Swift's seeded SipHash per lookup, which dominated language identification. Each slot
-/// holds its key and row together,
-/// so a probe touches one cache line (the table is larger than the caches, and scoring makes
-/// one lookup per gram).
-struct GramTable: Sendable {
-    private struct Slot {
-        var key: UInt64
-        var row: Int32
-    }
-
-    private var slots: [Slot]
-    private let mask: Int
-
-    init(_ index: [UInt64: Int]) {
-        var capacity = 16
-        while capacity < index.count * 2 { capacity <<= 1 }
-        slots = [Slot](repeating: Slot(key: 0, row: -1), count: capacity)
-        mask = capacity - 1
-        for (key, row) in index {
-            var slot = Int(truncatingIfNeeded: key ^ (key >> 29)) & mask
-            while slots[slot].row >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = Slot(key: key, row: Int32(row))
-        }
-    }
-
-    @inline(__always) func row(for key: UInt64) -> Int? {
-        slots.withUnsafeBufferPointer { slots in
-            var slot = Int(truncatingIfNeeded: key ^ (key >> 29)) & mask
-            while true {
-                let entry = slots[slot]
-                if entry.row < 0 { return nil }
-                if entry.key == key { return Int(entry.row) }
-                slot = (slot + 1) & mask
-            }
         }
     }
 }
