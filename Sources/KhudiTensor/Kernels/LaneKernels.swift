@@ -22,8 +22,6 @@ protocol FloatLanes: ExpressibleByFloatLiteral where FloatLiteralType == Float {
     init(loading p: UnsafePointer<Float>)
     /// Writes the lanes to p[0..<width].
     func store(to p: UnsafeMutablePointer<Float>)
-    /// Lanes per value: 1 or 8.
-    static var width: Int { get }
 
     static func + (a: Self, b: Self) -> Self
     static func - (a: Self, b: Self) -> Self
@@ -41,7 +39,6 @@ extension Float: FloatLanes {
     @inline(__always) init(broadcasting value: Float) { self = value }
     @inline(__always) init(loading p: UnsafePointer<Float>) { self = p.pointee }
     @inline(__always) func store(to p: UnsafeMutablePointer<Float>) { p.pointee = self }
-    static var width: Int { 1 }
 
     @inline(__always) func clamped(_ low: Float, _ high: Float) -> Float {
         self < low ? low : (self > high ? high : self)
@@ -65,7 +62,6 @@ struct Float8: FloatLanes {
     @inline(__always) func store(to p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: lanes, as: SIMD8<Float>.self)
     }
-    static var width: Int { 8 }
 
     @inline(__always) static func + (a: Float8, b: Float8) -> Float8 {
         Float8(a.lanes + b.lanes)

@@ -28,13 +28,9 @@ public func linearCrossEntropy(
         hidden.shape.last == width, "linearCrossEntropy",
         "hidden \(hidden.shape) does not end in \(width) to match weight \(weight.shape)")
     let rows = hidden.count / width
-    guard targets.count == rows else {
-        throw .countMismatch(operation: "linearCrossEntropy", expected: rows, got: targets.count)
-    }
-    try validateIDs(
-        targets, limit: vocabulary, operation: "linearCrossEntropy", ignored: ignoreIndex)
-    let counted = targets.reduce(0) { $0 + ($1 == ignoreIndex ? 0 : 1) }
-    let divisor = Float(reduction == .mean ? max(counted, 1) : 1)
+    let (counted, divisor) = try checkedLossTargets(
+        targets, rows: rows, vocabulary: vocabulary, ignoreIndex: ignoreIndex,
+        reduction: reduction, operation: "linearCrossEntropy")
     let out = Tensor.output("linearCrossEntropy", shape: [], from: [hidden, weight])
     let withGradients = out.requiresGradient && counted > 0
     let hiddenGradient =
@@ -80,19 +76,11 @@ public func linearCrossEntropy(
         let upstream = out.gradientBuffer[0]
         for (input, unit) in [(hidden, hiddenGradient), (weight, weightGradient)] {
             guard let unit, let target = input.gradientTarget else { continue }
-            scaleInto(target, unit.data, by: upstream, n: unit.count)
+            if target.accumulate {
+                scaleBackward(target.pointer, unit.data, upstream, n: unit.count)
+            } else {
+                scaleForward(target.pointer, unit.data, upstream, n: unit.count)
+            }
         }
-    }
-}
-
-/// target (+)= factor · source over n elements.
-private func scaleInto(
-    _ target: GradientTarget, _ source: UnsafePointer<Float>, by factor: Float, n: Int
-) {
-    let d = target.pointer
-    if target.accumulate {
-        for i in 0..<n { d[i] += factor * source[i] }
-    } else {
-        for i in 0..<n { d[i] = factor * source[i] }
     }
 }

@@ -39,11 +39,9 @@ public func crossEntropy(
 ) throws(TensorError) -> Tensor {
     let vocabulary = logits.shape.last ?? 1
     let rows = logits.count / vocabulary
-    guard targets.count == rows else {
-        throw .countMismatch(operation: "crossEntropy", expected: rows, got: targets.count)
-    }
-    try validateIDs(targets, limit: vocabulary, operation: "crossEntropy", ignored: ignoreIndex)
-    let counted = targets.reduce(0) { $0 + ($1 == ignoreIndex ? 0 : 1) }
+    let (counted, divisor) = try checkedLossTargets(
+        targets, rows: rows, vocabulary: vocabulary, ignoreIndex: ignoreIndex,
+        reduction: reduction, operation: "crossEntropy")
     let out = Tensor.output("crossEntropy", shape: [], from: [logits])
     let losses = Tensor(uninitialized: [rows])
     let logSumExp = Tensor(uninitialized: [rows])
@@ -52,7 +50,6 @@ public func crossEntropy(
         losses.data, logSumExp.data, logits.data, targetIndices.pointer, rows: rows,
         vocabulary: vocabulary, ignoreIndex: ignoreIndex)
 
-    let divisor = Float(reduction == .mean ? max(counted, 1) : 1)
     out.data[0] = sumAll(losses.data, n: rows) / divisor
     return out.recordBackward { out in
         guard counted > 0, let dLogits = logits.gradientIfNeeded else { return }
@@ -62,6 +59,20 @@ public func crossEntropy(
             rows: rows, vocabulary: vocabulary, ignoreIndex: ignoreIndex)
 
     }
+}
+
+/// Checks that `targets` hold one id per row, each below `vocabulary` or `ignoreIndex`; returns
+/// how many rows count and what the summed loss is divided by under `reduction`.
+func checkedLossTargets(
+    _ targets: [Int32], rows: Int, vocabulary: Int, ignoreIndex: Int32,
+    reduction: LossReduction, operation: String
+) throws(TensorError) -> (counted: Int, divisor: Float) {
+    guard targets.count == rows else {
+        throw .countMismatch(operation: operation, expected: rows, got: targets.count)
+    }
+    try validateIDs(targets, limit: vocabulary, operation: operation, ignored: ignoreIndex)
+    let counted = targets.reduce(0) { $0 + ($1 == ignoreIndex ? 0 : 1) }
+    return (counted, Float(reduction == .mean ? max(counted, 1) : 1))
 }
 
 /// Token ids copied into memory the kernels can point at for as long as a backward closure
