@@ -52,11 +52,12 @@ public func crossEntropy(
 
     out.data[0] = sumAll(losses.data, n: rows) / divisor
     return out.recordBackward { out in
-        guard counted > 0, let dLogits = logits.gradientIfNeeded else { return }
+        guard counted > 0, let dLogits = logits.gradientTarget else { return }
         let scale = out.gradientBuffer[0] / divisor
         crossEntropyBackward(
-            dLogits, logits.data, logSumExp.data, targetIndices.pointer, scale: scale,
-            rows: rows, vocabulary: vocabulary, ignoreIndex: ignoreIndex)
+            dLogits.pointer, logits.data, logSumExp.data, targetIndices.pointer, scale: scale,
+            rows: rows, vocabulary: vocabulary, ignoreIndex: ignoreIndex,
+            accumulate: dLogits.accumulate)
 
     }
 }
