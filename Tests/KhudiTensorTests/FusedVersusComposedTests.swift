@@ -72,6 +72,24 @@ import _KhudiTestSupport
             })
     }
 
+    /// A vocabulary of 37 runs the sixteen-wide lane loop and the tail; the loss taken together
+    /// with its gradient is the same bits as the loss alone (the exponentials are summed alike).
+    @Test func linearCrossEntropyOverLanesEqualsComposedAndTheGradientFreeLoss() throws {
+        let targets: [Int32] = [36, 0, 17, -100, 5, 31]
+        let inputs = [randomTensor([6, 8], seed: 53, scale: 3), randomTensor([37, 8], seed: 54)]
+        expectSame(inputs) { t in
+            try! linearCrossEntropy(t[0], weight: t[1], targets: targets)
+        } composed: { t in
+            try! crossEntropy(linear(t[0], weight: t[1]), targets: targets)
+        }
+        let trained = try linearCrossEntropy(
+            Tensor(inputs[0].values, shape: [6, 8], requiresGradient: true), weight: inputs[1],
+            targets: targets)
+        let alone = try linearCrossEntropy(inputs[0], weight: inputs[1], targets: targets)
+        #expect(trained.requiresGradient && !alone.requiresGradient)
+        #expect(trained.values == alone.values)
+    }
+
     /// With the weight frozen (LoRA) only the hidden states get a gradient, added to one that
     /// is already there; every target ignored gives 0 and no gradient.
     @Test func linearCrossEntropyWithAFrozenWeightOrNoTargets() throws {

@@ -13,9 +13,12 @@ import Foundation
 ///
 /// Query head h reads key/value head h / (queryHeads / kvHeads). Queries are processed in
 /// blocks of `blockRows`; a block of queries ending at token r only multiplies keys 0..<r, so
-/// the causal triangle costs about 5/8 of the full square at 256 tokens. Only one
-/// (blockRows × tokens) score block per worker exists at a time: backward recomputes the
-/// probabilities from the saved log-sum-exp (as FlashAttention does) instead of storing them.
+/// the causal triangle costs about 5/8 of the full square at 256 tokens. When the probability
+/// blocks of a head take at most four times its query activations (`keepsProbabilities`: up to
+/// 448 tokens at head size 64), forward keeps them for backward, which saves backward one
+/// score GEMM and one exponential per score. Longer sequences keep only one (blockRows ×
+/// tokens) score block per worker at a time, and backward recomputes the probabilities from
+/// the saved log-sum-exp (as FlashAttention does), so memory stays linear in the tokens.
 struct AttentionShape {
     var batch: Int
     var tokens: Int
@@ -28,6 +31,22 @@ struct AttentionShape {
     var documentStarts: UnsafePointer<Int32>? = nil
 
     static let blockRows = 64
+
+    /// Floats of one (batch, query head)'s probability blocks: Σ over query blocks of rows × keys.
+    var probabilitiesPerHead: Int {
+        let (full, rest) = tokens.quotientAndRemainder(dividingBy: Self.blockRows)
+        return probabilityOffset(first: full * Self.blockRows) + rest * tokens
+    }
+
+    /// Where the block of queries starting at `first` (a multiple of blockRows) sits within a
+    /// head's probabilities: block i holds blockRows × (i + 1)·blockRows floats.
+    func probabilityOffset(first: Int) -> Int {
+        let blocks = first / Self.blockRows
+        return Self.blockRows * Self.blockRows * blocks * (blocks + 1) / 2
+    }
+
+    /// Whether keeping the probabilities costs at most four times the queries' own floats.
+    var keepsProbabilities: Bool { probabilitiesPerHead <= 4 * tokens * headDim }
 
     var group: Int { queryHeads / kvHeads }
     var outStride: Int { queryHeads * headDim }
@@ -76,25 +95,31 @@ private func causalProbabilities(
     }
 }
 
+/// Writes the attention output and each query's log-sum-exp; with `probabilities` (batch ·
+/// queryHeads · probabilitiesPerHead floats) it also keeps every probability block there for
+/// `attentionBackward`.
 func attentionForward(
     _ out: UnsafeMutablePointer<Float>, _ logSumExp: UnsafeMutablePointer<Float>,
     _ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
-    shape s: AttentionShape
+    shape s: AttentionShape, probabilities: UnsafeMutablePointer<Float>? = nil
 ) {
     let t = s.tokens
     let scratchSize = AttentionShape.blockRows * t
-    let scratch = ScratchBuffers(count: 1, size: scratchSize)
+    let scratch = ScratchBuffers(count: probabilities == nil ? 1 : 0, size: scratchSize)
     defer { scratch.release() }
     BLASThreads.whileSingleThreaded {
         KernelThreads.forEachRange(s.batch * s.queryHeads, grain: 1) { items in
             let buffers = scratch.pop()
             defer { scratch.push(buffers) }
-            let scores = buffers[0]
             for item in items {
                 let (b, h) = (item / s.queryHeads, item % s.queryHeads)
                 let kvHead = h / s.group
                 for first in stride(from: 0, to: t, by: AttentionShape.blockRows) {
                     let rows = min(AttentionShape.blockRows, t - first)
+                    let scores =
+                        probabilities.map {
+                            $0 + item * s.probabilitiesPerHead + s.probabilityOffset(first: first)
+                        } ?? buffers[0]
                     causalProbabilities(
                         scores, q: q + s.queryOffset(b, h, row: first),
                         k: k + s.kvOffset(b, kvHead),
@@ -112,7 +137,8 @@ func attentionForward(
     }
 }
 
-/// Accumulates dQ, dK, dV.
+/// Accumulates dQ, dK, dV, reading the probabilities forward kept when `probabilities` is
+/// given and recomputing them otherwise (the same bits either way).
 ///
 /// Parallel over (batch, kv head) so the query heads sharing a key/value head add into dK and dV
 /// from one thread, in a fixed order.
@@ -120,17 +146,18 @@ func attentionBackward(
     _ dQ: UnsafeMutablePointer<Float>, _ dK: UnsafeMutablePointer<Float>,
     _ dV: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>,
     _ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
-    _ logSumExp: UnsafeMutablePointer<Float>, shape s: AttentionShape
+    _ logSumExp: UnsafeMutablePointer<Float>, shape s: AttentionShape,
+    probabilities stored: UnsafePointer<Float>? = nil
 ) {
     let t = s.tokens
     let scratchSize = AttentionShape.blockRows * t
-    let scratch = ScratchBuffers(count: 2, size: scratchSize)
+    let scratch = ScratchBuffers(count: stored == nil ? 2 : 1, size: scratchSize)
     defer { scratch.release() }
     BLASThreads.whileSingleThreaded {
         KernelThreads.forEachRange(s.batch * s.kvHeads, grain: 1) { items in
             let buffers = scratch.pop()
             defer { scratch.push(buffers) }
-            let (probabilities, dScores) = (buffers[0], buffers[1])
+            let (recomputed, dScores) = (buffers[0], buffers[buffers.count - 1])
             for item in items {
                 let (b, kvHead) = (item / s.kvHeads, item % s.kvHeads)
                 let kh = k + s.kvOffset(b, kvHead)
@@ -141,11 +168,19 @@ func attentionBackward(
                         let keys = first + rows
                         let qh = q + s.queryOffset(b, h, row: first)
                         let dOh = dOut + s.outOffset(b, h, row: first)
-                        causalProbabilities(
-                            probabilities, q: qh, k: kh, first: first, rows: rows, shape: s,
-                            storeLogSumExp: false,
-                            logSumExp: logSumExp + (b * s.queryHeads + h) * t,
-                            starts: s.documentStarts.map { $0 + b * t })
+                        let head = b * s.queryHeads + h
+                        let probabilities: UnsafePointer<Float>
+                        if let stored {
+                            probabilities =
+                                stored + head * s.probabilitiesPerHead
+                                + s.probabilityOffset(first: first)
+                        } else {
+                            causalProbabilities(
+                                recomputed, q: qh, k: kh, first: first, rows: rows, shape: s,
+                                storeLogSumExp: false, logSumExp: logSumExp + head * t,
+                                starts: s.documentStarts.map { $0 + b * t })
+                            probabilities = UnsafePointer(recomputed)
+                        }
                         // dV[0..<keys] += Pᵀ · dO
                         matrixMultiplyStrided(
                             dV + s.kvOffset(b, kvHead), ldc: s.kvStride, probabilities, lda: keys,

@@ -162,6 +162,34 @@ func sumOfExp(_ p: UnsafePointer<Float>, _ n: Int, minus shift: Float) -> Float 
     return total
 }
 
+/// p[j] ← e^(p[j] − shift) for j in 0..<n, returning their sum, added in the same order as
+/// `sumOfExp` adds (so the two return the same bits).
+func exponentiateSummingInPlace(
+    _ p: UnsafeMutablePointer<Float>, _ n: Int, minus shift: Float
+) -> Float {
+    let lanesShift = Float8(broadcasting: shift)
+    var a = Float8(broadcasting: 0)
+    var b = Float8(broadcasting: 0)
+    var i = 0
+    while i + 16 <= n {
+        let first = fastExp(Float8(loading: p + i) - lanesShift)
+        let second = fastExp(Float8(loading: p + i + 8) - lanesShift)
+        first.store(to: p + i)
+        second.store(to: p + i + 8)
+        a = a + first
+        b = b + second
+        i += 16
+    }
+    var total = (a + b).sum()
+    while i < n {
+        let e = fastExp(p[i] - shift)
+        p[i] = e
+        total += e
+        i += 1
+    }
+    return total
+}
+
 // MARK: Loops for the other files (concrete, so they specialise here)
 
 /// out[j] = e^(x[j] − shift) for j in `range`; `out` may be `x`.

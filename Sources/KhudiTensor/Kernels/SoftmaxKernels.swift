@@ -58,6 +58,39 @@ func crossEntropyForward(
     }
 }
 
+/// `crossEntropyForward` that also turns the logits, in place, into dLoss/dLogits = scale ·
+/// (softmax − one-hot of the target), zero on ignored rows: the fused output layer's loss.
+///
+/// Each logit's exponential is taken once (kept in place, then scaled by scale / Σ), where
+/// forward followed by `crossEntropyBackward` takes it twice. Losses and log-sum-exp are the
+/// same bits as `crossEntropyForward`'s.
+func crossEntropyWithGradient(
+    _ losses: UnsafeMutablePointer<Float>, _ logSumExp: UnsafeMutablePointer<Float>,
+    _ logits: UnsafeMutablePointer<Float>, _ targets: UnsafePointer<Int32>,
+    scale: Float, rows: Int, vocabulary: Int, ignoreIndex: Int32
+) {
+    let grain = KernelThreads.grain(itemCost: 3 * vocabulary)
+    KernelThreads.forEachRange(rows, grain: grain) { range in
+        for r in range {
+            let row = logits + r * vocabulary
+            let target = targets[r]
+            let maximum = maximumOf(row, vocabulary)
+            let targetLogit = target == ignoreIndex ? 0 : row[Int(target)]
+            let sum = exponentiateSummingInPlace(row, vocabulary, minus: maximum)
+            let lse = maximum + logf(sum)
+            logSumExp[r] = lse
+            guard target != ignoreIndex else {
+                losses[r] = 0
+                row.update(repeating: 0, count: vocabulary)
+                continue
+            }
+            losses[r] = lse - targetLogit
+            scaleForward(row, row, scale / sum, n: vocabulary)
+            row[Int(target)] -= scale
+        }
+    }
+}
+
 /// dLogits[r, j] (+)= scale · (softmax(logits)[r, j] − [j == target]): added when `accumulate`,
 /// else written, with ignored rows then set to 0 (a fresh buffer may hold anything).
 ///

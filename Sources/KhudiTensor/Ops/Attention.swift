@@ -105,6 +105,18 @@ public func causalAttention(
     query q: Tensor, key k: Tensor, value v: Tensor, queryHeads: Int, kvHeads: Int,
     documents: DocumentLayout? = nil
 ) -> Tensor {
+    causalAttention(
+        query: q, key: k, value: v, queryHeads: queryHeads, kvHeads: kvHeads,
+        documents: documents, keepingProbabilities: nil)
+}
+
+/// `causalAttention(query:key:value:queryHeads:kvHeads:documents:)` with the choice between
+/// keeping the probabilities for backward and recomputing them made by the caller (nil: by
+/// `AttentionShape.keepsProbabilities`), so tests can run both paths.
+func causalAttention(
+    query q: Tensor, key k: Tensor, value v: Tensor, queryHeads: Int, kvHeads: Int,
+    documents: DocumentLayout?, keepingProbabilities keep: Bool?
+) -> Tensor {
     shapeCheck(
         q.shape.count == 3 && k.shape == v.shape && k.shape.count == 3
             && q.shape[0] == k.shape[0] && q.shape[1] == k.shape[1], "causalAttention",
@@ -124,7 +136,9 @@ public func causalAttention(
         documentStarts: documents.map { UnsafePointer($0.starts.pointer) })
     let out = Tensor.output("causalAttention", shape: q.shape, from: [q, k, v])
     let logSumExp = Tensor(uninitialized: [shape.batch, queryHeads, shape.tokens])
-    attentionForward(out.data, logSumExp.data, q.data, k.data, v.data, shape: shape)
+    let kept = keptProbabilities(shape, for: out, keep: keep)
+    attentionForward(
+        out.data, logSumExp.data, q.data, k.data, v.data, shape: shape, probabilities: kept?.data)
     return out.recordBackward { out in
         // Kernels accumulate into all three; inputs that need no gradient get scratch.
         let scratch = [q, k, v].map {
@@ -136,9 +150,17 @@ public func causalAttention(
         withExtendedLifetime(documents) {
             attentionBackward(
                 target(0, q), target(1, k), target(2, v), out.gradientData,
-                q.data, k.data, v.data, logSumExp.data, shape: shape)
+                q.data, k.data, v.data, logSumExp.data, shape: shape,
+                probabilities: kept.map { UnsafePointer($0.data) })
         }
     }
+}
+
+/// Room for the probability blocks forward keeps for backward: only when a gradient will be
+/// taken, and (unless `keep` decides) only when they are small enough to keep.
+private func keptProbabilities(_ shape: AttentionShape, for out: Tensor, keep: Bool?) -> Tensor? {
+    guard out.requiresGradient, keep ?? shape.keepsProbabilities else { return nil }
+    return Tensor(uninitialized: [shape.batch * shape.queryHeads * shape.probabilitiesPerHead])
 }
 
 /// Checks a document layout fits (batch, tokens).
@@ -158,6 +180,14 @@ func checkLayout(_ documents: DocumentLayout?, batch: Int, tokens: Int) {
 public func causalAttention(
     fusedQKV qkv: Tensor, heads: Int, documents: DocumentLayout? = nil
 ) -> Tensor {
+    causalAttention(fusedQKV: qkv, heads: heads, documents: documents, keepingProbabilities: nil)
+}
+
+/// `causalAttention(fusedQKV:heads:documents:)` with the caller choosing whether forward keeps
+/// the probabilities (nil: by size), so tests can run both paths.
+func causalAttention(
+    fusedQKV qkv: Tensor, heads: Int, documents: DocumentLayout?, keepingProbabilities keep: Bool?
+) -> Tensor {
     shapeCheck(
         qkv.shape.count == 3 && qkv.shape[2] % (3 * heads) == 0, "causalAttention",
         "fused qkv \(qkv.shape) is not (batch, tokens, 3 × \(heads) heads × headDim)")
@@ -170,15 +200,17 @@ public func causalAttention(
     let out = Tensor.output(
         "causalAttention", shape: [shape.batch, shape.tokens, width], from: [qkv])
     let logSumExp = Tensor(uninitialized: [shape.batch, heads, shape.tokens])
+    let kept = keptProbabilities(shape, for: out, keep: keep)
     attentionForward(
         out.data, logSumExp.data, qkv.data, qkv.data + width, qkv.data + 2 * width,
-        shape: shape)
+        shape: shape, probabilities: kept?.data)
     return out.recordBackward { out in
         guard let d = qkv.gradientIfNeeded else { return }
         withExtendedLifetime(documents) {
             attentionBackward(
                 d, d + width, d + 2 * width, out.gradientData,
-                qkv.data, qkv.data + width, qkv.data + 2 * width, logSumExp.data, shape: shape)
+                qkv.data, qkv.data + width, qkv.data + 2 * width, logSumExp.data, shape: shape,
+                probabilities: kept.map { UnsafePointer($0.data) })
         }
     }
 }

@@ -49,16 +49,18 @@ public func linearCrossEntropy(
         matrixMultiplyStrided(
             scratch.data, ldc: vocabulary, chunkHidden, lda: width, weight.data, ldb: width,
             m: count, n: vocabulary, k: width, transposeB: .transposed)
-        crossEntropyForward(
-            losses.data + start, logSumExp.data + start, scratch.data,
-            targetIndices.pointer + start, rows: count, vocabulary: vocabulary,
-            ignoreIndex: ignoreIndex)
-        guard withGradients else { continue }
+        guard withGradients else {
+            crossEntropyForward(
+                losses.data + start, logSumExp.data + start, scratch.data,
+                targetIndices.pointer + start, rows: count, vocabulary: vocabulary,
+                ignoreIndex: ignoreIndex)
+            continue
+        }
         // scratch ← dLoss/dLogits for a unit upstream gradient, in place.
-        crossEntropyBackward(
-            scratch.data, scratch.data, logSumExp.data + start, targetIndices.pointer + start,
-            scale: 1 / divisor, rows: count, vocabulary: vocabulary, ignoreIndex: ignoreIndex,
-            accumulate: false)
+        crossEntropyWithGradient(
+            losses.data + start, logSumExp.data + start, scratch.data,
+            targetIndices.pointer + start, scale: 1 / divisor, rows: count,
+            vocabulary: vocabulary, ignoreIndex: ignoreIndex)
         if let hiddenGradient {
             matrixMultiplyStrided(
                 hiddenGradient.data + start * width, ldc: width, scratch.data, lda: vocabulary,
