@@ -292,12 +292,26 @@ public final class Trainer {
         return (total / Double(max(1, counted)), counted)
     }
 
-    /// Training FLOPs per token: 6 per parameter (forward and backward) plus attention's
-    /// 12 · layers · width · sequence length (PaLM's appendix B count).
+    /// Training FLOPs per token that a step performs: each linear weight element costs 2
+    /// forward and 2 for its input's gradient, plus 2 for its own gradient when it is trained
+    /// (6 in full training, the usual 6·N; 4 for a frozen LoRA base); LoRA factors are trained
+    /// linears; a head tied to the embedding is a (vocabulary × width) linear; attention adds
+    /// 12 · layers · width · sequence length (PaLM's appendix B count). Embedding lookups, norms
+    /// and biases are left out.
     public static func flopsPerToken(_ model: any LanguageModel, sequenceLength: Int) -> Double {
+        func cost(_ weight: Tensor) -> Double {
+            Double(weight.count) * (weight.requiresGradient ? 6 : 4)
+        }
+        var total = 0.0
+        for (_, layer, _) in model.linearLayers {
+            total += cost(layer.weight)
+            if let lora = layer.lora { total += cost(lora.a) + cost(lora.b) }
+        }
+        if !model.linearLayers.contains(where: \.isHead), let tied = model.fusableOutputWeight {
+            total += cost(tied)
+        }
         let width = model.linearLayers.first?.layer.inFeatures ?? 0
-        return 6 * Double(model.parameterCount)
-            + 12 * Double(model.layerCount * width * sequenceLength)
+        return total + 12 * Double(model.layerCount * width * sequenceLength)
     }
 
     /// The packed documents of `rows` rows of `inputs` when document masking is on.
