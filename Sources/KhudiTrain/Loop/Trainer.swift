@@ -292,9 +292,11 @@ public final class Trainer {
         return (total / Double(max(1, counted)), counted)
     }
 
-    /// Training FLOPs per token that a step performs: each linear weight element costs 2
-    /// forward and 2 for its input's gradient, plus 2 for its own gradient when it is trained
-    /// (6 in full training, the usual 6·N; 4 for a frozen LoRA base); LoRA factors are trained
+    /// Training FLOPs per token that a step performs.
+    ///
+    /// Each linear weight element costs 2 forward and 2 for its input's gradient, plus 2 for
+    /// its own gradient when it is trained (6 in full training, the usual 6·N; 4 for a frozen
+    /// LoRA base); LoRA factors are trained
     /// linears; a head tied to the embedding is a (vocabulary × width) linear; attention adds
     /// 12 · layers · width · sequence length (PaLM's appendix B count). Embedding lookups, norms
     /// and biases are left out.
