@@ -296,10 +296,9 @@ public final class Trainer {
     ///
     /// Each linear weight element costs 2 forward and 2 for its input's gradient, plus 2 for
     /// its own gradient when it is trained (6 in full training, the usual 6·N; 4 for a frozen
-    /// LoRA base); LoRA factors are trained
-    /// linears; a head tied to the embedding is a (vocabulary × width) linear; attention adds
-    /// 12 · layers · width · sequence length (PaLM's appendix B count). Embedding lookups, norms
-    /// and biases are left out.
+    /// LoRA base); LoRA factors are trained linears; a head tied to the embedding is a
+    /// (vocabulary × width) linear; attention adds 12 · layers · width · sequence length (PaLM's
+    /// appendix B count). Embedding lookups, norms and biases are left out.
     public static func flopsPerToken(_ model: any LanguageModel, sequenceLength: Int) -> Double {
         func cost(_ weight: Tensor) -> Double {
             Double(weight.count) * (weight.requiresGradient ? 6 : 4)
