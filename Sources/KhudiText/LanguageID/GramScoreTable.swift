@@ -41,27 +41,35 @@ struct GramScoreTable: Sendable {
         Int(truncatingIfNeeded: key ^ (key >> 29))
     }
 
+    /// Runs `body` with the table's slots in place, for `add` (one array access per text
+    /// instead of one per gram).
+    @inline(__always) func withSlots<R>(
+        _ body: (UnsafeBufferPointer<SIMD16<Float>>) throws -> R
+    ) rethrows -> R {
+        try storage.withUnsafeBufferPointer(body)
+    }
+
     /// Adds the scores of `key`'s gram to `totals` (`chunks` vectors); false when no language
-    /// kept the gram.
+    /// kept the gram. `slots` comes from `withSlots`.
     ///
-    /// Lanes past the languages collect junk, which callers ignore.
+    /// Lanes past the languages collect junk, which callers ignore. The key and the mark are
+    /// read as integers straight from the slot's last 12 bytes, so a probe that misses loads
+    /// no vector.
     @inline(__always) func add(
-        _ key: UInt64, to totals: UnsafeMutablePointer<SIMD16<Float>>
+        _ key: UInt64, to totals: UnsafeMutablePointer<SIMD16<Float>>,
+        slots: UnsafeBufferPointer<SIMD16<Float>>
     ) -> Bool {
-        storage.withUnsafeBufferPointer { storage in
-            var slot = Self.home(key) & mask
-            while true {
-                let base = slot * chunks
-                let last = storage[base + chunks - 1]
-                if last[15] == 0 { return false }
-                let stored =
-                    UInt64(last[13].bitPattern) | UInt64(last[14].bitPattern) << 32
-                if stored == key {
-                    for c in 0..<chunks { totals[c] += storage[base + c] }
-                    return true
-                }
-                slot = (slot + 1) & mask
+        guard let first = slots.baseAddress else { return false }
+        var slot = Self.home(key) & mask
+        while true {
+            let base = first + slot * chunks
+            let tail = UnsafeRawPointer(base + chunks - 1)
+            if tail.loadUnaligned(fromByteOffset: 60, as: UInt32.self) == 0 { return false }
+            if tail.loadUnaligned(fromByteOffset: 52, as: UInt64.self) == key {
+                for c in 0..<chunks { totals[c] += base[c] }
+                return true
             }
+            slot = (slot + 1) & mask
         }
     }
 }

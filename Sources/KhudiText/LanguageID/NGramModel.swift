@@ -124,15 +124,17 @@ public struct NGramModel: Sendable {
         lanes.initialize(repeating: .zero, count: table.chunks)
         defer { lanes.deallocate() }
         scalars.withUnsafeBufferPointer { scalars in
-            // Each start extends one rolling hash through orders 1…4, which gives the same keys
-            // as hashing every gram from scratch.
-            for start in 0..<scalars.count {
-                var h: UInt64 = 0xCBF2_9CE4_8422_2325
-                for order in Self.orders where start + order <= scalars.count {
-                    h = (h ^ UInt64(scalars[start + order - 1])) &* 0x0000_0100_0000_01B3
-                    if order == 1 && scalars[start] == 0x20 { continue }
-                    grams += 1
-                    if !table.add(h, to: lanes) { unseenGrams += 1 }
+            table.withSlots { slots in
+                // Each start extends one rolling hash through orders 1…4, which gives the same keys
+                // as hashing every gram from scratch.
+                for start in 0..<scalars.count {
+                    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+                    for order in Self.orders where start + order <= scalars.count {
+                        h = (h ^ UInt64(scalars[start + order - 1])) &* 0x0000_0100_0000_01B3
+                        if order == 1 && scalars[start] == 0x20 { continue }
+                        grams += 1
+                        if !table.add(h, to: lanes, slots: slots) { unseenGrams += 1 }
+                    }
                 }
             }
         }
