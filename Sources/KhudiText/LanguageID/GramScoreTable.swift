@@ -50,8 +50,9 @@ struct GramScoreTable: Sendable {
     }
 
     /// Adds the scores of `key`'s gram to `totals` (`chunks` vectors); false when no language
-    /// kept the gram. `slots` comes from `withSlots`.
+    /// kept the gram.
     ///
+    /// `slots` comes from `withSlots`.
     /// Lanes past the languages collect junk, which callers ignore. The key and the mark are
     /// read as integers straight from the slot's last 12 bytes, so a probe that misses loads
     /// no vector.
