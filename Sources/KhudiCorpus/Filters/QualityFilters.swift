@@ -80,14 +80,38 @@ public struct QualityFilters: Sendable {
         }
     }
 
-    /// The hash of words[start..<start+n], order-sensitive.
-    @inline(__always) static func gramHash(_ words: [HashedWord], _ start: Int, _ n: Int) -> UInt64
-    {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(n)
-        for k in start..<(start + n) {
-            h = (h ^ words[k].hash) &* 0x0000_0100_0000_01B3 &+ 0x632B_E59B_D9B4_E019
+    /// The hashes of every n-gram of some words, for one n at a time: `hashes[i]` is the
+    /// order-sensitive hash of words[i..<i+n].
+    ///
+    /// Moving to n + 1 folds one more word into each hash, so a document's passes over n = 2…10
+    /// cost one step per word and n, where hashing each gram afresh cost n steps.
+    struct GramHashes {
+        private let words: [HashedWord]
+        private(set) var hashes: [UInt64]
+        private(set) var n = 1
+
+        init(_ words: [HashedWord]) {
+            self.words = words
+            hashes = words.map { Self.step(Self.seed, $0.hash) }
         }
-        return h
+
+        private static let seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+        @inline(__always) private static func step(_ h: UInt64, _ word: UInt64) -> UInt64 {
+            (h ^ word) &* 0x0000_0100_0000_01B3 &+ 0x632B_E59B_D9B4_E019
+        }
+
+        /// Makes `hashes` those of the `target`-grams (at least one word; starting over when
+        /// `target` is below the current n).
+        mutating func advance(to target: Int) {
+            if target < n { self = GramHashes(words) }
+            while n < target && n < words.count {
+                for i in 0..<(words.count - n) {
+                    hashes[i] = Self.step(hashes[i], words[i + n].hash)
+                }
+                n += 1
+            }
+        }
     }
 
     func repetition(
@@ -103,15 +127,17 @@ public struct QualityFilters: Sendable {
                     "duplicated lines \(fraction) > \(t.duplicateLineFraction)")
             }
         }
-        for n in t.topNGrams.keys.sorted() where words.count >= n {
+        var grams = GramHashes(words)
+        for n in t.topNGrams.keys.sorted() where words.count >= n && n > 0 {
             guard let limit = t.topNGrams[n] else { continue }
+            grams.advance(to: n)
             // The most frequent n-gram, ties going to the one seen first (as Python's
             // Counter.most_common), so the result never depends on hashing order. Its length
             // counts the spaces between its words, as datatrove's joined n-gram does.
             var counts = HashCounter(capacity: words.count)
             var best = (start: 0, count: 0)
             for i in 0...(words.count - n) {
-                let count = counts.increment(Self.gramHash(words, i, n))
+                let count = counts.increment(grams.hashes[i])
                 if count > best.count { best = (i, count) }
             }
             if best.count > 0 {
@@ -126,13 +152,14 @@ public struct QualityFilters: Sendable {
                 }
             }
         }
-        for n in t.duplicateNGrams.keys.sorted() where words.count >= n {
+        for n in t.duplicateNGrams.keys.sorted() where words.count >= n && n > 0 {
             guard let limit = t.duplicateNGrams[n] else { continue }
+            grams.advance(to: n)
             var seen = HashCounter(capacity: words.count)
             var repeated = 0
             var i = 0
             while i <= words.count - n {
-                if seen.increment(Self.gramHash(words, i, n)) == 1 {
+                if seen.increment(grams.hashes[i]) == 1 {
                     i += 1
                 } else {
                     repeated += words[i..<(i + n)].reduce(0) { $0 + $1.length }

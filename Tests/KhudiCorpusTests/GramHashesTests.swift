@@ -1,0 +1,36 @@
+import Testing
+
+@testable import KhudiCorpus
+
+/// The repetition rules' n-gram hashes, grown one word at a time, identify n-grams as hashing
+/// each afresh would: equal word sequences share a hash, different ones (order included) do not.
+@Suite struct GramHashesTests {
+    func hashed(_ text: String) -> [QualityFilters.HashedWord] {
+        QualityFilters.hashed(text.split(separator: " "))
+    }
+
+    @Test func equalGramsShareAHashAndOrderMatters() {
+        var grams = QualityFilters.GramHashes(hashed("a b c a b c d b a"))
+        grams.advance(to: 2)
+        #expect(grams.hashes[0] == grams.hashes[3], "a b at 0 and 3")
+        #expect(grams.hashes[0] != grams.hashes[7], "a b is not b a")
+        grams.advance(to: 3)
+        #expect(grams.n == 3)
+        #expect(grams.hashes[0] == grams.hashes[3], "a b c at 0 and 3")
+        #expect(Set(grams.hashes[0..<7]).count == 6, "7 trigrams, one repeated")
+        grams.advance(to: 4)
+        #expect(Set(grams.hashes[0..<6]).count == 6, "no 4-gram repeats")
+    }
+
+    @Test func goingBackStartsOverAndStopsAtTheWordCount() {
+        let words = hashed("x y z x y")
+        var grown = QualityFilters.GramHashes(words)
+        grown.advance(to: 4)
+        grown.advance(to: 2)
+        var fresh = QualityFilters.GramHashes(words)
+        fresh.advance(to: 2)
+        #expect(grown.n == 2 && grown.hashes[0..<4] == fresh.hashes[0..<4])
+        fresh.advance(to: 9)
+        #expect(fresh.n == 5, "a gram never outgrows the words")
+    }
+}
