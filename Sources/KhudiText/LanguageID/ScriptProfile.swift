@@ -41,7 +41,10 @@ public struct ScriptProfile: Equatable, Sendable {
                     }
                 } else if v == 0x065A || v == 0x065F {
                     kashmiriLetters += 1
-                } else if scalar.properties.isAlphabetic && !ScalarClass.isArabicMark(v) {
+                } else if v < 0x80 || ScalarClass.isArabicMark(v) {
+                    // Spaces, ASCII punctuation and marks: no letter, and no need for the
+                    // standard library's property lookup, which took 2% of a cleaning run.
+                } else if scalar.properties.isAlphabetic {
                     otherLetters += 1
                 }
             }
