@@ -94,8 +94,9 @@ public enum TextSimplifier {
         flush()
     }
 
-    /// The base letter of an Arabic canonical composite (what NFD leaves before the mark);
-    /// any other scalar is its own base. A switch, not a dictionary: it runs on every Arabic
+    /// The base letter of an Arabic canonical composite (what NFD leaves before the mark).
+    ///
+    /// Any other scalar is its own base. A switch, not a dictionary: it runs on every Arabic
     /// letter, and a dictionary lookup hashed each with SipHash (2% of a cleaning run).
     @inline(__always) static func baseLetter(_ v: UInt32) -> UInt32 {
         switch v {
