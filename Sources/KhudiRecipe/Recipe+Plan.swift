@@ -74,13 +74,12 @@ extension Recipe {
             stages.append(
                 Stage(
                     name: "tokenizer-eval",
+                    // One run writes both reports (it used to run twice, once per format).
                     commands: [
                         .init(
-                            tool: "khudi-tokenize", arguments: arguments + ["--json"],
-                            standardOutput: report + ".json"),
-                        .init(
-                            tool: "khudi-tokenize", arguments: arguments,
-                            standardOutput: report + ".md"),
+                            tool: "khudi-tokenize",
+                            arguments: arguments + ["--json-output", report + ".json"],
+                            standardOutput: report + ".md")
                     ],
                     inputs: tokenizerTexts.map(\.1) + (tokenizerParallel.map { [$0] } ?? [])
                         + externalTokenizer,

@@ -221,3 +221,49 @@ extension TokenizeCommandTests {
         #expect(badWeight.stderr.contains("LANG=WEIGHT"))
     }
 }
+
+extension TokenizeCommandTests {
+    /// One `eval` run prints the Markdown table and writes the JSON report beside it
+    /// (`--json-output`), the same JSON that `--json` prints.
+    @Test func evalWritesItsJSONReportWhilePrintingTheTable() throws {
+        let output = folder.appendingPathComponent("eval-tok").path
+        let trained = try ExecutableRunner.run(
+            "khudi-tokenize", ["train", Self.sample, "--output", output, "--vocab-size", "500"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let report = folder.appendingPathComponent("parity.json").path
+        let arguments = ["eval", "--tokenizer", output, "--text", "urd=\(Self.sample)/urd"]
+        let both = try ExecutableRunner.run(
+            "khudi-tokenize", arguments + ["--json-output", report])
+        #expect(both.status == 0, "\(both.stderr)")
+        #expect(both.stdout.hasPrefix("| tokenizer | language |"))
+        let written = try Data(contentsOf: URL(fileURLWithPath: report))
+        let results =
+            (try JSONSerialization.jsonObject(with: written) as? [String: Any])?["results"]
+            as? [[String: Any]]
+        #expect(results?.first?["language"] as? String == "urd")
+        #expect((results?.first?["fertility"] as? Double ?? 0) > 0)
+        let printed = try ExecutableRunner.run("khudi-tokenize", arguments + ["--json"])
+        #expect(printed.stdout == String(decoding: written, as: UTF8.self) + "\n")
+
+        // A directory is read file by file (the sample's Urdu folder has 15 files).
+        #expect((results?.first?["texts"] as? Int ?? 0) > 15)
+
+        let bad = folder.appendingPathComponent("bad.jsonl")
+        try Data("{\"text\": \"ٹھیک\"}\n{not json\n".utf8).write(to: bad)
+        let malformed = try ExecutableRunner.run(
+            "khudi-tokenize", ["eval", "--tokenizer", output, "--text", "urd=\(bad.path)"])
+        #expect(malformed.status == 65)
+        #expect(malformed.stderr.contains("bad.jsonl"), "\(malformed.stderr)")
+        let empty = folder.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let nothing = try ExecutableRunner.run(
+            "khudi-tokenize", ["eval", "--tokenizer", output, "--text", "urd=\(empty.path)"])
+        #expect(nothing.status == 65)
+        #expect(nothing.stderr.contains("holds no text"), "\(nothing.stderr)")
+
+        let unwritable = try ExecutableRunner.run(
+            "khudi-tokenize", arguments + ["--json-output", "/nonexistent-dir/parity.json"])
+        #expect(unwritable.status != 0)
+        #expect(unwritable.stderr.contains("/nonexistent-dir/parity.json"))
+    }
+}

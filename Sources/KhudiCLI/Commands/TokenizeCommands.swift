@@ -190,7 +190,7 @@ public struct TokenizerEvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Tokenizer metrics per language, and premium versus English on parallel text.",
         discussion: """
-            --text LANG=FILE gives monolingual text (one item per line, or JSONL with a "text" field). --parallel FILE.tsv gives aligned sentences, one column per language with a header row naming them (FLORES-200 style: eng_Latn, urd_Arab, ...); premium = tokens(language) / tokens(English). Prints Markdown, or JSON with --json.
+            --text LANG=FILE gives monolingual text (one item per line, or JSONL with a "text" field). --parallel FILE.tsv gives aligned sentences, one column per language with a header row naming them (FLORES-200 style: eng_Latn, urd_Arab, ...); premium = tokens(language) / tokens(English). Prints Markdown, or JSON with --json; --json-output FILE also writes the JSON to FILE, so one run gives both.
             """)
 
     @Option(help: "tokenizer.json or a directory holding one (repeat to compare tokenizers).")
@@ -208,6 +208,9 @@ public struct TokenizerEvalCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @Option(help: "Also write the JSON report to this file (atomically), whatever is printed.")
+    var jsonOutput: String?
+
     public init() {}
 
     public func run() throws {
@@ -223,11 +226,24 @@ public struct TokenizerEvalCommand: ParsableCommand {
                     throw UserError(
                         "--text '\(item)': expected LANG=FILE", exitCode: ExitStatus.usage)
                 }
-                _ = try InputPaths.resolve([parts[1]])
+                // A directory gives its .txt/.jsonl files; a file that cannot be read, or a bad
+                // JSONL line, stops the run rather than silently shrinking the measured text.
                 var lines: [String] = []
-                try DocumentReader(lineDocuments: true).read(
-                    parts[1], document: { lines.append(TextDecoding.decode($0.bytes).text) },
-                    issue: { _ in })
+                var issues: [ReadIssue] = []
+                for file in DocumentReader.expand(try InputPaths.resolve([parts[1]])) {
+                    try DocumentReader(lineDocuments: true).read(
+                        file, document: { lines.append(TextDecoding.decode($0.bytes).text) },
+                        issue: { issues.append($0) })
+                }
+                if let first = issues.first {
+                    throw UserError(
+                        "--text \(parts[0]): \(first)", exitCode: ExitStatus.dataError)
+                }
+                guard !lines.isEmpty else {
+                    throw UserError(
+                        "--text \(parts[0]): '\(parts[1])' holds no text",
+                        exitCode: ExitStatus.dataError)
+                }
                 texts.append((parts[0], lines))
             }
             var columns: [String: [String]] = [:]
@@ -287,12 +303,11 @@ public struct TokenizerEvalCommand: ParsableCommand {
                             premium.map { String(format: "%.3f", $0) } ?? "–"))
                 }
             }
+            let report = try JSONSerialization.data(
+                withJSONObject: ["results": results], options: [.sortedKeys, .prettyPrinted])
+            if let jsonOutput { try AtomicFile.write(report, to: jsonOutput) }
             if json {
-                print(
-                    String(
-                        decoding: try JSONSerialization.data(
-                            withJSONObject: ["results": results],
-                            options: [.sortedKeys, .prettyPrinted]), as: UTF8.self))
+                print(String(decoding: report, as: UTF8.self))
             } else {
                 print(table.joined(separator: "\n"))
             }
