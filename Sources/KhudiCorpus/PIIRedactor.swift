@@ -34,20 +34,39 @@ public struct PIIRedactor: Sendable {
         guard Self.mayHoldPII(text.utf8) else { return (text, [:]) }
         let s = TextDecoding.scalars(of: text)
         var output: [UInt8] = []
-        output.reserveCapacity(text.utf8.count)
         var counts: [Kind: Int] = [:]
+        // Scalars before `copied` are in `output`; a text without a match is returned as it
+        // came (most that hold a digit hold only dates and numbers), never re-encoded.
+        var copied = 0
+        func copy(upTo end: Int) {
+            for scalar in s[copied..<end] { UTF8.encode(scalar) { output.append($0) } }
+            copied = end
+        }
         var i = 0
         while i < s.count {
-            if let (kind, end) = match(s, at: i), kinds.contains(kind) {
-                output.append(contentsOf: kind.placeholder.utf8)
-                counts[kind, default: 0] += 1
-                i = end
-            } else {
-                UTF8.encode(s[i]) { output.append($0) }
+            guard Self.mayStartMatch(s[i].value), let (kind, end) = match(s, at: i),
+                kinds.contains(kind)
+            else {
                 i += 1
+                continue
             }
+            if counts.isEmpty { output.reserveCapacity(text.utf8.count) }
+            copy(upTo: i)
+            output.append(contentsOf: kind.placeholder.utf8)
+            counts[kind, default: 0] += 1
+            i = end
+            copied = end
         }
+        guard !counts.isEmpty else { return (text, [:]) }
+        copy(upTo: s.count)
         return (String(decoding: output, as: UTF8.self), counts)
+    }
+
+    /// Whether a match may start at scalar `v`: every kind begins with an ASCII character
+    /// (a digit, "+", a hex letter, ":" or an e-mail's local part) or an Arabic-Indic or Urdu
+    /// digit, so the letters of Arabic-script text are passed over without trying each kind.
+    @inline(__always) static func mayStartMatch(_ v: UInt32) -> Bool {
+        v < 0x80 || digit(v) != nil
     }
 
     /// Whether the text holds "@", ":" or a digit, one of which every kind of match needs.

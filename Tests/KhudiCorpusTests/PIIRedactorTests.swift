@@ -43,6 +43,14 @@ import Testing
         }
     }
 
+    /// Text before, between and after matches is kept exactly, Urdu digits included.
+    @Test func textAroundSeveralMatchesIsKept() {
+        let (text, counts) = PIIRedactor().redact(
+            "۱۲ ای میل a@b.co، فون 0300-1234567 اور ۳۵۲۰۲-۱۲۳۴۵۶۷-۱ پر ۲۰۲۴ میں")
+        #expect(text == "۱۲ ای میل <EMAIL>، فون <PHONE> اور <CNIC> پر ۲۰۲۴ میں")
+        #expect(counts == [.email: 1, .phone: 1, .cnic: 1])
+    }
+
     @Test func onlyConfiguredKindsAreRedacted() {
         let redactor = PIIRedactor(kinds: [.email])
         let (text, counts) = redactor.redact("a@b.com 0300-1234567")
