@@ -120,9 +120,7 @@ public struct NGramModel: Sendable {
         let table = lookup.table
         var grams = 0
         var unseenGrams = 0
-        let lanes = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: table.chunks)
-        lanes.initialize(repeating: .zero, count: table.chunks)
-        defer { lanes.deallocate() }
+        var total = SIMD16<Float>()
         scalars.withUnsafeBufferPointer { scalars in
             table.withSlots { slots in
                 // Each start extends one rolling hash through orders 1…4, which gives the same keys
@@ -133,12 +131,12 @@ public struct NGramModel: Sendable {
                         h = (h ^ UInt64(scalars[start + order - 1])) &* 0x0000_0100_0000_01B3
                         if order == 1 && scalars[start] == 0x20 { continue }
                         grams += 1
-                        if !table.add(h, to: lanes, slots: slots) { unseenGrams += 1 }
+                        if !table.add(h, to: &total, slots: slots) { unseenGrams += 1 }
                     }
                 }
             }
         }
-        var totals = (0..<width).map { lanes[$0 / 16][$0 % 16] }
+        var totals = (0..<width).map { total[$0] }
         // Grams no language kept all score the unseen row: added once, times their count.
         for j in 0..<width { totals[j] += lookup.unseen[j] * Float(unseenGrams) }
         return (totals, grams)
