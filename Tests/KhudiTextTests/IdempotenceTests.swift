@@ -60,3 +60,46 @@ import _KhudiTestSupport
         }
     }
 }
+
+/// The language stage recomposes only where its changes may have broken NFC; its output must
+/// be NFC all the same, whatever the language and policies.
+@Suite struct LanguageNormalizationStaysNFCTests {
+    /// The idempotence alphabet plus marks whose canonical classes differ (U+065B → U+0652 is
+    /// an Urdu-table replacement that changes a mark's class) and a Latin pair NFC composes.
+    static let alphabet =
+        IdempotenceTests.alphabet + [
+            "\u{065B}", "\u{0652}", "\u{065F}", "\u{0656}", "e", "\u{0301}", "\u{0327}", "\u{0654}",
+            "\u{200C}",
+        ]
+
+    @Test(arguments: Language.allCases)
+    func outputIsNFC(_ language: Language) {
+        var random = TestRandom(seed: 11)
+        let script = ScriptNormalizer()
+        for zwnj in [ZWNJPolicy.keep, .delete, .space] {
+            for strips in [false, true] {
+                let normalizer = LanguageNormalizer(
+                    language: language, digits: .urdu, zwnj: zwnj, stripsDiacritics: strips)
+                for _ in 0..<400 {
+                    let length = Int(random.next() % 16)
+                    let raw = (0..<length).map { _ in
+                        Self.alphabet[Int(random.next() % UInt64(Self.alphabet.count))]
+                    }.joined()
+                    let out = normalizer.normalize(script.normalize(raw))
+                    #expect(
+                        Array(out.unicodeScalars)
+                            == Array(out.precomposedStringWithCanonicalMapping.unicodeScalars),
+                        "\(language) \(zwnj) strip=\(strips) input \(raw.unicodeScalars.map { String($0.value, radix: 16) })"
+                    )
+                }
+            }
+        }
+    }
+
+    /// U+065B after U+0655 becomes U+0652, whose class (34) sorts before U+0655's (220).
+    @Test func aReplacedMarkIsPutBackInCanonicalOrder() {
+        let text = ScriptNormalizer().normalize("پر\u{065B}\u{0655}")
+        let out = LanguageNormalizer(language: .kashmiri).normalize(text)
+        #expect(Array(out.unicodeScalars) == Array("پر\u{0652}\u{0655}".unicodeScalars))
+    }
+}

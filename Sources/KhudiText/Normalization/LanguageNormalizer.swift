@@ -37,11 +37,19 @@ public struct LanguageNormalizer: Sendable {
     }
 
     /// `text` with the language's letters, digits and joiners unified.
+    ///
+    /// `text` is `ScriptNormalizer` output, so already NFC; the result is NFC too. It is
+    /// recomposed only where this stage may have broken that: where a replaced scalar, or the
+    /// one after a replaced, composed or deleted scalar, `mayCombine` (possibly a mark that now
+    /// combines with what precedes it or sits out of canonical order). Recomposing every text
+    /// took a quarter of this stage's time.
     public func normalize(_ text: String) -> String {
         var output: [UInt32] = []
         output.reserveCapacity(text.utf8.count / 2)
         var previous: UInt32 = 0
         var changed = false
+        var afterChange = false
+        var needsComposition = false
         for scalar in text.unicodeScalars {
             var v = scalar.value
             if v >= 0x0600 && v <= 0x06FF, let replacement = replacements[Int(v - 0x0600)] {
@@ -50,6 +58,7 @@ public struct LanguageNormalizer: Sendable {
             v = Self.digit(v, policy: digits)
             if stripsDiacritics && Self.isStrippedDiacritic(v) {
                 changed = true
+                afterChange = true
                 continue
             }
             if v == 0x0654 || v == 0x0655,
@@ -64,22 +73,37 @@ public struct LanguageNormalizer: Sendable {
                 case .keep: break
                 case .delete:
                     changed = true
+                    afterChange = true
                     continue
                 case .space: v = 0x20
                 }
             }
-            if v != scalar.value { changed = true }
+            let replaced = v != scalar.value
+            // A mark may now combine with what precedes it, or (itself replaced: U+065B → U+0652)
+            // sit out of canonical order among the marks before it.
+            if (afterChange || replaced) && Self.mayCombine(v) { needsComposition = true }
+            afterChange = replaced
+            if replaced { changed = true }
             output.append(v)
             previous = v
         }
-        guard changed || zwnj == .keep else { return CanonicalComposition.nfc(text) }
+        guard changed || zwnj == .keep else { return text }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(output.count * 2)
         for v in output { UTF8Builder.append(v, to: &bytes) }
         var result = String(decoding: bytes, as: UTF8.self)
+        // Neither can make a composition: they drop ZWNJ or spaces only beside spaces, line
+        // breaks, other ZWNJ or the text's ends.
         if zwnj == .keep { result = Self.tidyZWNJ(result) }
         if zwnj == .space { result = Self.collapseSpaces(result) }
-        return CanonicalComposition.nfc(result)
+        return needsComposition ? CanonicalComposition.nfc(result) : result
+    }
+
+    /// Whether `v` may be the second half of a canonical composite or a mark out of order: not
+    /// ASCII, an Arabic letter or an Arabic-Indic or Urdu digit, which never are.
+    @inline(__always) static func mayCombine(_ v: UInt32) -> Bool {
+        v >= 0x80 && !ScalarClass.isArabicLetter(v) && !(0x0660...0x0669).contains(v)
+            && !(0x06F0...0x06F9).contains(v)
     }
 
     static func digit(_ v: UInt32, policy: DigitPolicy) -> UInt32 {
