@@ -192,7 +192,7 @@ public struct QualityFilters: Sendable {
                 "mean word length \(meanLength) outside \(t.minimumMeanWordLength)…\(t.maximumMeanWordLength)"
             )
         }
-        let hashes = Double(text.utf8.filter { $0 == 0x23 }.count) / Double(words.count)
+        let hashes = Double(text.utf8.count(where: { $0 == 0x23 })) / Double(words.count)
         if hashes > 0.1 {
             return reject("gopher_hash_ratio", hashes, "'#' per word \(hashes) > 0.1")
         }
@@ -203,38 +203,34 @@ public struct QualityFilters: Sendable {
         if !lines.isEmpty {
             let bullets =
                 Double(
-                    lines.filter { $0.unicodeScalars.first.map { $0 == "•" || $0 == "-" } ?? false }
-                        .count)
+                    lines.count(where: {
+                        $0.unicodeScalars.first.map { $0 == "•" || $0 == "-" } ?? false
+                    }))
                 / Double(lines.count)
             if bullets > 0.9 {
                 return reject("gopher_bullet_lines", bullets, "bullet lines \(bullets) > 0.9")
             }
             let trailing =
-                Double(lines.filter { Self.endsWithEllipsis($0.utf8) }.count) / Double(lines.count)
+                Double(lines.count(where: { Self.endsWithEllipsis($0.utf8) })) / Double(lines.count)
             if trailing > 0.3 {
                 return reject(
                     "gopher_ellipsis_lines", trailing,
                     "lines ending in an ellipsis \(trailing) > 0.3")
             }
         }
-        let alphabetic = Double(words.filter(WordSplitter.isAlphabetic).count) / Double(words.count)
+        let alphabetic = Double(words.count(where: WordSplitter.isAlphabetic)) / Double(words.count)
         if alphabetic < t.alphabeticWords {
             return reject(
                 "gopher_alphabetic_words", alphabetic,
                 "words with a letter \(alphabetic) < \(t.alphabeticWords)")
         }
         if !t.stopWords.isEmpty {
-            // Words compare by the hash of their bytes, as the repetition rules do (a String
-            // set would hash every word with Unicode normalization).
-            let stop = Set(t.stopWords.map { ByteHash.fnv1a($0.utf8) })
-            var found = Set(hashed.lazy.map(\.hash).filter { stop.contains($0) })
-            // "،" is a FineWeb-2 stop word but a separator for Khudi's splitter: count it apart.
-            let comma = ByteHash.fnv1a("،".utf8)
-            if stop.contains(comma) && Self.containsArabicComma(text.utf8) { found.insert(comma) }
-            if found.count < t.minimumStopWords {
+            let found = Self.distinctStopWords(
+                hashed, text: text, stopWords: t.stopWords, enough: t.minimumStopWords)
+            if found < t.minimumStopWords {
                 return reject(
-                    "gopher_stop_words", Double(found.count),
-                    "\(found.count) distinct stop words < \(t.minimumStopWords)")
+                    "gopher_stop_words", Double(found),
+                    "\(found) distinct stop words < \(t.minimumStopWords)")
             }
         }
         return nil
@@ -248,10 +244,10 @@ public struct QualityFilters: Sendable {
         if t.linePunctuation > 0 {
             let ending =
                 Double(
-                    lines.filter {
+                    lines.count(where: {
                         $0.unicodeScalars.last.map { Self.terminalScalars.contains($0.value) }
                             ?? false
-                    }.count)
+                    }))
                 / Double(lines.count)
             if ending < t.linePunctuation {
                 return reject(
@@ -261,7 +257,7 @@ public struct QualityFilters: Sendable {
         }
         if t.shortLines <= 1 {
             let short =
-                Double(lines.filter { Self.scalarCount($0.utf8) <= 30 }.count)
+                Double(lines.count(where: { Self.scalarCount($0.utf8) <= 30 }))
                 / Double(lines.count)
             if short > t.shortLines {
                 return reject(
@@ -269,7 +265,7 @@ public struct QualityFilters: Sendable {
             }
         }
         let (_, duplicateCharacters) = Self.duplicates(lines)
-        let newLineCount = text.utf8.filter { $0 == 0x0A }.count
+        let newLineCount = text.utf8.count(where: { $0 == 0x0A })
         let characters = max(1, length - newLineCount)
         let ratio = Double(duplicateCharacters) / Double(characters)
         if ratio > t.characterDuplicates {
@@ -284,6 +280,35 @@ public struct QualityFilters: Sendable {
                 "newlines per word \(newLines) > \(t.newLineRatio)")
         }
         return nil
+    }
+
+    /// How many distinct `stopWords` occur among `words`, counting stops once `enough` are found
+    /// (the rule only asks whether there are that many).
+    ///
+    /// Words compare by the hash of their bytes, as the repetition rules do (a String set would
+    /// hash every word with Unicode normalization), looked up by binary search in the sorted
+    /// stop-word hashes (a Set hashed each word again with SipHash).
+    static func distinctStopWords(
+        _ words: [HashedWord], text: String, stopWords: [String], enough: Int
+    ) -> Int {
+        let stop = Array(Set(stopWords.map { ByteHash.fnv1a($0.utf8) })).sorted()
+        var seen = [Bool](repeating: false, count: stop.count)
+        var found = 0
+        func note(_ hash: UInt64) {
+            var (low, high) = (0, stop.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if stop[middle] < hash { low = middle + 1 } else { high = middle }
+            }
+            if low < stop.count, stop[low] == hash, !seen[low] {
+                seen[low] = true
+                found += 1
+            }
+        }
+        for word in words where found < enough { note(word.hash) }
+        // "،" is a FineWeb-2 stop word but a separator for Khudi's splitter: count it apart.
+        if found < enough, Self.containsArabicComma(text.utf8) { note(ByteHash.fnv1a("،".utf8)) }
+        return found
     }
 
     /// Terminal punctuation as scalar values (the Character set above, for the byte-level paths).
