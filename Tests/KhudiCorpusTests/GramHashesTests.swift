@@ -1,3 +1,5 @@
+import Foundation
+import KhudiText
 import Testing
 
 @testable import KhudiCorpus
@@ -32,5 +34,31 @@ import Testing
         #expect(grown.n == 2 && grown.hashes[0..<4] == fresh.hashes[0..<4])
         fresh.advance(to: 9)
         #expect(fresh.n == 5, "a gram never outgrows the words")
+    }
+}
+
+/// The filters read words in one pass (`hashedWords`); they must be the words, hashes, lengths
+/// and letter flags of `WordSplitter.words`, the splitter the rest of Khudi uses.
+@Suite struct HashedWordsTests {
+    @Test func oneScanEqualsSplittingThenHashing() throws {
+        let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("datasets/sample")
+        var texts = [
+            "", "  ", "کِتاب، قلم۔ 2024 میں!", "a-b c.d\u{200C}e", "\u{1F469}\u{200D}\u{1F4BB} x",
+            "۔۔۔ ،", "word", "٫٬ 12٫5 کے\n\nبعد",
+        ]
+        for language in ["urd", "snd", "pbt", "eng"] {
+            let folder = sample.appendingPathComponent(language)
+            for name in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() {
+                texts.append(
+                    try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8))
+            }
+        }
+        for text in texts {
+            let expected = QualityFilters.hashed(WordSplitter.words(text))
+            #expect(QualityFilters.hashedWords(text) == expected, "\(text.prefix(40))")
+        }
+        #expect(texts.count > 20)
     }
 }

@@ -27,8 +27,7 @@ public struct QualityFilters: Sendable {
 
     /// The first rule `text` fails, or nil when it passes every enabled rule.
     public func check(_ text: String) -> Rejection? {
-        let words = WordSplitter.words(text)
-        let hashed = Self.hashed(words)
+        let hashed = Self.hashedWords(text)
         let length = max(1, Self.scalarCount(text.utf8))
         let lines = Self.lines(text)
         if gopherRepetition,
@@ -37,12 +36,12 @@ public struct QualityFilters: Sendable {
             return rejection
         }
         if gopherQuality,
-            let rejection = quality(text, words: words, hashed: hashed, lines: lines)
+            let rejection = quality(text, hashed: hashed, lines: lines)
         {
             return rejection
         }
         if fineWebQuality,
-            let rejection = fineWeb(text, words: words, lines: lines, length: length)
+            let rejection = fineWeb(text, words: hashed, lines: lines, length: length)
         {
             return rejection
         }
@@ -68,16 +67,39 @@ public struct QualityFilters: Sendable {
     /// A word reduced to what the repetition rules need: a 64-bit hash of its UTF-8 bytes
     /// (n-grams compare as combined hashes, never as joined strings, which would be hashed with
     /// Unicode normalization and dominate the run time) and its length in code points.
-    struct HashedWord {
+    struct HashedWord: Equatable {
         var hash: UInt64
         var length: Int
+        /// Whether the word holds a letter (`WordSplitter.isAlphabetic`).
+        var hasLetter = false
     }
 
     static func hashed(_ words: [Substring]) -> [HashedWord] {
         words.map { word in
             let bytes = word.utf8
-            return HashedWord(hash: ByteHash.fnv1a(bytes), length: scalarCount(bytes))
+            return HashedWord(
+                hash: ByteHash.fnv1a(bytes), length: scalarCount(bytes),
+                hasLetter: WordSplitter.isAlphabetic(word))
         }
+    }
+
+    /// `hashed(WordSplitter.words(text))` in one pass over the scalars: each word's FNV-1a
+    /// hash, length and letter flag are formed as it is read, with no Substring made.
+    static func hashedWords(_ text: String) -> [HashedWord] {
+        var words: [HashedWord] = []
+        var word = HashedWord(hash: 0xCBF2_9CE4_8422_2325, length: 0)
+        for scalar in text.unicodeScalars {
+            if WordSplitter.isSeparator(scalar.value) {
+                if word.length > 0 { words.append(word) }
+                word = HashedWord(hash: 0xCBF2_9CE4_8422_2325, length: 0)
+                continue
+            }
+            UTF8.encode(scalar) { word.hash = (word.hash ^ UInt64($0)) &* 0x0000_0100_0000_01B3 }
+            word.length += 1
+            if !word.hasLetter && WordSplitter.isLetter(scalar) { word.hasLetter = true }
+        }
+        if word.length > 0 { words.append(word) }
+        return words
     }
 
     /// The hashes of every n-gram of some words, for one n at a time: `hashes[i]` is the
@@ -176,16 +198,14 @@ public struct QualityFilters: Sendable {
         return nil
     }
 
-    func quality(
-        _ text: String, words: [Substring], hashed: [HashedWord], lines: [Substring]
-    ) -> Rejection? {
+    func quality(_ text: String, hashed words: [HashedWord], lines: [Substring]) -> Rejection? {
         let t = thresholds
         if words.count < t.minimumWords || words.count > t.maximumWords {
             return reject(
                 "gopher_word_count", Double(words.count),
                 "\(words.count) words outside \(t.minimumWords)…\(t.maximumWords)")
         }
-        let meanLength = Double(hashed.reduce(0) { $0 + $1.length }) / Double(max(1, words.count))
+        let meanLength = Double(words.reduce(0) { $0 + $1.length }) / Double(max(1, words.count))
         if meanLength < t.minimumMeanWordLength || meanLength > t.maximumMeanWordLength {
             return reject(
                 "gopher_mean_word_length", meanLength,
@@ -218,7 +238,7 @@ public struct QualityFilters: Sendable {
                     "lines ending in an ellipsis \(trailing) > 0.3")
             }
         }
-        let alphabetic = Double(words.count(where: WordSplitter.isAlphabetic)) / Double(words.count)
+        let alphabetic = Double(words.count(where: \.hasLetter)) / Double(words.count)
         if alphabetic < t.alphabeticWords {
             return reject(
                 "gopher_alphabetic_words", alphabetic,
@@ -226,7 +246,7 @@ public struct QualityFilters: Sendable {
         }
         if !t.stopWords.isEmpty {
             let found = Self.distinctStopWords(
-                hashed, text: text, stopWords: t.stopWords, enough: t.minimumStopWords)
+                words, text: text, stopWords: t.stopWords, enough: t.minimumStopWords)
             if found < t.minimumStopWords {
                 return reject(
                     "gopher_stop_words", Double(found),
@@ -237,7 +257,7 @@ public struct QualityFilters: Sendable {
     }
 
     func fineWeb(
-        _ text: String, words: [Substring], lines: [Substring], length: Int
+        _ text: String, words: [HashedWord], lines: [Substring], length: Int
     ) -> Rejection? {
         let t = thresholds
         guard !lines.isEmpty else { return reject("fineweb_empty", 0, "no non-empty line") }
