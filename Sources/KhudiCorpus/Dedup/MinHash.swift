@@ -1,6 +1,7 @@
 /// MinHash signatures with locality-sensitive hashing bands, as datatrove's MinhashDedup: word
-/// 5-grams, `bands` × `rows` universal hashes (a·x + b) mod (2⁶¹ − 1), and no Jaccard verification:
-/// documents sharing any whole band are near-duplicates.
+/// 5-grams, `bands` × `rows` hashes a·x + b mod 2⁶⁴ with odd a (each a bijection of the shingle
+/// hash; datatrove works mod 2⁶¹ − 1), and no Jaccard verification: documents sharing any whole
+/// band are near-duplicates.
 ///
 /// With the default 14 × 8 the 50% point of the detection curve is at Jaccard ≈ 0.72
 /// (reference/urdu-text.md §4.7).
