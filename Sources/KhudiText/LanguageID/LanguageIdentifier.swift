@@ -80,7 +80,7 @@ public struct LanguageIdentifier: Sendable {
     func decide(_ clean: String) -> LineDecision? {
         let profile = ScriptProfile(clean)
         guard let pool = candidates(for: profile.dominantScript) else { return nil }
-        let (totals, grams) = model.totals(NGramModel.featureScalars(of: clean.unicodeScalars))
+        let (totals, grams) = model.totals(NGramModel.featureScalars(of: clean))
         let ranked = model.ranked(totals, grams: grams, among: pool)
         guard let best = ranked.first else { return nil }
         return LineDecision(
