@@ -18,10 +18,26 @@ import _KhudiTestSupport
         "\u{06F5}", "7", "a", "Z", "\u{1F468}", "\u{1F469}", ".", "۔", "\u{0001}",
     ]
 
-    static func randomText(_ random: inout TestRandom) -> String {
-        let length = Int(random.next() % 24)
-        return (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+    static func randomText(
+        _ random: inout TestRandom, from letters: [String] = alphabet, under maximum: UInt64 = 24
+    ) -> String {
+        let length = Int(random.next() % maximum)
+        return (0..<length).map { _ in letters[Int(random.next() % UInt64(letters.count))] }
             .joined()
+    }
+
+    /// `language`'s normalizer under every ZWNJ policy, with and without stripping, each with
+    /// a label for failure messages.
+    static func normalizers(for language: Language) -> [(LanguageNormalizer, String)] {
+        [ZWNJPolicy.keep, .delete, .space].flatMap { zwnj in
+            [false, true].map { strips in
+                (
+                    LanguageNormalizer(
+                        language: language, digits: .urdu, zwnj: zwnj, stripsDiacritics: strips),
+                    "\(language) \(zwnj) strip=\(strips)"
+                )
+            }
+        }
     }
 
     @Test func scriptNormalizationIsIdempotent() {
@@ -43,19 +59,14 @@ import _KhudiTestSupport
     func languageNormalizationIsIdempotent(_ language: Language) {
         var random = TestRandom(seed: 7)
         let script = ScriptNormalizer()
-        for zwnj in [ZWNJPolicy.keep, .delete, .space] {
-            for strips in [false, true] {
-                let normalizer = LanguageNormalizer(
-                    language: language, digits: .urdu, zwnj: zwnj, stripsDiacritics: strips)
-                for _ in 0..<400 {
-                    let text = script.normalize(Self.randomText(&random))
-                    let once = normalizer.normalize(text)
-                    let twice = normalizer.normalize(once)
-                    #expect(
-                        Array(once.unicodeScalars) == Array(twice.unicodeScalars),
-                        "\(language) \(zwnj) strip=\(strips) input \(text.unicodeScalars.map { String($0.value, radix: 16) })"
-                    )
-                }
+        for (normalizer, label) in Self.normalizers(for: language) {
+            for _ in 0..<400 {
+                let text = script.normalize(Self.randomText(&random))
+                let once = normalizer.normalize(text)
+                let twice = normalizer.normalize(once)
+                #expect(
+                    Array(once.unicodeScalars) == Array(twice.unicodeScalars),
+                    "\(label) input \(text.unicodeScalars.map { String($0.value, radix: 16) })")
             }
         }
     }
@@ -76,22 +87,14 @@ import _KhudiTestSupport
     func outputIsNFC(_ language: Language) {
         var random = TestRandom(seed: 11)
         let script = ScriptNormalizer()
-        for zwnj in [ZWNJPolicy.keep, .delete, .space] {
-            for strips in [false, true] {
-                let normalizer = LanguageNormalizer(
-                    language: language, digits: .urdu, zwnj: zwnj, stripsDiacritics: strips)
-                for _ in 0..<400 {
-                    let length = Int(random.next() % 16)
-                    let raw = (0..<length).map { _ in
-                        Self.alphabet[Int(random.next() % UInt64(Self.alphabet.count))]
-                    }.joined()
-                    let out = normalizer.normalize(script.normalize(raw))
-                    #expect(
-                        Array(out.unicodeScalars)
-                            == Array(out.precomposedStringWithCanonicalMapping.unicodeScalars),
-                        "\(language) \(zwnj) strip=\(strips) input \(raw.unicodeScalars.map { String($0.value, radix: 16) })"
-                    )
-                }
+        for (normalizer, label) in IdempotenceTests.normalizers(for: language) {
+            for _ in 0..<400 {
+                let raw = IdempotenceTests.randomText(&random, from: Self.alphabet, under: 16)
+                let out = normalizer.normalize(script.normalize(raw))
+                #expect(
+                    Array(out.unicodeScalars)
+                        == Array(out.precomposedStringWithCanonicalMapping.unicodeScalars),
+                    "\(label) input \(raw.unicodeScalars.map { String($0.value, radix: 16) })")
             }
         }
     }
