@@ -157,6 +157,7 @@ func attentionBackward(
         KernelThreads.forEachRange(s.batch * s.kvHeads, grain: 1) { items in
             let buffers = scratch.pop()
             defer { scratch.push(buffers) }
+            // With kept probabilities there is one buffer, dScores, and `recomputed` is unused.
             let (recomputed, dScores) = (buffers[0], buffers[buffers.count - 1])
             for item in items {
                 let (b, kvHead) = (item / s.kvHeads, item % s.kvHeads)

@@ -145,27 +145,23 @@ struct Float8: FloatLanes {
 
 /// Σ e^(p[i] − shift) for i in 0..<n: sixteen lanes at a time, then the tail, in a fixed order.
 func sumOfExp(_ p: UnsafePointer<Float>, _ n: Int, minus shift: Float) -> Float {
-    let lanesShift = Float8(broadcasting: shift)
-    var a = Float8(broadcasting: 0)
-    var b = Float8(broadcasting: 0)
-    var i = 0
-    while i + 16 <= n {
-        a = a + fastExp(Float8(loading: p + i) - lanesShift)
-        b = b + fastExp(Float8(loading: p + i + 8) - lanesShift)
-        i += 16
-    }
-    var total = (a + b).sum()
-    while i < n {
-        total += fastExp(p[i] - shift)
-        i += 1
-    }
-    return total
+    exponentialSum(p, n, minus: shift, keepingIn: nil)
 }
 
 /// p[j] ← e^(p[j] − shift) for j in 0..<n, returning their sum, added in the same order as
 /// `sumOfExp` adds (so the two return the same bits).
 func exponentiateSummingInPlace(
     _ p: UnsafeMutablePointer<Float>, _ n: Int, minus shift: Float
+) -> Float {
+    exponentialSum(p, n, minus: shift, keepingIn: p)
+}
+
+/// The one summation both of the above run: two eight-lane partial sums, then the tail; each
+/// exponential is also written to `kept` when given (a constant at each call, so inlining
+/// removes the test).
+@inline(__always) private func exponentialSum(
+    _ p: UnsafePointer<Float>, _ n: Int, minus shift: Float,
+    keepingIn kept: UnsafeMutablePointer<Float>?
 ) -> Float {
     let lanesShift = Float8(broadcasting: shift)
     var a = Float8(broadcasting: 0)
@@ -174,8 +170,10 @@ func exponentiateSummingInPlace(
     while i + 16 <= n {
         let first = fastExp(Float8(loading: p + i) - lanesShift)
         let second = fastExp(Float8(loading: p + i + 8) - lanesShift)
-        first.store(to: p + i)
-        second.store(to: p + i + 8)
+        if let kept {
+            first.store(to: kept + i)
+            second.store(to: kept + i + 8)
+        }
         a = a + first
         b = b + second
         i += 16
@@ -183,7 +181,7 @@ func exponentiateSummingInPlace(
     var total = (a + b).sum()
     while i < n {
         let e = fastExp(p[i] - shift)
-        p[i] = e
+        kept?[i] = e
         total += e
         i += 1
     }

@@ -62,10 +62,10 @@ func crossEntropyForward(
 /// (softmax − one-hot of the target), zero on ignored rows: the fused output layer's loss.
 ///
 /// Each logit's exponential is taken once (kept in place, then scaled by scale / Σ), where
-/// forward followed by `crossEntropyBackward` takes it twice. Losses and log-sum-exp are the
-/// same bits as `crossEntropyForward`'s.
+/// forward followed by `crossEntropyBackward` takes it twice. Losses are the same bits as
+/// `crossEntropyForward`'s; no log-sum-exp is kept, since no backward reads it.
 func crossEntropyWithGradient(
-    _ losses: UnsafeMutablePointer<Float>, _ logSumExp: UnsafeMutablePointer<Float>,
+    _ losses: UnsafeMutablePointer<Float>,
     _ logits: UnsafeMutablePointer<Float>, _ targets: UnsafePointer<Int32>,
     scale: Float, rows: Int, vocabulary: Int, ignoreIndex: Int32
 ) {
@@ -77,14 +77,12 @@ func crossEntropyWithGradient(
             let maximum = maximumOf(row, vocabulary)
             let targetLogit = target == ignoreIndex ? 0 : row[Int(target)]
             let sum = exponentiateSummingInPlace(row, vocabulary, minus: maximum)
-            let lse = maximum + logf(sum)
-            logSumExp[r] = lse
             guard target != ignoreIndex else {
                 losses[r] = 0
                 row.update(repeating: 0, count: vocabulary)
                 continue
             }
-            losses[r] = lse - targetLogit
+            losses[r] = maximum + logf(sum) - targetLogit
             scaleForward(row, row, scale / sum, n: vocabulary)
             row[Int(target)] -= scale
         }

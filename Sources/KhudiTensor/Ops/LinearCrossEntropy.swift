@@ -41,7 +41,8 @@ public func linearCrossEntropy(
     let chunk = min(rows, max(1, chunkRows ?? rows))
     let scratch = Tensor(uninitialized: [max(chunk, 1), vocabulary])
     let losses = Tensor(uninitialized: [rows])
-    let logSumExp = Tensor(uninitialized: [rows])
+    // Only crossEntropyForward (no gradients) writes log-sum-exps, and nothing here reads them.
+    let logSumExp = Tensor(uninitialized: [withGradients ? 0 : rows])
     let targetIndices = IndexBuffer(targets)
     for start in stride(from: 0, to: rows, by: max(chunk, 1)) {
         let count = min(chunk, rows - start)
@@ -58,8 +59,8 @@ public func linearCrossEntropy(
         }
         // scratch ← dLoss/dLogits for a unit upstream gradient, in place.
         crossEntropyWithGradient(
-            losses.data + start, logSumExp.data + start, scratch.data,
-            targetIndices.pointer + start, scale: 1 / divisor, rows: count,
+            losses.data + start, scratch.data, targetIndices.pointer + start,
+            scale: 1 / divisor, rows: count,
             vocabulary: vocabulary, ignoreIndex: ignoreIndex)
         if let hiddenGradient {
             matrixMultiplyStrided(

@@ -58,7 +58,6 @@ public func crossEntropy(
             dLogits.pointer, logits.data, logSumExp.data, targetIndices.pointer, scale: scale,
             rows: rows, vocabulary: vocabulary, ignoreIndex: ignoreIndex,
             accumulate: dLogits.accumulate)
-
     }
 }
 
