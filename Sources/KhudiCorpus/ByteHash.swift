@@ -10,8 +10,24 @@ enum ByteHash {
 
     @inline(__always) private static func fnv1a<S: Sequence>(sequence bytes: S) -> UInt64
     where S.Element == UInt8 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in bytes { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        var h = offset
+        for byte in bytes { h = step(h, byte) }
+        return h
+    }
+
+    /// FNV-1a's starting value: the hash of no bytes.
+    static let offset: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    /// `h` extended by one byte.
+    @inline(__always) static func step(_ h: UInt64, _ byte: UInt8) -> UInt64 {
+        (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+    }
+
+    /// `h` extended by `scalar`'s UTF-8 bytes, for a word hashed as it is read (equal to
+    /// `fnv1a` of the word's bytes).
+    @inline(__always) static func appending(_ scalar: Unicode.Scalar, to h: UInt64) -> UInt64 {
+        var h = h
+        UTF8.encode(scalar) { h = step(h, $0) }
         return h
     }
 }

@@ -27,13 +27,13 @@ public enum TextSimplifier {
     /// `words(text)`), computed as the words are formed, without building them.
     public static func wordHashes(_ text: String) -> [UInt64] {
         var hashes: [UInt64] = []
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        var h = ByteHash.offset
         simplify(text) { scalar in
             if let scalar {
-                UTF8.encode(scalar) { h = (h ^ UInt64($0)) &* 0x0000_0100_0000_01B3 }
+                h = ByteHash.appending(scalar, to: h)
             } else {
                 hashes.append(h)
-                h = 0xCBF2_9CE4_8422_2325
+                h = ByteHash.offset
             }
         }
         return hashes

@@ -87,14 +87,14 @@ public struct QualityFilters: Sendable {
     /// hash, length and letter flag are formed as it is read, with no Substring made.
     static func hashedWords(_ text: String) -> [HashedWord] {
         var words: [HashedWord] = []
-        var word = HashedWord(hash: 0xCBF2_9CE4_8422_2325, length: 0)
+        var word = HashedWord(hash: ByteHash.offset, length: 0)
         for scalar in text.unicodeScalars {
             if WordSplitter.isSeparator(scalar.value) {
                 if word.length > 0 { words.append(word) }
-                word = HashedWord(hash: 0xCBF2_9CE4_8422_2325, length: 0)
+                word = HashedWord(hash: ByteHash.offset, length: 0)
                 continue
             }
-            UTF8.encode(scalar) { word.hash = (word.hash ^ UInt64($0)) &* 0x0000_0100_0000_01B3 }
+            word.hash = ByteHash.appending(scalar, to: word.hash)
             word.length += 1
             if !word.hasLetter && WordSplitter.isLetter(scalar) { word.hasLetter = true }
         }
