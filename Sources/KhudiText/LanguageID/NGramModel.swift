@@ -207,8 +207,11 @@ public struct NGramModel: Sendable {
 
     /// Reads a model written by `serialized()`.
     public init(serialized text: String) throws {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).makeIterator()
-        guard lines.next().map(String.init) == Self.formatLine else {
+        // Split as UTF-8 bytes: splitting the String itself walks grapheme clusters, which
+        // made loading the bundled model take longer than identifying a megabyte.
+        var lines = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: true)
+            .makeIterator()
+        guard lines.next().map({ String(Substring($0)) }) == Self.formatLine else {
             throw LanguageIDError.badModel("missing header \(Self.formatLine)")
         }
         var logProbabilities: [Language: [String: Float]] = [:]
@@ -216,7 +219,8 @@ public struct NGramModel: Sendable {
         var number = 1
         while let line = lines.next() {
             number += 1
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
+                .map(Substring.init)
             guard fields.count == 3, let language = Language(code: String(fields[0])),
                 let value = Float(fields[2])
             else {
