@@ -9,7 +9,8 @@ import Testing
 
     func count(_ text: String, enough: Int = 10) -> Int {
         let words = QualityFilters.hashed(text.split(separator: " "))
-        return QualityFilters.distinctStopWords(words, text: text, stopWords: stop, enough: enough)
+        return QualityFilters.distinctStopWords(
+            words, hasArabicComma: TextCensus(text).hasArabicComma, stopWords: stop, enough: enough)
     }
 
     @Test func countsDistinctStopWordsOnce() {

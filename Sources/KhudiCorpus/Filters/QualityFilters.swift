@@ -27,21 +27,33 @@ public struct QualityFilters: Sendable {
 
     /// The first rule `text` fails, or nil when it passes every enabled rule.
     public func check(_ text: String) -> Rejection? {
+        check(text, census: TextCensus(text))
+    }
+
+    /// `check(_:)` with the text's census already taken (the pipeline takes it for its length
+    /// rule), so the bytes are counted once.
+    public func check(_ text: String, census: TextCensus) -> Rejection? {
         let hashed = Self.hashedWords(text)
-        let length = max(1, Self.scalarCount(text.utf8))
+        let length = max(1, census.scalars)
         let lines = Self.lines(text)
+        // Both Gopher's duplicate-line rule and FineWeb's duplicate-character rule read these.
+        let duplicateLines = Self.duplicates(lines)
         if gopherRepetition,
-            let rejection = repetition(text, words: hashed, length: length, lines: lines)
+            let rejection = repetition(
+                words: hashed, length: length, lines: lines.count,
+                duplicateLines: duplicateLines.count)
         {
             return rejection
         }
         if gopherQuality,
-            let rejection = quality(text, hashed: hashed, lines: lines)
+            let rejection = quality(census, hashed: hashed, lines: lines)
         {
             return rejection
         }
         if fineWebQuality,
-            let rejection = fineWeb(text, words: hashed, lines: lines, length: length)
+            let rejection = fineWeb(
+                census, words: hashed, lines: lines, length: length,
+                duplicateCharacters: duplicateLines.characters)
         {
             return rejection
         }
@@ -137,12 +149,11 @@ public struct QualityFilters: Sendable {
     }
 
     func repetition(
-        _ text: String, words: [HashedWord], length: Int, lines: [Substring]
+        words: [HashedWord], length: Int, lines: Int, duplicateLines: Int
     ) -> Rejection? {
         let t = thresholds
-        if !lines.isEmpty {
-            let (duplicates, _) = Self.duplicates(lines)
-            let fraction = Double(duplicates) / Double(lines.count)
+        if lines > 0 {
+            let fraction = Double(duplicateLines) / Double(lines)
             if fraction > t.duplicateLineFraction {
                 return reject(
                     "gopher_duplicate_lines", fraction,
@@ -198,7 +209,8 @@ public struct QualityFilters: Sendable {
         return nil
     }
 
-    func quality(_ text: String, hashed words: [HashedWord], lines: [Substring]) -> Rejection? {
+    func quality(_ census: TextCensus, hashed words: [HashedWord], lines: [Substring]) -> Rejection?
+    {
         let t = thresholds
         if words.count < t.minimumWords || words.count > t.maximumWords {
             return reject(
@@ -212,11 +224,11 @@ public struct QualityFilters: Sendable {
                 "mean word length \(meanLength) outside \(t.minimumMeanWordLength)…\(t.maximumMeanWordLength)"
             )
         }
-        let hashes = Double(text.utf8.count(where: { $0 == 0x23 })) / Double(words.count)
+        let hashes = Double(census.numberSigns) / Double(words.count)
         if hashes > 0.1 {
             return reject("gopher_hash_ratio", hashes, "'#' per word \(hashes) > 0.1")
         }
-        let ellipses = Double(Self.ellipsisCount(text.utf8)) / Double(words.count)
+        let ellipses = Double(census.ellipses) / Double(words.count)
         if ellipses > 0.1 {
             return reject("gopher_ellipsis_ratio", ellipses, "ellipses per word \(ellipses) > 0.1")
         }
@@ -246,7 +258,8 @@ public struct QualityFilters: Sendable {
         }
         if !t.stopWords.isEmpty {
             let found = Self.distinctStopWords(
-                words, text: text, stopWords: t.stopWords, enough: t.minimumStopWords)
+                words, hasArabicComma: census.hasArabicComma, stopWords: t.stopWords,
+                enough: t.minimumStopWords)
             if found < t.minimumStopWords {
                 return reject(
                     "gopher_stop_words", Double(found),
@@ -257,7 +270,8 @@ public struct QualityFilters: Sendable {
     }
 
     func fineWeb(
-        _ text: String, words: [HashedWord], lines: [Substring], length: Int
+        _ census: TextCensus, words: [HashedWord], lines: [Substring], length: Int,
+        duplicateCharacters: Int
     ) -> Rejection? {
         let t = thresholds
         guard !lines.isEmpty else { return reject("fineweb_empty", 0, "no non-empty line") }
@@ -284,8 +298,7 @@ public struct QualityFilters: Sendable {
                     "fineweb_short_lines", short, "short lines \(short) > \(t.shortLines)")
             }
         }
-        let (_, duplicateCharacters) = Self.duplicates(lines)
-        let newLineCount = text.utf8.count(where: { $0 == 0x0A })
+        let newLineCount = census.newlines
         let characters = max(1, length - newLineCount)
         let ratio = Double(duplicateCharacters) / Double(characters)
         if ratio > t.characterDuplicates {
@@ -302,14 +315,14 @@ public struct QualityFilters: Sendable {
         return nil
     }
 
-    /// How many distinct `stopWords` occur among `words`, counting stops once `enough` are found
-    /// (the rule only asks whether there are that many).
+    /// How many distinct `stopWords` occur among `words` (plus "،" when the text has it),
+    /// counting stops once `enough` are found (the rule only asks whether there are that many).
     ///
     /// Words compare by the hash of their bytes, as the repetition rules do (a String set would
     /// hash every word with Unicode normalization), looked up by binary search in the sorted
     /// stop-word hashes (a Set hashed each word again with SipHash).
     static func distinctStopWords(
-        _ words: [HashedWord], text: String, stopWords: [String], enough: Int
+        _ words: [HashedWord], hasArabicComma: Bool, stopWords: [String], enough: Int
     ) -> Int {
         let stop = Array(Set(stopWords.map { ByteHash.fnv1a($0.utf8) })).sorted()
         var seen = [Bool](repeating: false, count: stop.count)
@@ -327,7 +340,7 @@ public struct QualityFilters: Sendable {
         }
         for word in words where found < enough { note(word.hash) }
         // "،" is a FineWeb-2 stop word but a separator for Khudi's splitter: count it apart.
-        if found < enough, Self.containsArabicComma(text.utf8) { note(ByteHash.fnv1a("،".utf8)) }
+        if found < enough, hasArabicComma { note(ByteHash.fnv1a("،".utf8)) }
         return found
     }
 
@@ -354,40 +367,6 @@ public struct QualityFilters: Sendable {
             }
             return start < end ? Substring(line[start..<end]) : nil
         }
-    }
-
-    /// Occurrences of "..." (non-overlapping) and "…".
-    static func ellipsisCount(_ bytes: String.UTF8View) -> Int {
-        var count = 0
-        var dots = 0
-        var twoBack: UInt8 = 0
-        var oneBack: UInt8 = 0
-        for byte in bytes {
-            if byte == 0x2E {
-                dots += 1
-                if dots == 3 {
-                    count += 1
-                    dots = 0
-                }
-            } else {
-                dots = 0
-            }
-            if byte == 0xA6 && twoBack == 0xE2 && oneBack == 0x80 { count += 1 }
-            twoBack = oneBack
-            oneBack = byte
-        }
-        return count
-    }
-
-    /// Whether the bytes hold U+060C ARABIC COMMA (D8 8C; a lead byte then its continuation,
-    /// so the pair cannot occur inside another character).
-    static func containsArabicComma(_ bytes: String.UTF8View) -> Bool {
-        var previous: UInt8 = 0
-        for byte in bytes {
-            if previous == 0xD8 && byte == 0x8C { return true }
-            previous = byte
-        }
-        return false
     }
 
     static func endsWithEllipsis(_ bytes: Substring.UTF8View) -> Bool {

@@ -110,7 +110,8 @@ public final class CleaningPipeline {
         var text = normalizer.normalize(clean)
         let (redacted, pii) = redactor.redact(text)
         text = redacted
-        let characters = QualityFilters.scalarCount(text.utf8)
+        var census = TextCensus(text)
+        let characters = census.scalars
         if characters < configuration.minimumCharacters {
             return drop(
                 "too_short", "\(characters) characters < \(configuration.minimumCharacters)", text)
@@ -121,7 +122,9 @@ public final class CleaningPipeline {
         }
         if configuration.c4 {
             switch C4LineFilter().apply(text) {
-            case .success(let result): text = result.text
+            case .success(let result):
+                if result.text != text { census = TextCensus(result.text) }
+                text = result.text
             case .failure(let rejection): return drop(rejection.rule, rejection.detail, text)
             }
         }
@@ -129,7 +132,7 @@ public final class CleaningPipeline {
         filters.gopherQuality = configuration.gopherQuality
         filters.gopherRepetition = configuration.gopherRepetition
         filters.fineWebQuality = configuration.fineWebQuality
-        if let rejection = filters.check(text) {
+        if let rejection = filters.check(text, census: census) {
             return drop(rejection.rule, rejection.detail, text)
         }
         let bands =
