@@ -29,7 +29,8 @@ import _KhudiTestSupport
     /// `language`'s normalizer under every ZWNJ policy, with and without stripping, each with
     /// a label for failure messages.
     static func normalizers(for language: Language) -> [(LanguageNormalizer, String)] {
-        [ZWNJPolicy.keep, .delete, .space].flatMap { zwnj in
+        let policies: [ZWNJPolicy] = [.keep, .delete, .space]
+        return policies.flatMap { zwnj in
             [false, true].map { strips in
                 (
                     LanguageNormalizer(

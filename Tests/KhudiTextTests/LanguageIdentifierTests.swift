@@ -74,6 +74,15 @@ import Testing
         #expect(reread.scores("the mat").first?.0 == .english)
     }
 
+    @Test func theBundledModelReadsBackToTheSameFile() throws {
+        let url = Self.sample.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/KhudiText/Resources/language-id.tsv")
+        let file = try String(contentsOf: url, encoding: .utf8)
+        // Every gram, value and unseen row survives reading (the file was written by
+        // `serialized()`), however the reader splits lines and fields.
+        #expect(try NGramModel(serialized: file).serialized() == file)
+    }
+
     @Test func malformedModelFilesAreRejectedWithTheLine() {
         #expect(throws: LanguageIDError.badModel("missing header khudi-language-id/1")) {
             try NGramModel(serialized: "nonsense\n")

@@ -24,8 +24,14 @@ public struct LanguageIdentifier: Sendable {
     public let model: NGramModel
     public let normalizer = ScriptNormalizer()
 
+    /// The candidates for Arabic-script and for Latin-script text, chosen once.
+    private let arabicCandidates: [Language]
+    private let latinCandidates: [Language]
+
     public init(model: NGramModel) {
         self.model = model
+        arabicCandidates = model.languages.filter(\.isArabicScript)
+        latinCandidates = model.languages.filter { !$0.isArabicScript }
     }
 
     /// The identifier with the model Khudi ships (Sources/KhudiText/Resources/language-id.tsv;
@@ -62,8 +68,8 @@ public struct LanguageIdentifier: Sendable {
 
     func candidates(for script: ScriptProfile.Script) -> [Language]? {
         switch script {
-        case .arabic: model.languages.filter(\.isArabicScript)
-        case .latin: model.languages.filter { !$0.isArabicScript }
+        case .arabic: arabicCandidates
+        case .latin: latinCandidates
         case .other, .none: nil
         }
     }

@@ -10,14 +10,18 @@ public struct NGramModel: Sendable {
     public static let formatLine = "khudi-language-id/1"
     public static let orders = 1...4
 
-    /// Log P(gram | language) for the kept grams.
-    var logProbabilities: [Language: [String: Float]]
+    /// Log P(gram | language) for the kept grams, as read or trained (a list, not a String
+    /// dictionary: hashing 35,000 Urdu grams with Unicode normalization was most of loading
+    /// the bundled model; lookups go through `lookup`).
+    var logProbabilities: [Language: [KeptGram]]
     /// Log-probability of a gram a language never kept.
     var unseen: [Language: Float]
     let lookup: Lookup
 
-    /// Languages the model knows.
-    public var languages: [Language] { Language.allCases.filter { logProbabilities[$0] != nil } }
+    /// Languages the model knows, in `Language.allCases` order (kept: every line's decision
+    /// asks for them, and filtering the cases through the dictionary each time cost 1% of a
+    /// cleaning run).
+    public let languages: [Language]
 
     /// The text a model sees: script-normalized, Latin lower-cased, everything that is not a
     /// letter or combining mark turned into a space, spaces collapsed, padded with one space.
@@ -81,7 +85,7 @@ public struct NGramModel: Sendable {
     /// Trains from `corpus` (language → texts), keeping the `keep` most frequent grams per
     /// language with their relative frequencies (floored at `unseenProbability`).
     public static func train(_ corpus: [Language: [String]], keep: Int = 4_000) -> NGramModel {
-        var logProbabilities: [Language: [String: Float]] = [:]
+        var logProbabilities: [Language: [KeptGram]] = [:]
         var unseen: [Language: Float] = [:]
         for (language, texts) in corpus {
             var counts: [String: Int] = [:]
@@ -98,13 +102,12 @@ public struct NGramModel: Sendable {
                 $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key
             }
             .prefix(keep)
-            logProbabilities[language] = Dictionary(
-                uniqueKeysWithValues: kept.map {
-                    (
-                        $0.key,
-                        Float(log(max(Double($0.value) / Double(max(total, 1)), unseenProbability)))
-                    )
-                })
+            logProbabilities[language] = kept.map {
+                KeptGram(
+                    gram: $0.key,
+                    logProbability: Float(
+                        log(max(Double($0.value) / Double(max(total, 1)), unseenProbability))))
+            }
             unseen[language] = Float(log(unseenProbability))
         }
         return NGramModel(logProbabilities: logProbabilities, unseen: unseen)
@@ -166,15 +169,16 @@ public struct NGramModel: Sendable {
     }
 
     static func makeLookup(
-        _ logProbabilities: [Language: [String: Float]], _ unseen: [Language: Float]
+        _ logProbabilities: [Language: [KeptGram]], _ unseen: [Language: Float]
     ) -> Lookup {
         let languages = Language.allCases.filter { logProbabilities[$0] != nil }
         let unseenRow = languages.map { unseen[$0] ?? -20 }
         var index: [UInt64: Int] = [:]
         var values: [Float] = []
         for (j, language) in languages.enumerated() {
-            for (gram, value) in logProbabilities[language] ?? [:] {
-                let key = hash(gram.unicodeScalars.map(\.value))
+            // A gram listed twice keeps its last value, as a file read into a dictionary did.
+            for kept in logProbabilities[language] ?? [] {
+                let key = hash(kept.gram.unicodeScalars.map(\.value))
                 let row: Int
                 if let existing = index[key] {
                     row = existing
@@ -183,7 +187,7 @@ public struct NGramModel: Sendable {
                     index[key] = row
                     values += unseenRow
                 }
-                values[row * languages.count + j] = value
+                values[row * languages.count + j] = kept.logProbability
             }
         }
         return Lookup(
@@ -197,9 +201,8 @@ public struct NGramModel: Sendable {
         var lines = [Self.formatLine]
         for language in languages {
             lines.append("\(language.code)\t\t\(unseen[language] ?? -20)")
-            for (gram, value) in (logProbabilities[language] ?? [:]).sorted(by: { $0.key < $1.key })
-            {
-                lines.append("\(language.code)\t\(gram)\t\(value)")
+            for kept in (logProbabilities[language] ?? []).sorted(by: { $0.gram < $1.gram }) {
+                lines.append("\(language.code)\t\(kept.gram)\t\(kept.logProbability)")
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -214,7 +217,7 @@ public struct NGramModel: Sendable {
         guard lines.next().map({ String(Substring($0)) }) == Self.formatLine else {
             throw LanguageIDError.badModel("missing header \(Self.formatLine)")
         }
-        var logProbabilities: [Language: [String: Float]] = [:]
+        var logProbabilities: [Language: [KeptGram]] = [:]
         var unseen: [Language: Float] = [:]
         var number = 1
         while let line = lines.next() {
@@ -230,16 +233,24 @@ public struct NGramModel: Sendable {
             if fields[1].isEmpty {
                 unseen[language] = value
             } else {
-                logProbabilities[language, default: [:]][String(fields[1])] = value
+                logProbabilities[language, default: []].append(
+                    KeptGram(gram: String(fields[1]), logProbability: value))
             }
         }
         self.init(logProbabilities: logProbabilities, unseen: unseen)
     }
 
-    init(logProbabilities: [Language: [String: Float]], unseen: [Language: Float]) {
+    /// One gram a language kept, with its log-probability.
+    struct KeptGram: Sendable {
+        var gram: String
+        var logProbability: Float
+    }
+
+    init(logProbabilities: [Language: [KeptGram]], unseen: [Language: Float]) {
         self.logProbabilities = logProbabilities
         self.unseen = unseen
         self.lookup = Self.makeLookup(logProbabilities, unseen)
+        self.languages = lookup.languages
     }
 }
 
