@@ -127,20 +127,25 @@ public struct NGramModel: Sendable {
         var grams = 0
         var unseenGrams = 0
         var total = SIMD16<Float>()
+        // The keys first, then the lookups: a loop of nothing but independent table loads lets
+        // the processor keep several in flight.
+        var keys: [UInt64] = []
+        keys.reserveCapacity(scalars.count * Self.orders.count)
         scalars.withUnsafeBufferPointer { scalars in
-            table.withSlots { slots in
-                // Each start extends one rolling hash through orders 1…4, which gives the same keys
-                // as hashing every gram from scratch.
-                for start in 0..<scalars.count {
-                    var h: UInt64 = 0xCBF2_9CE4_8422_2325
-                    for order in Self.orders where start + order <= scalars.count {
-                        h = (h ^ UInt64(scalars[start + order - 1])) &* 0x0000_0100_0000_01B3
-                        if order == 1 && scalars[start] == 0x20 { continue }
-                        grams += 1
-                        if !table.add(h, to: &total, slots: slots) { unseenGrams += 1 }
-                    }
+            // Each start extends one rolling hash through orders 1…4, which gives the same keys
+            // as hashing every gram from scratch.
+            for start in 0..<scalars.count {
+                var h: UInt64 = 0xCBF2_9CE4_8422_2325
+                for order in Self.orders where start + order <= scalars.count {
+                    h = (h ^ UInt64(scalars[start + order - 1])) &* 0x0000_0100_0000_01B3
+                    if order == 1 && scalars[start] == 0x20 { continue }
+                    keys.append(h)
                 }
             }
+        }
+        grams = keys.count
+        table.withSlots { slots in
+            for key in keys where !table.add(key, to: &total, slots: slots) { unseenGrams += 1 }
         }
         var totals = (0..<width).map { total[$0] }
         // Grams no language kept all score the unseen row: added once, times their count.
