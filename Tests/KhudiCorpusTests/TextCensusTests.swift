@@ -33,6 +33,23 @@ import Testing
         #expect(census.hasArabicComma == text.unicodeScalars.contains("\u{060C}"))
     }
 
+    /// Texts of every length from 0 to 80 built from the pieces the counts look for, so each
+    /// one falls at every offset within and across the eight-byte words the census reads.
+    @Test func randomTextsAtEveryLengthAndOffset() {
+        let pieces = [
+            ".", "..", "…", "،", "\n", "#", "ی", "a", " ", "\u{0608}", "\u{008C}", "€", "😀", "ں",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            var text = ""
+            let target = Int.random(in: 0...80, using: &generator)
+            while text.utf8.count < target {
+                text += pieces[Int.random(in: 0..<pieces.count, using: &generator)]
+            }
+            countsMatchTheirDefinitions(text)
+        }
+    }
+
     @Test func aLeadByteBeforeAnotherCharacterIsNoComma() {
         // U+0608 (D8 88) then U+008C (C2 8C): the bytes D8 and 8C are not adjacent.
         #expect(TextCensus("\u{0608}\u{008C}").hasArabicComma == false)
