@@ -73,6 +73,21 @@ import _KhudiTestSupport
         #expect(exact.count == 2)
     }
 
+    @Test func exactKeysTellApartTextsThatDifferInOneByteOrTheirLength() {
+        var exact = ExactDeduplicator()
+        let base = "ایک دستاویز جو آٹھ بائٹ سے کہیں لمبی ہے"
+        var texts: [String] = []
+        // Every prefix (every length across the eight-byte words the key reads), with a NUL or
+        // one more letter appended: each pair shares all but its last bytes or its length.
+        for length in 0...base.count {
+            let prefix = String(base.prefix(length))
+            texts += [prefix, prefix + "\u{0}", prefix + "ا", prefix]
+        }
+        let firsts = texts.filter { exact.isFirst($0) }.count
+        #expect(firsts == Set(texts).count)
+        #expect(exact.count == Set(texts).count)
+    }
+
     @Test func tooShortDocumentsHaveNoSignature() {
         #expect(MinHasher().bandHashes(["ایک", "دو"]) == nil)
     }
