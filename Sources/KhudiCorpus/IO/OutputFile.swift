@@ -20,6 +20,12 @@ final class OutputFile {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
+    /// Appends bytes as they are (already UTF-8).
+    func write<Bytes: Collection>(bytes: Bytes) throws where Bytes.Element == UInt8 {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
     private func flush() throws {
         do {
             try handle.write(contentsOf: buffer)
@@ -56,7 +62,9 @@ struct ShardWriter {
         self.documentsPerShard = documentsPerShard
     }
 
-    mutating func write(_ line: String) throws {
+    /// Writes one document's line: `record`'s bytes, then `ending` (the rest of the line with
+    /// its newline).
+    mutating func write(_ record: ArraySlice<UInt8>, _ ending: String) throws {
         if current == nil || inCurrent >= documentsPerShard {
             try current?.close()
             let name = String(format: "shard-%05d.jsonl", names.count)
@@ -64,7 +72,8 @@ struct ShardWriter {
             current = try OutputFile(directory.appendingPathComponent(name))
             inCurrent = 0
         }
-        try current?.write(line)
+        try current?.write(bytes: record)
+        try current?.write(ending)
         inCurrent += 1
     }
 

@@ -48,8 +48,8 @@ public final class CleaningPipeline {
         var score: Double
         var pii: [PIIRedactor.Kind: Int]
         var bands: [UInt64]?
-        /// The shard record without its closing brace (built here, in parallel).
-        var record: String
+        /// The shard record's UTF-8 without its closing brace (built here, in parallel).
+        var record: [UInt8]
     }
 
     struct Outcome {
@@ -139,10 +139,15 @@ public final class CleaningPipeline {
             configuration.minHashDedup
             ? hasher.bandHashes(wordHashes: TextSimplifier.wordHashes(text)) : nil
         let score = String(format: "%.4f", identification.confidence)
-        let record =
-            "{\"id\":\(JSONText.quoted(raw.id)),\"text\":\(JSONText.quoted(text)),\"lang\":\"\(language.code)\","
-            + "\"lang_score\":\(score),\"source\":\(JSONText.quoted(raw.source)),"
-            + "\"chars\":\(characters),\"bytes_in\":\(raw.bytes.count),\"pii\":\(pii.values.reduce(0, +))"
+        var record = Array("{\"id\":".utf8)
+        JSONText.appendQuoted(raw.id, to: &record)
+        record += ",\"text\":".utf8
+        JSONText.appendQuoted(text, to: &record)
+        record += ",\"lang\":\"\(language.code)\",\"lang_score\":\(score),\"source\":".utf8
+        JSONText.appendQuoted(raw.source, to: &record)
+        record +=
+            ",\"chars\":\(characters),\"bytes_in\":\(raw.bytes.count),\"pii\":\(pii.values.reduce(0, +))"
+            .utf8
         outcome.kept = Kept(
             text: text, language: language, score: identification.confidence, pii: pii,
             bands: bands,
@@ -240,8 +245,9 @@ public final class CleaningPipeline {
                 let id = configuration.minHashDedup ? index.insert(bands) : candidates
                 candidates += 1
                 try spool.write(
-                    "\(id)\t\(kept.language.code)\t\(kept.text.utf8.count)\t\(outcome.raw.id)\t\(kept.record)\n"
-                )
+                    "\(id)\t\(kept.language.code)\t\(kept.text.utf8.count)\t\(outcome.raw.id)\t")
+                try spool.write(bytes: kept.record)
+                try spool.write("\n")
             }
             batch.removeAll(keepingCapacity: true)
             progress(
@@ -273,16 +279,26 @@ public final class CleaningPipeline {
             directory: staging, documentsPerShard: configuration.shardDocuments)
         var clusterSeen = Set<Int>()
         try forEachLine(of: staging.appendingPathComponent("spool.tmp")) { line in
-            // id, language, text bytes, document id, JSON record without its closing brace
-            let fields = line.split(separator: "\t", maxSplits: 4, omittingEmptySubsequences: false)
-            guard fields.count == 5, let id = Int(fields[0]), let textBytes = Int(fields[2]) else {
+            // id, language, text bytes, document id, JSON record without its closing brace; read
+            // as bytes, and the record copied to its shard as bytes (decoding every spooled
+            // line into a String validated all the text a second time).
+            var tabs: [Int] = []
+            for (offset, byte) in line.enumerated() where byte == 0x09 {
+                tabs.append(offset)
+                if tabs.count == 4 { break }
+            }
+            func field(_ number: Int) -> String {
+                let start = number == 0 ? 0 : tabs[number - 1] + 1
+                return String(decoding: line[start..<tabs[number]], as: UTF8.self)
+            }
+            guard tabs.count == 4, let id = Int(field(0)), let textBytes = Int(field(2)) else {
                 return
             }
             let size = configuration.minHashDedup ? index.clusterSize(id) : 1
             if configuration.minHashDedup && !index.isKept(id) {
                 report.dedup.nearDuplicates += 1
                 report.drop(
-                    "near_duplicate", id: String(fields[3]),
+                    "near_duplicate", id: field(3),
                     text: "(a near-duplicate of an earlier document)", bytes: textBytes)
                 return
             }
@@ -290,11 +306,12 @@ public final class CleaningPipeline {
                 clusterSeen.insert(id)
                 report.dedup.largestCluster = max(report.dedup.largestCluster, size)
             }
-            try shardWriter.write("\(fields[4]),\"minhash_cluster_size\":\(size)}\n")
+            try shardWriter.write(line[(tabs[3] + 1)...], ",\"minhash_cluster_size\":\(size)}\n")
             report.documentsOut += 1
             report.bytesOut += textBytes
-            report.languages[String(fields[1]), default: .init()].documentsOut += 1
-            report.languages[String(fields[1]), default: .init()].bytesOut += textBytes
+            let language = field(1)
+            report.languages[language, default: .init()].documentsOut += 1
+            report.languages[language, default: .init()].bytesOut += textBytes
         }
         report.shards = try shardWriter.finish()
         try? fileManager.removeItem(at: staging.appendingPathComponent("spool.tmp"))
@@ -322,11 +339,11 @@ public final class CleaningPipeline {
         "{\"id\":\(JSONText.quoted(raw.id)),\"source\":\(JSONText.quoted(raw.source)),\"reason\":\"\(rule)\",\"detail\":\(JSONText.quoted(detail)),\"text\":\(JSONText.quoted(text))}\n"
     }
 
-    private func forEachLine(of url: URL, _ body: (String) throws -> Void) throws {
+    private func forEachLine(of url: URL, _ body: ([UInt8]) throws -> Void) throws {
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
         var reader = LineReader(handle: handle)
-        while let line = try reader.nextLine() { try body(String(decoding: line, as: UTF8.self)) }
+        while let line = try reader.nextLine() { try body(line) }
     }
 }
 

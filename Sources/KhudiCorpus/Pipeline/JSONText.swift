@@ -10,10 +10,18 @@ enum JSONText {
     /// Runs of bytes that need no escape are copied whole, so a document without quotes,
     /// backslashes or control characters costs one scan and one copy.
     static func quoted(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        appendQuoted(text, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `quoted(text)`'s bytes to `bytes`, for records built as bytes (making a String
+    /// of each literal validated every document's text once more).
+    static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
         var text = text
-        return text.withUTF8 { source in
-            var bytes: [UInt8] = [0x22]
-            bytes.reserveCapacity(source.count + 16)
+        text.withUTF8 { source in
+            bytes.reserveCapacity(bytes.count + source.count + 16)
+            bytes.append(0x22)
             var run = 0
             for (i, byte) in source.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[run..<i]))
@@ -32,7 +40,6 @@ enum JSONText {
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[run...]))
             bytes.append(0x22)
-            return String(decoding: bytes, as: UTF8.self)
         }
     }
 }
