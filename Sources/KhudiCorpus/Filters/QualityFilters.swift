@@ -349,24 +349,27 @@ public struct QualityFilters: Sendable {
         0x06D4, 0x061F, 0x061E, 0x061D, 0x2E, 0x3F, 0x21, 0x22, 0x27, 0x201D, 0x201C, 0x2026, 0x29,
     ]
 
-    /// The document's lines, trimmed of spaces and tabs, empty ones dropped; split on the UTF-8
-    /// bytes (Character-level splitting would run grapheme breaking over the whole text).
+    /// The document's lines, trimmed of spaces, tabs and carriage returns, empty ones dropped;
+    /// found on the UTF-8 bytes (Character-level splitting would run grapheme breaking over the
+    /// whole text, and the UTF-8 view's generic `split` stepped one index at a time).
     static func lines(_ text: String) -> [Substring] {
-        text.utf8.split(separator: 0x0A).compactMap { line in
-            var start = line.startIndex
-            var end = line.endIndex
-            while start < end, line[start] == 0x20 || line[start] == 0x09 || line[start] == 0x0D {
-                start = line.index(after: start)
+        let lines = text.lineOffsets()
+        var trimmed: [Range<Int>] = []
+        trimmed.reserveCapacity(lines.count)
+        var bytes = text
+        bytes.withUTF8 { bytes in
+            func isBlank(_ offset: Int) -> Bool {
+                bytes[offset] == 0x20 || bytes[offset] == 0x09 || bytes[offset] == 0x0D
             }
-            while end > start {
-                let before = line.index(before: end)
-                guard line[before] == 0x20 || line[before] == 0x09 || line[before] == 0x0D else {
-                    break
+            for var range in lines {
+                while let first = range.first, isBlank(first) {
+                    range = (first + 1)..<range.upperBound
                 }
-                end = before
+                while let last = range.last, isBlank(last) { range = range.lowerBound..<last }
+                if !range.isEmpty { trimmed.append(range) }
             }
-            return start < end ? Substring(line[start..<end]) : nil
         }
+        return trimmed.map { text.substring(utf8Offsets: $0) }
     }
 
     static func endsWithEllipsis(_ bytes: Substring.UTF8View) -> Bool {

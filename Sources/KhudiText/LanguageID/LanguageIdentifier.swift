@@ -121,9 +121,11 @@ public struct LanguageIdentifier: Sendable {
         var letters: [Language: Int] = [:]
         var groups: [ScriptProfile.Script: (totals: [Float], grams: Int, letters: Int)] = [:]
         var seen = 0
-        for line in clean.utf8.split(separator: 0x0A) {
+        for range in clean.lineOffsets() where !range.isEmpty {
             if seen >= Self.documentLetterBudget { break }
-            guard let decision = decide(String(Substring(line))) else { continue }
+            guard let decision = decide(String(clean.substring(utf8Offsets: range))) else {
+                continue
+            }
             letters[decision.identification.language, default: 0] += max(1, decision.letters)
             seen += decision.letters
             var group =
