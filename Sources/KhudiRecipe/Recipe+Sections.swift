@@ -77,13 +77,30 @@ extension Recipe {
         ).training
     }
 
-    /// A `train:`/`finetune:` section split into khudi-train's `train:` and `data:` parts.
+    /// A `train:`/`finetune:` section's `launcher`: the command (a list of words, no shell) that
+    /// starts khudi-train under a launcher such as `mpirun` or `srun`; empty when not set.
+    static func launcher(
+        of node: Node, reader: ConfigurationReader
+    ) throws(ConfigurationError) -> [String] {
+        guard let value = node.mapping?[launcherKey] else { return [] }
+        var words: [String] = []
+        for item in try reader.list(value) {
+            let word = try reader.string(item)
+            guard !word.isEmpty else { throw reader.error(item, "a launcher word cannot be empty") }
+            words.append(word)
+        }
+        return words
+    }
+
+    /// A `train:`/`finetune:` section split into khudi-train's `train:` and `data:` parts
+    /// (without `launcher`, which is the runner's).
     static func splitTraining(
         _ node: Node, reader: ConfigurationReader
     ) throws(ConfigurationError) -> (train: Node, data: Node) {
         var train: [(Node, Node)] = []
         var data: [(Node, Node)] = []
-        for (key, keyNode, value) in try reader.mapping(node, allowed: trainKeys) {
+        for (key, keyNode, value) in try reader.mapping(node, allowed: trainKeys)
+        where key != launcherKey {
             if dataOptionKeys.contains(key) {
                 data.append((keyNode, value))
             } else {

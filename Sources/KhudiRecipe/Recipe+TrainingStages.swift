@@ -58,7 +58,8 @@ extension Recipe {
         let writeModel = configurationFiles
         stages.append(
             Stage(
-                name: "train", commands: [.init(tool: "khudi-train", arguments: [file])],
+                name: "train",
+                commands: [.init(tool: "khudi-train", arguments: [file], launcher: trainLauncher)],
                 resumeArguments: ["--resume", stageDirectory("train")], inputs: inputs,
                 upstream: ["encode/tokens-*.bin"] + upstreamTokenizer,
                 output: stageDirectory("train"),
@@ -83,7 +84,8 @@ extension Recipe {
             Node.mapping(section), model: Node([(Node("base"), Node(base))]), data: data,
             output: stageDirectory("finetune"))
         return Stage(
-            name: "finetune", commands: [.init(tool: "khudi-train", arguments: [file])],
+            name: "finetune",
+            commands: [.init(tool: "khudi-train", arguments: [file], launcher: finetuneLauncher)],
             resumeArguments: ["--resume", stageDirectory("finetune")],
             inputs: instructions + validationInstructions + (train == nil ? [base] : []),
             upstream: train == nil ? [] : [Self.relativeTo(output, base) + "/*"],

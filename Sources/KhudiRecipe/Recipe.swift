@@ -69,6 +69,11 @@ public struct Recipe {
     /// The `train:` section, and the data options it carries.
     public var train: Node?
     public var finetune: Node?
+    /// The commands that start khudi-train's ranks for the train and finetune stages
+    /// (`train.launcher`, `finetune.launcher`: `[mpirun, -np, "4"]`, `[srun]`); empty: one
+    /// process.
+    public var trainLauncher: [String] = []
+    public var finetuneLauncher: [String] = []
     public var perplexityTexts: [String] = []
     public var sample: Sample?
     /// Parity report: language → text file, and a parallel TSV.
@@ -92,8 +97,10 @@ public struct Recipe {
     /// Keys of `train:` and `finetune:`: khudi-train's `train:` keys and the packing options of
     /// its `data:` section.
     public static let trainKeys = TrainingConfigurationFile.trainKeys.union([
-        "validation_fraction", "shuffle", "document_masking",
+        "validation_fraction", "shuffle", "document_masking", launcherKey,
     ])
+    /// The key of `train:` and `finetune:` the runner reads itself (khudi-train never sees it).
+    static let launcherKey = "launcher"
     static let dataOptionKeys: Set<String> = ["validation_fraction", "shuffle", "document_masking"]
     static let evalKeys: Set<String> = ["perplexity", "sample", "tokenizer"]
     static let sampleKeys: Set<String> = ["prompts", "max_new_tokens", "temperature", "top_k"]
@@ -182,9 +189,11 @@ public struct Recipe {
             case "train":
                 try validateTraining(value, reader: reader)
                 recipe.train = value
+                recipe.trainLauncher = try launcher(of: value, reader: reader)
             case "finetune":
                 try validateTraining(value, reader: reader)
                 recipe.finetune = value
+                recipe.finetuneLauncher = try launcher(of: value, reader: reader)
             case "eval":
                 try recipe.readEval(value, reader: reader, paths: paths, resolved: resolved)
             default:

@@ -76,7 +76,7 @@ extension RecipeRunner {
             throw .cannotPrepare(stage: stage.name, reason: "output \(error)")
         }
         let record = StageRecord(
-            stage: stage.name, key: key, commands: commands.map { [$0.tool] + $0.arguments },
+            stage: stage.name, key: key, commands: commands.map(\.words),
             inputs: inputs, outputs: outputs,
             started: ISO8601DateFormatter().string(from: started), seconds: seconds)
         let encoder = JSONEncoder()
@@ -92,7 +92,17 @@ extension RecipeRunner {
     /// command captures it) on as `.output` events and appending it to RUN/logs/STAGE.log.
     func execute(_ command: Stage.Command, stage: String) throws(RunError) {
         if stopRequested() { throw .interrupted(stage: stage) }
-        let executable = "\(toolDirectory)/\(command.tool)"
+        let tool = "\(toolDirectory)/\(command.tool)"
+        // Under a launcher the tool becomes one of its arguments (mpirun -np 4 …/khudi-train …).
+        var executable = tool
+        var arguments = command.arguments
+        if let launcher = command.launcher.first {
+            guard let found = Self.executable(named: launcher) else {
+                throw .missingLauncher(launcher, stage: stage)
+            }
+            executable = found
+            arguments = Array(command.launcher.dropFirst()) + [tool] + command.arguments
+        }
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else {
             throw .cannotWrite(path: "a pipe", reason: String(cString: strerror(errno)))
@@ -113,13 +123,12 @@ extension RecipeRunner {
         let log = FileHandle(forWritingAtPath: logFile)
         _ = try? log?.seekToEnd()
         defer { try? log?.close() }
-        events(.started(stage: stage, command: [command.tool] + command.arguments))
-        log?.write(
-            Data(("$ " + ([executable] + command.arguments).joined(separator: " ") + "\n").utf8))
+        events(.started(stage: stage, command: command.words))
+        log?.write(Data(("$ " + ([executable] + arguments).joined(separator: " ") + "\n").utf8))
         let child: ChildProcess
         do {
             child = try ChildProcess.spawn(
-                executable, arguments: command.arguments,
+                executable, arguments: arguments,
                 environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
                 standardOutput: capture == nil ? pipeEnds[1] : captureDescriptor,
                 standardError: pipeEnds[1])
@@ -151,6 +160,23 @@ extension RecipeRunner {
         guard status == 0 else {
             throw .failed(stage: stage, status: status, log: logFile, tail: tail)
         }
+    }
+
+    /// `name` as an executable path: itself when it holds a slash, else the first match on
+    /// PATH (as a shell finds a command); nil when there is none.
+    static func executable(named name: String) -> String? {
+        if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") where !directory.isEmpty {
+            let candidate = "\(directory)/\(name)"
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory),
+                !isDirectory.boolValue, access(candidate, X_OK) == 0
+            {
+                return candidate
+            }
+        }
+        return nil
     }
 
     /// Reads the child's output until it closes, passing each line on as an `.output` event

@@ -34,6 +34,7 @@ public final class RecipeRunner {
     public enum RunError: Error, CustomStringConvertible {
         case unknownStage(String, known: [String])
         case missingTool(String, directory: String)
+        case missingLauncher(String, stage: String)
         case cannotPrepare(stage: String, reason: String)
         case failed(stage: String, status: Int32, log: String, tail: [String])
         case interrupted(stage: String)
@@ -45,6 +46,9 @@ public final class RecipeRunner {
                 "no stage '\(name)' in this recipe (its stages: \(known.joined(separator: ", ")))"
             case .missingTool(let tool, let directory):
                 "the stage executable '\(tool)' is not in \(directory) (build it: swift build)"
+            case .missingLauncher(let launcher, let stage):
+                "stage \(stage): its launcher '\(launcher)' is not an executable on PATH "
+                    + "(\(stage).launcher in the recipe)"
             case .cannotPrepare(let stage, let reason): "stage \(stage): \(reason)"
             case .failed(let stage, let status, let log, let tail):
                 "stage \(stage) failed (exit \(status)); its log: \(log)"

@@ -88,8 +88,10 @@ public enum RecipeSchema {
           validation_fraction: 0.05  # held out of the token shards
           shuffle: true
           document_masking: false
+          launcher: []               # run khudi-train under this command, e.g. [mpirun, -np, "4"]
+                                     # or [srun] (inside a Slurm allocation): data-parallel ranks
 
-        finetune:                    # the same keys as train, on data.instructions, starting
+        finetune:                    # the same keys as train (launcher too), on data.instructions, starting
           mode: lora                 # from train's last checkpoint (else model.base); default lora
           steps: 1000
 

@@ -10,12 +10,22 @@ public struct Stage: Sendable {
         public var arguments: [String]
         /// When set, the command's standard output is written to this file (atomically).
         public var standardOutput: String?
+        /// A command the tool is started under (`[mpirun, -np, "4"]`, `[srun]`), its first word
+        /// found on PATH; empty: the tool runs directly.
+        public var launcher: [String]
 
-        public init(tool: String, arguments: [String], standardOutput: String? = nil) {
+        public init(
+            tool: String, arguments: [String], standardOutput: String? = nil,
+            launcher: [String] = []
+        ) {
             self.tool = tool
             self.arguments = arguments
             self.standardOutput = standardOutput
+            self.launcher = launcher
         }
+
+        /// The words the command runs, launcher first, the tool by its name.
+        public var words: [String] { launcher + [tool] + arguments }
     }
 
     /// A file the runner writes before the stage runs (a stage configuration), computed when

@@ -27,6 +27,10 @@ public struct StageRecord: Codable, Equatable, Sendable {
             lines.append("tool \(command.tool) \(tools[command.tool] ?? "?")")
             lines.append("arguments " + command.arguments.joined(separator: "\u{0}"))
             lines.append("stdout \(command.standardOutput ?? "-")")
+            // Only when set, so the keys of runs without a launcher stay what they were.
+            if !command.launcher.isEmpty {
+                lines.append("launcher " + command.launcher.joined(separator: "\u{0}"))
+            }
         }
         for file in configurations.sorted(by: { $0.path < $1.path }) {
             lines.append("configuration \(file.path) \(ContentDigest.text(file.text))")

@@ -200,6 +200,44 @@ import Testing
             "\(result.stderr)")
     }
 
+    /// `train.launcher` runs the train stage under mpirun as two data-parallel ranks, its
+    /// command line logged and recorded; a launcher that is not on PATH is named.
+    @Test func aLauncherRunsTheTrainStageAsRanks() throws {
+        guard let mpirun = ExecutableRunner.which("mpirun") else {
+            let required = ProcessInfo.processInfo.environment["KHUDI_REQUIRE_MPI"] == "1"
+            #expect(!required, "mpirun is not on PATH but KHUDI_REQUIRE_MPI=1")
+            return
+        }
+        let output = "\(directory)/ranks"
+        let run =
+            ["run", Self.quickstart]
+            + arguments(
+                output,
+                [
+                    "train.launcher=[\(mpirun), -np, '2', --oversubscribe]", "finetune.steps=1",
+                    "eval.perplexity=[]", "eval.sample.max_new_tokens=1",
+                ])
+        let root = ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"]
+        let result = try ExecutableRunner.run("khudi", run, environment: root)
+        #expect(result.status == 0, "\(result.stderr.suffix(1500))")
+        let log = try String(contentsOfFile: "\(output)/logs/train.log", encoding: .utf8)
+        #expect(
+            log.contains(
+                "$ \(mpirun) -np 2 --oversubscribe \(ExecutableRunner.path(of: "khudi-train")) "))
+        #expect(log.contains("over 2 data-parallel ranks"), "\(log.suffix(1500))")
+        let record = try String(contentsOfFile: "\(output)/state/train.json", encoding: .utf8)
+        #expect(record.contains("--oversubscribe"))
+        // Only train ran under the launcher; a launcher not on PATH stops the run, named.
+        let missing = try ExecutableRunner.run(
+            "khudi", run + ["--set", "train.launcher=[no-such-launcher, -n, '2']"],
+            environment: root)
+        #expect(missing.status == 70)
+        #expect(
+            missing.stderr.contains(
+                "stage train: its launcher 'no-such-launcher' is not an executable on PATH"),
+            "\(missing.stderr.suffix(800))")
+    }
+
     @Test func anInterruptedTrainStageResumes() throws {
         let output = "\(directory)/interrupted"
         let run =
@@ -210,7 +248,7 @@ import Testing
                 "eval.sample.max_new_tokens=1",
             ]
         let log = "\(directory)/interrupted.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ExecutableRunner.path(of: "khudi"))
         process.arguments = run

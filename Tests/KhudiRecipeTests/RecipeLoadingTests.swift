@@ -144,6 +144,43 @@ import Testing
                 "did you mean 'steps'?") == true)
     }
 
+    @Test func aLauncherStartsTheTrainingStagesAndStaysOutOfTheirConfiguration() throws {
+        let lora = Self.pretrain.replacingOccurrences(
+            of: "config: {model_type: llama, hidden_size: 64}", with: "base: models/base"
+        ).replacingOccurrences(of: "train: {steps: 10}", with: "train: {mode: lora, steps: 10}")
+        let recipe = try load(
+            lora, overrides: [#"train.launcher=[mpirun, -np, "2", --oversubscribe]"#])
+        #expect(recipe.trainLauncher == ["mpirun", "-np", "2", "--oversubscribe"])
+        let stages = try recipe.stages()
+        let train = try #require(stages.first { $0.name == "train" })
+        #expect(train.commands[0].launcher == ["mpirun", "-np", "2", "--oversubscribe"])
+        #expect(
+            train.commands[0].words.prefix(5) == [
+                "mpirun", "-np", "2", "--oversubscribe", "khudi-train",
+            ])
+        // khudi-train's own configuration never sees the key (it would reject it).
+        let configuration = try train.configuration().map(\.text).joined()
+        #expect(!configuration.contains("launcher") && !configuration.contains("mpirun"))
+        // The launcher is part of the stage's cache key: changing it runs the stage again.
+        let plain = try #require(try load(lora).stages().first { $0.name == "train" })
+        func key(_ stage: Stage) -> String {
+            StageRecord.key(
+                version: "v", tools: [:], stage: stage, configurations: [], inputs: [:])
+        }
+        #expect(key(train) != key(plain))
+        #expect(plain.commands[0].words.first == "khudi-train")
+    }
+
+    @Test func aBadLauncherIsNamedAtItsPlace() {
+        let notAList = failure(Self.pretrain, overrides: ["train.launcher=mpirun"])
+        #expect(notAList?.message == "expected a list")
+        let nested = failure(Self.pretrain + "\nfinetune: {launcher: [srun, [x]]}\n")
+        #expect(nested?.message == "expected a string")
+        #expect(nested?.line == 7)
+        let empty = failure(Self.pretrain, overrides: [#"train.launcher=[mpirun, ""]"#])
+        #expect(empty?.message == "a launcher word cannot be empty")
+    }
+
     @Test func stageConfigurationsCarryTheRecipeSettings() throws {
         let recipe = try load(
             Self.pretrain + "\nseed: 5\nencode: {shard_tokens: 1000}\n",
