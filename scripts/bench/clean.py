@@ -10,6 +10,8 @@ the time of Khudi's normalize, filter and dedup steps added up, as the Python li
 three.
 Language identification has no offline Python peer here (fastText/GlotLID need model
 downloads), so its line has no ratio.
+With --rounds N (default 3) each side runs N times, alternating, and each line keeps that side's
+best round (the machine's noise moved single runs by ±20%, on both sides).
 """
 import argparse
 import json
@@ -71,39 +73,54 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--input", default=str(ROOT.parent / "shared/datasets/urd/makhzan.train.txt"))
     parser.add_argument("--max-bytes", type=int, default=10_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     if not Path(args.input).exists():
         sys.exit(f"bench: {args.input} is absent (the benchmark reads the team's Maḵẖzan copy)")
 
     khudi_bench = build_release("khudi-bench")
-    results = {}
-    rss = {}
-    for threads in (1, 2):
-        log(f"khudi-bench clean, {threads} thread(s)")
-        out, rss[threads] = run_measured([str(khudi_bench), "clean", args.input, "--max-bytes", str(args.max_bytes),
-                                          "--threads", str(threads)])
-        results[threads] = {line["step"]: line for line in map(json.loads, out.splitlines())}
-    log("python peers (one core)")
     venv = ROOT / ".venv-bench-clean"
-    peer_out, peer_rss = run_measured([sys.executable, "-c", PEER, args.input, str(args.max_bytes), str(venv)])
-    peer = json.loads(peer_out)
+    results = {1: {}, 2: {}}
+    rss = {1: 0.0, 2: 0.0}
+    peer, peer_rss = {}, 0.0
+
+    def keep_best(best, round_results):
+        for step, line in round_results.items():
+            if step not in best or line["mb_per_s"] > best[step]["mb_per_s"]:
+                best[step] = line
+
+    for round_number in range(1, args.rounds + 1):
+        for threads in (1, 2):
+            log(f"round {round_number} of {args.rounds}: khudi-bench clean, {threads} thread(s)")
+            out, peak = run_measured([str(khudi_bench), "clean", args.input, "--max-bytes", str(args.max_bytes),
+                                      "--threads", str(threads)])
+            steps = {line["step"]: line for line in map(json.loads, out.splitlines())}
+            if threads == 1:
+                # Khudi's like-for-like line: this round's normalize + filter + dedup times.
+                seconds = sum(steps[step]["seconds"] for step in ("normalize", "filter", "dedup"))
+                steps["same_three_steps"] = {"seconds": seconds, "mb_per_s": steps["normalize"]["megabytes"] / seconds}
+            keep_best(results[threads], steps)
+            rss[threads] = max(rss[threads], peak)
+        log(f"round {round_number} of {args.rounds}: python peers (one core)")
+        peer_out, peak = run_measured([sys.executable, "-c", PEER, args.input, str(args.max_bytes), str(venv)])
+        keep_best(peer, json.loads(peer_out))
+        peer_rss = max(peer_rss, peak)
 
     single = results[1]
     for step in ("normalize", "filter", "dedup", "end_to_end"):
         compare("clean", step, "MB/s (one core)", single[step]["mb_per_s"], "python (urduhack/datatrove/datasketch)",
                 peer[step]["mb_per_s"], threads=1, khudi_peak_rss_mb=round(rss[1], 1), peer_peak_rss_mb=round(peer_rss, 1),
-                megabytes=round(single[step]["megabytes"], 2))
-    three_steps = sum(single[step]["seconds"] for step in ("normalize", "filter", "dedup"))
-    compare("clean", "same_three_steps", "MB/s (one core)", single["normalize"]["megabytes"] / three_steps,
+                megabytes=round(single[step]["megabytes"], 2), rounds=args.rounds)
+    compare("clean", "same_three_steps", "MB/s (one core)", single["same_three_steps"]["mb_per_s"],
             "python (urduhack/datatrove/datasketch)", peer["end_to_end"]["mb_per_s"], threads=1,
-            note="normalize + filter + dedup on both sides, their step times added up")
+            note="normalize + filter + dedup on both sides, their step times added up", rounds=args.rounds)
     emit({"bench": "clean", "case": "identify", "metric": "MB/s (one core)", "khudi": round(single["identify"]["mb_per_s"], 2),
           "peer": None, "note": "no offline Python language identifier to compare"})
     emit({"bench": "clean", "case": "pii", "metric": "MB/s (one core)", "khudi": round(single["pii"]["mb_per_s"], 2),
           "peer": None, "note": "datatrove's PII formatter handles only e-mails and IPs"})
     scaling = results[2]["end_to_end"]["mb_per_s"] / single["end_to_end"]["mb_per_s"]
     emit({"bench": "clean", "case": "end_to_end_two_threads", "metric": "MB/s", "khudi": round(results[2]["end_to_end"]["mb_per_s"], 2),
-          "scaling_vs_one_thread": round(scaling, 2), "khudi_peak_rss_mb": round(rss[2], 1)})
+          "scaling_vs_one_thread": round(scaling, 2), "khudi_peak_rss_mb": round(rss[2], 1), "rounds": args.rounds})
 
 
 if __name__ == "__main__":
