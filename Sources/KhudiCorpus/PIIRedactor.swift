@@ -31,7 +31,12 @@ public struct PIIRedactor: Sendable {
 
     /// `text` with every match replaced, and the number of matches per kind.
     public func redact(_ text: String) -> (text: String, counts: [Kind: Int]) {
-        guard Self.mayHoldPII(text.utf8) else { return (text, [:]) }
+        guard Self.mayHoldPII(text) else { return (text, [:]) }
+        return scan(text)
+    }
+
+    /// `redact` without the byte-level check first: every place a match may start is tried.
+    func scan(_ text: String) -> (text: String, counts: [Kind: Int]) {
         let s = TextDecoding.scalars(of: text)
         var output: [UInt8] = []
         var counts: [Kind: Int] = [:]
@@ -69,19 +74,111 @@ public struct PIIRedactor: Sendable {
         v < 0x80 || digit(v) != nil
     }
 
-    /// Whether the text holds "@", ":" or a digit, one of which every kind of match needs.
+    /// Whether the text may hold a match, judged on its bytes by what every kind needs: an "@"
+    /// (e-mail); a ":" beside a hex digit or another ":" (IPv6); or a run of digits joined by
+    /// single spaces, dashes or dots that holds ten digits (a mobile number has eleven or more,
+    /// a CNIC number thirteen) or three dots (IPv4).
     ///
     /// Digits are ASCII, or the UTF-8 pairs D9 A0–A9 and DB B0–B9 of the Arabic-Indic and Urdu
-    /// digits. Most documents hold none and are returned untouched after one byte scan.
-    static func mayHoldPII(_ bytes: String.UTF8View) -> Bool {
-        var previous: UInt8 = 0
-        for byte in bytes {
-            if (0x30...0x3A).contains(byte) || byte == 0x40 { return true }
-            if previous == 0xD9 && (0xA0...0xA9).contains(byte) { return true }
-            if previous == 0xDB && (0xB0...0xB9).contains(byte) { return true }
-            previous = byte
+    /// digits; dashes are "-" and U+2010–2013 (E2 80 90–93), as `isDash`. Text holding only
+    /// dates, years and prices is returned untouched after this one scan (checking only for a
+    /// digit sent most documents through the scanner: 6% of a cleaning run). A test checks the
+    /// scanner finds nothing in random texts this turns away.
+    static func mayHoldPII(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            let n = bytes.count
+            func isHexOrColon(_ k: Int) -> Bool {
+                guard k >= 0, k < n else { return false }
+                switch bytes[k] {
+                case 0x30...0x3A, 0x41...0x46, 0x61...0x66: return true
+                default: return false
+                }
+            }
+            var digitsInRun = 0
+            var dotsInRun = 0
+            var afterDigit = false
+            // The separator just after a digit: 0 none, 1 a space or dash, 2 a dot.
+            var separator = 0
+            var i = 0
+            while i < n {
+                // Eight bytes with no digit, "@" or ":" (and not ending on a lead byte whose
+                // digit would continue past them) cannot hold or continue a run: skip them.
+                if i + 8 <= n, bytes[i + 7] != 0xD9, bytes[i + 7] != 0xDB,
+                    let base = bytes.baseAddress,
+                    !Self.mayMatter(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                {
+                    afterDigit = false
+                    separator = 0
+                    i += 8
+                    continue
+                }
+                let byte = bytes[i]
+                var width = 1
+                var isDigit = false
+                var separatorKind = 0
+                switch byte {
+                case 0x40: return true
+                case 0x3A where isHexOrColon(i - 1) || isHexOrColon(i + 1): return true
+                case 0x30...0x39: isDigit = true
+                case 0x20, 0x2D: separatorKind = 1
+                case 0x2E: separatorKind = 2
+                case 0xD9 where i + 1 < n && (0xA0...0xA9).contains(bytes[i + 1]),
+                    0xDB where i + 1 < n && (0xB0...0xB9).contains(bytes[i + 1]):
+                    isDigit = true
+                    width = 2
+                case 0xE2
+                where i + 2 < n && bytes[i + 1] == 0x80 && (0x90...0x93).contains(bytes[i + 2]):
+                    separatorKind = 1
+                    width = 3
+                default: break
+                }
+                if isDigit {
+                    if !afterDigit && separator == 0 {
+                        digitsInRun = 0
+                        dotsInRun = 0
+                    }
+                    if separator == 2 { dotsInRun += 1 }
+                    digitsInRun += 1
+                    if digitsInRun >= 10 || dotsInRun >= 3 { return true }
+                    afterDigit = true
+                    separator = 0
+                } else if separatorKind != 0 && afterDigit {
+                    separator = separatorKind
+                    afterDigit = false
+                } else {
+                    afterDigit = false
+                    separator = 0
+                }
+                i += width
+            }
+            return false
         }
-        return false
+    }
+
+    /// Whether eight bytes (little-endian in `word`) hold an ASCII digit, ":" or "@", or an
+    /// Arabic-Indic (D9 A0–A9) or Urdu (DB B0–B9) digit whose two bytes both lie within them,
+    /// tested on all eight at once (SWAR, as `TextCensus`).
+    @inline(__always) static func mayMatter(_ word: UInt64) -> Bool {
+        let top: UInt64 = 0x8080_8080_8080_8080
+        let word = word.littleEndian
+        let low = word & 0x7F7F_7F7F_7F7F_7F7F
+        // Top bit set where the low seven bits are at least `bound`; the sums never carry
+        // into the next byte (at most 0x7F + 0x60).
+        func atLeast(_ bound: UInt64) -> UInt64 {
+            (low &+ (0x80 - bound) &* 0x0101_0101_0101_0101) & top
+        }
+        func equal(_ value: UInt64) -> UInt64 {
+            let x = word ^ (value &* 0x0101_0101_0101_0101)
+            return ~(((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x) & top
+        }
+        let ascii = ~word & top
+        let continuation = word & top
+        let digitOrColon = ascii & atLeast(0x30) & ~atLeast(0x3B)
+        let arabicIndic = continuation & atLeast(0x20) & ~atLeast(0x2A)
+        let urdu = continuation & atLeast(0x30) & ~atLeast(0x3A)
+        let pairs = ((equal(0xD9) << 8) & arabicIndic) | ((equal(0xDB) << 8) & urdu)
+        return (digitOrColon | equal(0x40) | pairs) != 0
     }
 
     /// The value of an ASCII, Arabic-Indic or Extended Arabic-Indic digit.
