@@ -18,13 +18,24 @@ public struct LineReader {
         self.chunkSize = chunkSize
     }
 
+    /// The index of the first newline at or after `start`, found with `memchr` (the generic
+    /// `firstIndex(of:)` stepped one byte at a time: 1% of a cleaning run).
+    private func nextNewline() -> Int? {
+        buffer.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress, start < bytes.count,
+                let found = memchr(base + start, 0x0A, bytes.count - start)
+            else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
     /// The next line's bytes, or nil at the end.
     ///
     /// Throws if reading fails (a file that vanished or a device error); lines already returned
     /// stay valid.
     public mutating func nextLine() throws -> [UInt8]? {
         while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+            if let newline = nextNewline() {
                 var end = newline
                 if end > start && buffer[end - 1] == 0x0D { end -= 1 }
                 let line = Array(buffer[start..<end])
