@@ -47,7 +47,11 @@ public struct ScriptNormalizer: Sendable {
             let scalar = input[i]
             let v = scalar.value
             i += 1
-            if ScalarClass.isLineBreak(v) {
+            // Printable ASCII and the Arabic block's letters and marks (but tatweel) pass as
+            // they are: none is a space, break, control, joiner or presentation form.
+            if (v > 0x20 && v < 0x7F) || (v >= 0x0621 && v <= 0x06FF && v != 0x0640) {
+                output.append(scalar)
+            } else if ScalarClass.isLineBreak(v) {
                 output.requestNewline()
             } else if ScalarClass.isHorizontalSpace(v) {
                 output.requestSpace()
