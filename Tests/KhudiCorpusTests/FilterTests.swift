@@ -1,7 +1,8 @@
 import Foundation
-import KhudiCorpus
 import KhudiText
 import Testing
+
+@testable import KhudiCorpus
 
 /// The filters against hand-built documents, each made to fail exactly one rule.
 @Suite struct FilterTests {
@@ -33,6 +34,26 @@ import Testing
             + String(repeating: "یہ بہت اچھی بات ہے اور سب کو معلوم ہے۔ ", count: 30)
         let rule = Self.urdu.check(doc)?.rule ?? ""
         #expect(rule.hasPrefix("gopher_top_") || rule.hasPrefix("gopher_duplicate_"), "\(rule)")
+    }
+
+    /// Each duplicate n-gram rule, checked alone with every other rule off: a repeated run of
+    /// ten words trips every n up to 10, and a document without a repeated 5-gram (where the
+    /// rules stop early) still meets a limit set below 0 for a larger n.
+    @Test func duplicateNGramRulesReachEveryN() {
+        let ten = "ایک دو تین چار پانچ چھ سات آٹھ نو دس"
+        var only10 = FilterThresholds.defaults(for: .urdu)
+        only10.topNGrams = [:]
+        only10.duplicateNGrams = [10: 0.01]
+        let repeated = QualityFilters(thresholds: only10).repetition(
+            words: QualityFilters.hashedWords(Self.good + " " + ten + " " + ten),
+            length: 2_000, lines: 1, duplicateLines: 0)
+        #expect(repeated?.rule == "gopher_duplicate_10_grams")
+        var negative = FilterThresholds.defaults(for: .urdu)
+        negative.topNGrams = [:]
+        negative.duplicateNGrams = [5: 0.15, 8: -1]
+        let clean = QualityFilters(thresholds: negative).repetition(
+            words: QualityFilters.hashedWords(ten), length: 40, lines: 1, duplicateLines: 0)
+        #expect(clean?.rule == "gopher_duplicate_8_grams")
     }
 
     @Test func tooShortFails() {
