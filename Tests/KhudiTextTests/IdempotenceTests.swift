@@ -1,3 +1,4 @@
+import Foundation
 import KhudiText
 import Testing
 import _KhudiTestSupport
@@ -98,6 +99,29 @@ import _KhudiTestSupport
                     "\(label) input \(raw.unicodeScalars.map { String($0.value, radix: 16) })")
             }
         }
+    }
+
+    /// The script stage alone: it recomposes only after a fold or where a deletion brought a
+    /// mark next to what came before, and its output must still be NFC.
+    @Test(arguments: [ScriptNormalizer.HonorificPolicy.keep, .expandToUrdu])
+    func scriptOutputIsNFC(_ honorifics: ScriptNormalizer.HonorificPolicy) {
+        var random = TestRandom(seed: 23)
+        let script = ScriptNormalizer(honorifics: honorifics)
+        for _ in 0..<3_000 {
+            let raw = IdempotenceTests.randomText(&random, from: Self.alphabet, under: 16)
+            let out = script.normalize(raw)
+            #expect(
+                Array(out.unicodeScalars)
+                    == Array(out.precomposedStringWithCanonicalMapping.unicodeScalars),
+                "input \(raw.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+
+    /// A deleted tatweel or control between a letter and a mark: the mark now follows the
+    /// letter, and composes with it (ا + ٓ → آ).
+    @Test func aDeletionBeforeAMarkRecomposes() {
+        #expect(ScriptNormalizer().normalize("\u{0627}\u{0640}\u{0653}") == "\u{0622}")
+        #expect(ScriptNormalizer().normalize("\u{0627}\u{200F}\u{0654}") == "\u{0623}")
     }
 
     /// U+065B after U+0655 becomes U+0652, whose class (34) sorts before U+0655's (220).

@@ -41,7 +41,20 @@ public struct ScriptNormalizer: Sendable {
     public func normalize(_ text: String) -> String {
         let input = CanonicalComposition.nfcScalars(text)
         var output = ScalarWriter()
-        var altered = false
+        // The input is NFC; only two edits can break that: a folded presentation form, and a
+        // deletion that brings a mark next to what preceded the deleted character (whitespace
+        // edits cannot: a space or line break is a starter). Recomposing every text with a
+        // deleted tatweel or control took 1.6% of a cleaning run.
+        var folded = false
+        var deletedBeforeMark = false
+        var pendingDeletion = false
+        func append(_ scalar: Unicode.Scalar) {
+            if pendingDeletion {
+                if CanonicalComposition.combiningClass(scalar) != 0 { deletedBeforeMark = true }
+                pendingDeletion = false
+            }
+            output.append(scalar)
+        }
         var i = 0
         while i < input.count {
             let scalar = input[i]
@@ -50,29 +63,29 @@ public struct ScriptNormalizer: Sendable {
             // Printable ASCII and the Arabic block's letters and marks (but tatweel) pass as
             // they are: none is a space, break, control, joiner or presentation form.
             if (v > 0x20 && v < 0x7F) || (v >= 0x0621 && v <= 0x06FF && v != 0x0640) {
-                output.append(scalar)
+                append(scalar)
             } else if ScalarClass.isLineBreak(v) {
                 output.requestNewline()
             } else if ScalarClass.isHorizontalSpace(v) {
                 output.requestSpace()
             } else if ScalarClass.isDeletedControl(v) || v == 0x0640 {
-                altered = true
-                continue
+                pendingDeletion = true
             } else if v == 0x200D {
                 // Decided on the letters around it, looking past marks, so that a second pass
                 // (where deleted characters and folded forms are gone) decides the same way.
                 let joinsLetters =
                     output.lastBaseIsArabicLetter
                     && ScalarClass.isArabicLetter(nextBaseValue(input, from: i))
-                if joinsLetters { altered = true } else { output.append(scalar) }
+                if joinsLetters { pendingDeletion = true } else { append(scalar) }
             } else if ScalarClass.isPresentationForm(v) {
                 appendFolded(scalar, to: &output)
-                altered = true
+                folded = true
             } else {
-                output.append(scalar)
+                append(scalar)
             }
         }
-        return altered ? CanonicalComposition.nfc(output.string) : output.string
+        let text = output.string
+        return folded || deletedBeforeMark ? CanonicalComposition.nfc(text) : text
     }
 
     /// The next base character's value after position `start`: skips what will be deleted,
