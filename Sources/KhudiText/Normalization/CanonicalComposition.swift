@@ -42,17 +42,23 @@ public enum CanonicalComposition {
     }
 
     /// `text`'s scalars in NFC (what the script normalizer walks, without a String between).
+    ///
+    /// The scalars are collected while the text is checked for what the fast path cannot do,
+    /// in one pass (checking first and decoding after walked the text twice).
     static func nfcScalars(_ text: String) -> [Unicode.Scalar] {
         var hasMarks = false
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
             let v = scalar.value
-            if v < 0x0300 { continue }
-            if needsGeneralNFC(v, scalar) {
-                return Array(text.precomposedStringWithCanonicalMapping.unicodeScalars)
+            if v >= 0x0300 {
+                if needsGeneralNFC(v, scalar) {
+                    return Array(text.precomposedStringWithCanonicalMapping.unicodeScalars)
+                }
+                if ScalarClass.isArabicMark(v) { hasMarks = true }
             }
-            if ScalarClass.isArabicMark(v) { hasMarks = true }
+            scalars.append(scalar)
         }
-        let scalars = TextDecoding.scalars(of: text)
         return hasMarks ? nfc(scalars) : scalars
     }
 
