@@ -91,21 +91,26 @@ public enum CanonicalComposition {
     /// `scalars` (already known to need no general NFC) in NFC.
     static func nfc(_ input: [Unicode.Scalar]) -> [Unicode.Scalar] {
         var scalars = input
-        // Canonical ordering: stable sort of each run of marks by combining class.
+        // Canonical ordering: each run of marks sorted by combining class, stably, in place by
+        // insertion (runs are a few marks long; sorting each into a new array allocated per
+        // run, and NFD text has a run every few letters).
         var i = 0
         while i < scalars.count {
             guard ScalarClass.isArabicMark(scalars[i].value) else {
                 i += 1
                 continue
             }
-            var j = i
-            while j < scalars.count, ScalarClass.isArabicMark(scalars[j].value) { j += 1 }
-            if j - i > 1 {
-                let run = scalars[i..<j].enumerated().sorted {
-                    let (a, b) = (combiningClass($0.element), combiningClass($1.element))
-                    return a != b ? a < b : $0.offset < $1.offset
-                }.map(\.element)
-                scalars.replaceSubrange(i..<j, with: run)
+            var j = i + 1
+            while j < scalars.count, ScalarClass.isArabicMark(scalars[j].value) {
+                let mark = scalars[j]
+                let markClass = combiningClass(mark)
+                var k = j
+                while k > i, combiningClass(scalars[k - 1]) > markClass {
+                    scalars[k] = scalars[k - 1]
+                    k -= 1
+                }
+                if k != j { scalars[k] = mark }
+                j += 1
             }
             i = j
         }
