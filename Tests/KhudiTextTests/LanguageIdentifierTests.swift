@@ -1,6 +1,7 @@
 import Foundation
-import KhudiText
 import Testing
+
+@testable import KhudiText
 
 @Suite struct LanguageIdentifierTests {
     static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -17,6 +18,29 @@ import Testing
         #expect(profile.urduLetters == 1)
         #expect(ScriptProfile("hello").dominantScript == .latin)
         #expect(ScriptProfile("123 !?").dominantScript == .none)
+    }
+
+    /// Each scalar alone, through the tables (ASCII, Arabic block) or not, counts as its own
+    /// classification says, and the Arabic block's letters, marks and digits count as such.
+    @Test func scriptProfileTablesMatchTheClassification() {
+        var checked = 0
+        for v in UInt32(0)..<0x0900 {
+            guard let scalar = Unicode.Scalar(v) else { continue }
+            let p = ScriptProfile(String(scalar))
+            let counts = [
+                p.digits, p.latinLetters, p.arabicLetters, p.otherLetters, p.sindhiLetters,
+                p.pashtoLetters, p.kashmiriLetters, p.urduLetters,
+            ]
+            let flags = ScriptProfile.classify(scalar)
+            #expect(counts == (0..<8).map { flags.rawValue & (1 << $0) != 0 ? 1 : 0 }, "\(v)")
+            checked += 1
+        }
+        #expect(checked == 0x0900)
+        #expect(ScriptProfile("\u{06A9}").arabicLetters == 1)  // ک
+        #expect(ScriptProfile("\u{0679}").urduLetters == 1)  // ٹ
+        #expect(ScriptProfile("\u{06F5}").digits == 1)  // ۵
+        #expect(ScriptProfile("\u{064E}").letters == 0)  // a fatha is no letter
+        #expect(ScriptProfile("\u{065F}").kashmiriLetters == 1)
     }
 
     @Test(arguments: ["urd", "snd", "pbt", "pnb", "eng", "urd_Latn"])
