@@ -43,6 +43,19 @@ import Testing
         #expect(ScriptProfile("\u{065F}").kashmiriLetters == 1)
     }
 
+    /// The featurizer's lookup tables agree with its test, scalar by scalar below U+0900:
+    /// a letter or mark becomes itself (ASCII capitals lower-cased), anything else a space.
+    @Test func featureTablesMatchTheTest() {
+        for v in UInt32(0)..<0x0900 {
+            guard let scalar = Unicode.Scalar(v) else { continue }
+            let lowered = (0x41...0x5A).contains(v) ? v + 32 : v
+            let expected: [UInt32] = NGramModel.isFeature(scalar) ? [0x20, lowered, 0x20] : [0x20]
+            #expect(NGramModel.featureScalars(of: String(scalar)) == expected, "\(v)")
+        }
+        #expect(NGramModel.featureScalars(of: "\u{0627}\u{064E}") == [0x20, 0x0627, 0x064E, 0x20])
+        #expect(NGramModel.featureScalars(of: "A.\u{0640}") == [0x20, 0x61, 0x20])
+    }
+
     @Test(arguments: ["urd", "snd", "pbt", "pnb", "eng", "urd_Latn"])
     func teamSamplesAreIdentified(code: String) throws {
         let identifier = try LanguageIdentifier.bundled()
