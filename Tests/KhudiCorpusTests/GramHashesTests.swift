@@ -61,4 +61,16 @@ import Testing
         }
         #expect(texts.count > 20)
     }
+
+    /// Every scalar below U+0900 (where the pass looks classes up in tables) between two
+    /// letters splits, hashes and flags as the splitter says.
+    @Test func everyTabledScalarAgreesWithTheSplitter() {
+        for v in UInt32(0)..<0x0900 {
+            guard let scalar = Unicode.Scalar(v) else { continue }
+            for text in [String(scalar), "a\(scalar)ب", "\(scalar)\(scalar) x"] {
+                let expected = QualityFilters.hashed(WordSplitter.words(text))
+                #expect(QualityFilters.hashedWords(text) == expected, "U+\(String(v, radix: 16))")
+            }
+        }
+    }
 }

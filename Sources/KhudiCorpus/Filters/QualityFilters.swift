@@ -100,18 +100,44 @@ public struct QualityFilters: Sendable {
     static func hashedWords(_ text: String) -> [HashedWord] {
         var words: [HashedWord] = []
         var word = HashedWord(hash: ByteHash.offset, length: 0)
+        let ascii = Self.asciiClasses
+        let arabic = Self.arabicBlockClasses
         for scalar in text.unicodeScalars {
-            if WordSplitter.isSeparator(scalar.value) {
+            let v = scalar.value
+            let kind =
+                v < 0x80
+                ? ascii[Int(v)]
+                : v >= 0x0600 && v <= 0x06FF ? arabic[Int(v - 0x0600)] : Self.kind(of: scalar)
+            if kind == .separator {
                 if word.length > 0 { words.append(word) }
                 word = HashedWord(hash: ByteHash.offset, length: 0)
                 continue
             }
             word.hash = ByteHash.appending(scalar, to: word.hash)
             word.length += 1
-            if !word.hasLetter && WordSplitter.isLetter(scalar) { word.hasLetter = true }
+            if kind == .letter { word.hasLetter = true }
         }
         if word.length > 0 { words.append(word) }
         return words
+    }
+
+    /// What a scalar is to the word splitter: a separator, a letter, or another part of a word.
+    enum ScalarKind: UInt8 {
+        case separator, letter, other
+    }
+
+    static func kind(of scalar: Unicode.Scalar) -> ScalarKind {
+        if WordSplitter.isSeparator(scalar.value) { return .separator }
+        return WordSplitter.isLetter(scalar) ? .letter : .other
+    }
+
+    /// `kind(of:)` for ASCII and the Arabic block, looked up instead of tested (the word pass
+    /// asks it of every scalar of every document).
+    private static let asciiClasses: [ScalarKind] = (0..<0x80).map { v in
+        Unicode.Scalar(UInt32(v)).map(kind) ?? .other
+    }
+    private static let arabicBlockClasses: [ScalarKind] = (0x0600...0x06FF).map { v in
+        Unicode.Scalar(UInt32(v)).map(kind) ?? .other
     }
 
     /// The hashes of every n-gram of some words, for one n at a time: `hashes[i]` is the
