@@ -92,3 +92,30 @@ import _KhudiTestSupport
         #expect(MinHasher().bandHashes(["ایک", "دو"]) == nil)
     }
 }
+
+/// The simplifier's tables for ASCII and the Arabic block give what its steps give, for every
+/// scalar there alone, between letters, inside numbers and after a digit.
+@Suite struct SimplifierTableTests {
+    func emitted(_ text: String, usingTables: Bool) -> [UInt32] {
+        var out: [UInt32] = []
+        TextSimplifier.simplify(text, usingTables: usingTables) { out.append($0?.value ?? 0) }
+        return out
+    }
+
+    @Test func tablesAgreeWithTheSteps() {
+        var checked = 0
+        for v in Array(UInt32(0)..<0x80) + Array(UInt32(0x0600)...0x06FF) {
+            guard let scalar = Unicode.Scalar(v) else { continue }
+            for text in [
+                "\(scalar)", "a\(scalar)ب", "12\(scalar)5", "۱\(scalar)\(scalar)x", "\(scalar) 3",
+            ] {
+                #expect(
+                    emitted(text, usingTables: true) == emitted(text, usingTables: false),
+                    "U+\(String(v, radix: 16))")
+            }
+            checked += 1
+        }
+        #expect(checked == 0x180)
+        #expect(TextSimplifier.words("آپ 3.5 کِتاب") == ["اپ", "0", "کتاب"])
+    }
+}

@@ -40,8 +40,14 @@ public enum TextSimplifier {
     }
 
     /// Calls `emit` with each scalar of the simplified text, and with nil after each word.
+    ///
+    /// ASCII and the Arabic block (nearly every scalar of the corpora) take what they become from
+    /// `tabled`, tables built by the same steps (`usingTables: false` takes the steps for every
+    /// scalar, for the tests that compare the two).
     @inline(__always)
-    static func simplify(_ text: String, _ emit: (Unicode.Scalar?) -> Void) {
+    static func simplify(
+        _ text: String, usingTables: Bool = true, _ emit: (Unicode.Scalar?) -> Void
+    ) {
         var inWord = false
         var inNumber = false
         func flush() {
@@ -72,9 +78,29 @@ public enum TextSimplifier {
             inWord = true
             emit(scalar)
         }
+        let ascii = Self.asciiEntries
+        let arabic = Self.arabicBlockEntries
         for scalar in text.unicodeScalars {
             let v = scalar.value
-            if v < 0x80 {
+            if usingTables && (v < 0x80 || (v >= 0x0600 && v <= 0x06FF)) {
+                let entry = v < 0x80 ? ascii[Int(v)] : arabic[Int(v - 0x0600)]
+                if entry.contains(.dropped) { continue }
+                if entry.contains(.digit) {
+                    if !inNumber {
+                        emit("0")
+                        inWord = true
+                        inNumber = true
+                    }
+                    continue
+                }
+                if entry.contains(.separator) {
+                    if !(inNumber && entry.contains(.insideNumbers)) { flush() }
+                    continue
+                }
+                inNumber = false
+                inWord = true
+                emit(Unicode.Scalar(entry.scalar) ?? scalar)
+            } else if v < 0x80 {
                 append((0x41...0x5A).contains(v) ? Unicode.Scalar(v + 32) ?? scalar : scalar)
             } else if (0x0600...0x06FF).contains(v) {
                 // NFD then dropping marks, for the Arabic block: composites lose their mark.
@@ -93,6 +119,38 @@ public enum TextSimplifier {
         }
         flush()
     }
+
+    /// What one scalar of ASCII or the Arabic block becomes: dropped (a mark), a digit, a
+    /// separator (kept inside a number when `insideNumbers`), or the scalar it is emitted as
+    /// (lower-cased, or its base letter), in the low 21 bits.
+    struct Entry: OptionSet {
+        let rawValue: UInt32
+        static let dropped = Entry(rawValue: 1 << 31)
+        static let digit = Entry(rawValue: 1 << 30)
+        static let separator = Entry(rawValue: 1 << 29)
+        static let insideNumbers = Entry(rawValue: 1 << 28)
+        var scalar: UInt32 { rawValue & 0x1F_FFFF }
+    }
+
+    /// The entry for `v` by the steps `simplify` takes for ASCII and the Arabic block.
+    static func entry(_ v: UInt32) -> Entry {
+        if (0x0600...0x06FF).contains(v)
+            && (ScalarClass.isArabicMark(v) || v == 0x0653 || v == 0x0654 || v == 0x0655)
+        {
+            return .dropped
+        }
+        let emitted =
+            v < 0x80 ? ((0x41...0x5A).contains(v) ? v + 32 : v) : baseLetter(v)
+        if PIIRedactor.digit(emitted) != nil { return .digit }
+        if WordSplitter.isSeparator(emitted) {
+            let kept: Set<UInt32> = [0x2E, 0x2C, 0x060C, 0x066B, 0x066C]
+            return kept.contains(emitted) ? [.separator, .insideNumbers] : .separator
+        }
+        return Entry(rawValue: emitted)
+    }
+
+    private static let asciiEntries: [Entry] = (0..<0x80).map { entry(UInt32($0)) }
+    private static let arabicBlockEntries: [Entry] = (0x0600...0x06FF).map { entry(UInt32($0)) }
 
     /// The base letter of an Arabic canonical composite (what NFD leaves before the mark).
     ///
