@@ -106,7 +106,7 @@ public struct PIIRedactor: Sendable {
                 // digit would continue past them) cannot hold or continue a run: skip them.
                 if i + 8 <= n, bytes[i + 7] != 0xD9, bytes[i + 7] != 0xDB,
                     let base = bytes.baseAddress,
-                    !Self.mayMatter(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                    !Self.mayMatter(ByteLanes.word(at: base + i))
                 {
                     afterDigit = false
                     separator = 0
@@ -156,29 +156,20 @@ public struct PIIRedactor: Sendable {
         }
     }
 
-    /// Whether eight bytes (little-endian in `word`) hold an ASCII digit, ":" or "@", or an
+    /// Whether eight bytes (`ByteLanes.word`) hold an ASCII digit, ":" or "@", or an
     /// Arabic-Indic (D9 A0–A9) or Urdu (DB B0–B9) digit whose two bytes both lie within them,
-    /// tested on all eight at once (SWAR, as `TextCensus`).
+    /// tested on all eight at once.
     @inline(__always) static func mayMatter(_ word: UInt64) -> Bool {
-        let top: UInt64 = 0x8080_8080_8080_8080
-        let word = word.littleEndian
-        let low = word & 0x7F7F_7F7F_7F7F_7F7F
-        // Top bit set where the low seven bits are at least `bound`; the sums never carry
-        // into the next byte (at most 0x7F + 0x60).
-        func atLeast(_ bound: UInt64) -> UInt64 {
-            (low &+ (0x80 - bound) &* 0x0101_0101_0101_0101) & top
-        }
-        func equal(_ value: UInt64) -> UInt64 {
-            let x = word ^ (value &* 0x0101_0101_0101_0101)
-            return ~(((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x) & top
-        }
-        let ascii = ~word & top
-        let continuation = word & top
+        func atLeast(_ bound: UInt8) -> UInt64 { ByteLanes.lowBitsAtLeast(word, bound) }
+        let ascii = ~word & ByteLanes.topBits
+        let continuation = word & ByteLanes.topBits
         let digitOrColon = ascii & atLeast(0x30) & ~atLeast(0x3B)
         let arabicIndic = continuation & atLeast(0x20) & ~atLeast(0x2A)
         let urdu = continuation & atLeast(0x30) & ~atLeast(0x3A)
-        let pairs = ((equal(0xD9) << 8) & arabicIndic) | ((equal(0xDB) << 8) & urdu)
-        return (digitOrColon | equal(0x40) | pairs) != 0
+        let pairs =
+            ((ByteLanes.equal(word, 0xD9) << 8) & arabicIndic)
+            | ((ByteLanes.equal(word, 0xDB) << 8) & urdu)
+        return (digitOrColon | ByteLanes.equal(word, 0x40) | pairs) != 0
     }
 
     /// The value of an ASCII, Arabic-Indic or Extended Arabic-Indic digit.

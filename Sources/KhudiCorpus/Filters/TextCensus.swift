@@ -37,22 +37,22 @@ public struct TextCensus: Equatable, Sendable {
         var i = 0
         var words = 0
         while i + 8 <= n {
-            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self).littleEndian
-            let e2 = Self.bytes(of: word, equalTo: 0xE2)
-            let x80 = Self.bytes(of: word, equalTo: 0x80)
-            let d8 = Self.bytes(of: word, equalTo: 0xD8)
+            let word = ByteLanes.word(at: base + i)
+            let e2 = ByteLanes.equal(word, 0xE2)
+            let x80 = ByteLanes.equal(word, 0x80)
+            let d8 = ByteLanes.equal(word, 0xD8)
             // A continuation byte is 10xxxxxx: its top bit set and the next bit clear.
-            lanes.continuations &+= (word & ~(word << 1) & Self.topBits) >> 7
-            lanes.newlines &+= Self.bytes(of: word, equalTo: 0x0A) >> 7
-            lanes.numberSigns &+= Self.bytes(of: word, equalTo: 0x23) >> 7
-            lanes.dots &+= Self.bytes(of: word, equalTo: 0x2E) >> 7
+            lanes.continuations &+= (word & ~(word << 1) & ByteLanes.topBits) >> 7
+            lanes.newlines &+= ByteLanes.equal(word, 0x0A) >> 7
+            lanes.numberSigns &+= ByteLanes.equal(word, 0x23) >> 7
+            lanes.dots &+= ByteLanes.equal(word, 0x2E) >> 7
             // "…" is E2 80 A6 and "،" is D8 8C: a continuation byte after its own lead bytes.
             let ellipses =
                 ((e2 << 16) | (previous.e2 >> 48)) & ((x80 << 8) | (previous.x80 >> 56))
-                & Self.bytes(of: word, equalTo: 0xA6)
+                & ByteLanes.equal(word, 0xA6)
             lanes.horizontalEllipses &+= ellipses >> 7
             lanes.arabicCommas &+=
-                (((d8 << 8) | (previous.d8 >> 56)) & Self.bytes(of: word, equalTo: 0x8C)) >> 7
+                (((d8 << 8) | (previous.d8 >> 56)) & ByteLanes.equal(word, 0x8C)) >> 7
             previous = (e2, x80, d8)
             i += 8
             words += 1
@@ -73,17 +73,6 @@ public struct TextCensus: Equatable, Sendable {
         numberSigns = counts.numberSigns
         hasArabicComma = counts.arabicCommas > 0
         ellipses = counts.horizontalEllipses + (counts.dots >= 3 ? Self.dotEllipses(bytes) : 0)
-    }
-
-    private static let topBits: UInt64 = 0x8080_8080_8080_8080
-
-    /// `word` with the top bit of each byte equal to `value` set, and nothing else.
-    @inline(__always) private static func bytes(of word: UInt64, equalTo value: UInt8) -> UInt64 {
-        let x = word ^ (0x0101_0101_0101_0101 &* UInt64(value))
-        // Adding 0x7F to a byte's low seven bits carries into its top bit unless they are zero,
-        // and never into the next byte; with x's own top bit, the top bit is set iff x ≠ 0.
-        let nonzero = ((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x
-        return ~nonzero & topBits
     }
 
     /// The counts, added from byte lanes or one byte at a time.
