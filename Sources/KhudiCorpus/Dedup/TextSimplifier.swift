@@ -78,12 +78,10 @@ public enum TextSimplifier {
             inWord = true
             emit(scalar)
         }
-        let ascii = Self.asciiEntries
-        let arabic = Self.arabicBlockEntries
+        let table = Self.entries
         for scalar in text.unicodeScalars {
             let v = scalar.value
-            if usingTables && (v < 0x80 || (v >= 0x0600 && v <= 0x06FF)) {
-                let entry = v < 0x80 ? ascii[Int(v)] : arabic[Int(v - 0x0600)]
+            if usingTables, let entry = table[v] {
                 if entry.contains(.dropped) { continue }
                 if entry.contains(.digit) {
                     if !inNumber {
@@ -149,8 +147,7 @@ public enum TextSimplifier {
         return Entry(rawValue: emitted)
     }
 
-    private static let asciiEntries: [Entry] = (0..<0x80).map { entry(UInt32($0)) }
-    private static let arabicBlockEntries: [Entry] = (0x0600...0x06FF).map { entry(UInt32($0)) }
+    private static let entries = ScalarTable { entry($0.value) }
 
     /// The base letter of an Arabic canonical composite (what NFD leaves before the mark).
     ///

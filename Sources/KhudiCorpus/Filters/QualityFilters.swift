@@ -100,14 +100,9 @@ public struct QualityFilters: Sendable {
     static func hashedWords(_ text: String) -> [HashedWord] {
         var words: [HashedWord] = []
         var word = HashedWord(hash: ByteHash.offset, length: 0)
-        let ascii = Self.asciiClasses
-        let arabic = Self.arabicBlockClasses
+        let table = Self.kindTable
         for scalar in text.unicodeScalars {
-            let v = scalar.value
-            let kind =
-                v < 0x80
-                ? ascii[Int(v)]
-                : v >= 0x0600 && v <= 0x06FF ? arabic[Int(v - 0x0600)] : Self.kind(of: scalar)
+            let kind = table[scalar.value] ?? Self.kind(of: scalar)
             if kind == .separator {
                 if word.length > 0 { words.append(word) }
                 word = HashedWord(hash: ByteHash.offset, length: 0)
@@ -133,12 +128,7 @@ public struct QualityFilters: Sendable {
 
     /// `kind(of:)` for ASCII and the Arabic block, looked up instead of tested (the word pass
     /// asks it of every scalar of every document).
-    private static let asciiClasses: [ScalarKind] = (0..<0x80).map { v in
-        Unicode.Scalar(UInt32(v)).map(kind) ?? .other
-    }
-    private static let arabicBlockClasses: [ScalarKind] = (0x0600...0x06FF).map { v in
-        Unicode.Scalar(UInt32(v)).map(kind) ?? .other
-    }
+    private static let kindTable = ScalarTable(kind)
 
     /// The hashes of every n-gram of some words, for one n at a time: `hashes[i]` is the
     /// order-sensitive hash of words[i..<i+n].

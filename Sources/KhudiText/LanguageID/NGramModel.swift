@@ -42,16 +42,10 @@ public struct NGramModel: Sendable {
         output.reserveCapacity(text.utf8.count + 2)
         let scalars = text.unicodeScalars
         var lastWasSpace = true
-        let ascii = Self.asciiFeatures
-        let arabic = Self.arabicBlockFeatures
+        let table = Self.featureTable
         for scalar in scalars {
             let v = scalar.value
-            let isFeature =
-                v < 0x80
-                ? ascii[Int(v)]
-                : v >= 0x0600 && v <= 0x06FF
-                    ? arabic[Int(v - 0x0600)] : Self.isFeature(scalar)
-            if isFeature {
+            if table[v] ?? Self.isFeature(scalar) {
                 output.append((0x41...0x5A).contains(v) ? v + 32 : v)
                 lastWasSpace = false
             } else if !lastWasSpace {
@@ -70,12 +64,7 @@ public struct NGramModel: Sendable {
 
     /// `isFeature` for ASCII and for the Arabic block, looked up instead of tested (one load
     /// per scalar where the range tests took a fifth of the featurizer's time).
-    private static let asciiFeatures: [Bool] = (0..<0x80).map { v in
-        Unicode.Scalar(UInt32(v)).map(isFeature) ?? false
-    }
-    private static let arabicBlockFeatures: [Bool] = (0x0600...0x06FF).map { v in
-        Unicode.Scalar(UInt32(v)).map(isFeature) ?? false
-    }
+    private static let featureTable = ScalarTable(isFeature)
 
     /// Calls `body` for every n-gram (orders 1…4) of already-featurized text, as scalars.
     static func forEachGram(_ features: String, _ body: (ArraySlice<Unicode.Scalar>) -> Void) {
