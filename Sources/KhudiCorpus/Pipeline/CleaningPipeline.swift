@@ -123,7 +123,8 @@ public final class CleaningPipeline {
         if configuration.c4 {
             switch C4LineFilter().apply(text) {
             case .success(let result):
-                if result.text != text { census = TextCensus(result.text) }
+                // Counted again: comparing the texts would cost as much as the count.
+                census = TextCensus(result.text)
                 text = result.text
             case .failure(let rejection): return drop(rejection.rule, rejection.detail, text)
             }
