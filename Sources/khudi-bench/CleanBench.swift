@@ -55,7 +55,10 @@ struct CleanBench: ParsableCommand {
         emit(
             "identify",
             time {
-                for text in normalized { _ = identifier.identifyDocument(text, isNormalized: true) }
+                var cache = WordScoreCache()
+                for text in normalized {
+                    _ = identifier.identifyDocument(text, isNormalized: true, cache: &cache)
+                }
             })
         let filters = QualityFilters(thresholds: .defaults(for: .urdu))
         emit("filter", time { for text in normalized { _ = filters.check(text) } })

@@ -134,11 +134,12 @@ public struct IdentifyCommand: ParsableCommand {
             var repaired = 0
             var output = BufferedOutput()
             var document: [String] = []
+            var cache = WordScoreCache()
             while let bytes = try reader.nextLine() {
                 let text = try decoding.decode(
                     bytes, line: reader.lineNumber, source: "<stdin>", repaired: &repaired)
                 if lines {
-                    let decision = identifier.identify(text)
+                    let decision = identifier.identify(text, cache: &cache)
                     let code = decision?.language.code ?? "und"
                     let confidence = String(format: "%.3f", decision?.confidence ?? 0)
                     output.write(
@@ -151,7 +152,8 @@ public struct IdentifyCommand: ParsableCommand {
                 }
             }
             if !lines {
-                let decision = identifier.identifyDocument(document.joined(separator: "\n"))
+                let decision = identifier.identifyDocument(
+                    document.joined(separator: "\n"), cache: &cache)
                 let code = decision?.language.code ?? "und"
                 if json {
                     output.write(

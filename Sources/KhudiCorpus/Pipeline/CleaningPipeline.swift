@@ -1,5 +1,6 @@
 import Foundation
 import KhudiText
+import Synchronization
 
 /// The cleaning stage: reads documents, normalizes them (script level, then per language),
 /// identifies their language, redacts personal data, filters, removes exact and near
@@ -27,6 +28,9 @@ public final class CleaningPipeline {
     private let script: ScriptNormalizer
     private let redactor: PIIRedactor
     private let hasher: MinHasher
+    /// Language identification's word scores, one cache per worker thread, kept across
+    /// batches (they change speed only, never a result).
+    private var wordCaches: [WordScoreCache] = []
 
     public init(
         configuration: CleaningConfiguration, identifier: LanguageIdentifier, threads: Int = 1
@@ -63,7 +67,7 @@ public final class CleaningPipeline {
     }
 
     /// Everything done to one document that needs no other document.
-    func process(_ raw: RawDocument) -> Outcome {
+    func process(_ raw: RawDocument, cache: inout WordScoreCache) -> Outcome {
         var outcome = Outcome(raw: raw)
         func drop(_ rule: String, _ detail: String, _ text: String) -> Outcome {
             outcome.rule = rule
@@ -88,7 +92,10 @@ public final class CleaningPipeline {
         guard !clean.isEmpty else {
             return drop("empty", "nothing left after normalization", decoded)
         }
-        guard let identification = identifier.identifyDocument(clean, isNormalized: true) else {
+        guard
+            let identification = identifier.identifyDocument(
+                clean, isNormalized: true, cache: &cache)
+        else {
             return drop("no_letters", "no letters to identify a language from", clean)
         }
         let language = identification.language
@@ -158,19 +165,33 @@ public final class CleaningPipeline {
 
     /// Processes a batch on up to `threads` threads; results stay in input order.
     func process(batch: [RawDocument]) -> [Outcome] {
-        guard threads > 1, batch.count > 1 else { return batch.map(process) }
+        let workers = min(threads, batch.count)
+        while wordCaches.count < max(1, workers) { wordCaches.append(WordScoreCache()) }
+        guard workers > 1 else { return batch.map { process($0, cache: &wordCaches[0]) } }
         var results = [Outcome?](repeating: nil, count: batch.count)
+        let next = NextIndex()
         results.withUnsafeMutableBufferPointer { slots in
-            // Workers write disjoint slots and only read the (immutable) pipeline.
-            // One iteration per document, so Dispatch balances documents of very different
-            // sizes across the threads (fixed chunks left one thread idle on long documents).
-            let shared = UncheckedBox((slots, self))
-            DispatchQueue.concurrentPerform(iterations: batch.count) { i in
-                let (slots, pipeline) = shared.value
-                slots[i] = pipeline.process(batch[i])
+            wordCaches.withUnsafeMutableBufferPointer { caches in
+                // Workers write disjoint slots, each uses its own cache, and they only read
+                // the (immutable) rest of the pipeline. Each takes the next document when
+                // done, so documents of very different sizes still spread over the threads
+                // (fixed chunks left one thread idle on long documents).
+                let shared = UncheckedBox((slots, caches, self))
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    let (slots, caches, pipeline) = shared.value
+                    while case let i = next.take(), i < batch.count {
+                        slots[i] = pipeline.process(batch[i], cache: &caches[worker])
+                    }
+                }
             }
         }
         return results.map { $0 ?? Outcome(raw: RawDocument(id: "", source: "", bytes: [])) }
+    }
+
+    /// Hands out 0, 1, 2, … to parallel workers.
+    private final class NextIndex: Sendable {
+        private let counter = Atomic<Int>(0)
+        func take() -> Int { counter.add(1, ordering: .relaxed).oldValue }
     }
 
     // MARK: - The run

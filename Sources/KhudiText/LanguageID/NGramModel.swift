@@ -80,11 +80,14 @@ public struct NGramModel: Sendable {
 
     /// FNV-1a over a gram's scalar values: the key grams are looked up by.
     @inline(__always) static func hash<S: Sequence>(_ gram: S) -> UInt64 where S.Element == UInt32 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for v in gram {
-            h = (h ^ UInt64(v)) &* 0x0000_0100_0000_01B3
-        }
-        return h
+        gram.reduce(fnvBasis, step)
+    }
+
+    static let fnvBasis: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    /// One FNV-1a step: `h` extended by the scalar value `v`.
+    @inline(__always) static func step(_ h: UInt64, _ v: UInt32) -> UInt64 {
+        (h ^ UInt64(v)) &* 0x0000_0100_0000_01B3
     }
 
     /// Probability given to a gram a language did not keep, the same for every language so a
@@ -125,42 +128,97 @@ public struct NGramModel: Sendable {
 
     /// Average log-likelihood per gram of `text` under each language, best first.
     public func scores(_ text: String, among candidates: [Language]? = nil) -> [(Language, Float)] {
-        let (totals, grams) = totals(Self.featureScalars(of: text))
+        var cache = WordScoreCache(capacity: 0)
+        let (totals, grams) = totals(Self.featureScalars(of: text), cache: &cache)
         return ranked(totals, grams: grams, among: candidates ?? languages)
     }
 
     /// Summed log-likelihoods of already-featurized text under every language (in
     /// `lookupLanguages` order) and the number of grams.
-    func totals(_ scalars: [UInt32]) -> (totals: [Float], grams: Int) {
+    ///
+    /// The grams are taken word by word: those inside a word's window " word " (summed once
+    /// per distinct word, through `cache`), then the three that cross into the next word
+    /// ("a b", " a b", "a b "). Together they are every gram of orders 1…4 except the lone
+    /// space, as counting gram by gram along the text gives; only the order of the additions
+    /// differs, and it is the same with or without a cache.
+    func totals(
+        _ scalars: [UInt32], cache: inout WordScoreCache
+    ) -> (totals: [Float], grams: Int) {
         let width = lookup.languages.count
         let table = lookup.table
         var grams = 0
         var unseenGrams = 0
         var total = SIMD16<Float>()
-        // The keys first, then the lookups: a loop of nothing but independent table loads lets
-        // the processor keep several in flight.
-        var keys: [UInt64] = []
-        keys.reserveCapacity(scalars.count * Self.orders.count)
-        scalars.withUnsafeBufferPointer { scalars in
-            // Each start extends one rolling hash through orders 1…4, which gives the same keys
-            // as hashing every gram from scratch.
-            for start in 0..<scalars.count {
-                var h: UInt64 = 0xCBF2_9CE4_8422_2325
-                for order in Self.orders where start + order <= scalars.count {
-                    h = (h ^ UInt64(scalars[start + order - 1])) &* 0x0000_0100_0000_01B3
-                    if order == 1 && scalars[start] == 0x20 { continue }
-                    keys.append(h)
+        scalars.withUnsafeBufferPointer { s in
+            table.withSlots { slots in
+                // s[0] is a space, words are separated by one space, and the last scalar is a
+                // space: a word runs from `start` up to the space at `end`.
+                var start = 1
+                while start < s.count {
+                    var end = start
+                    var key = Self.step(Self.fnvBasis, 0x20)
+                    while s[end] != 0x20 {
+                        key = Self.step(key, s[end])
+                        end += 1
+                    }
+                    let letters = end - start
+                    let (sum, unseen) = cache.window(key, letters: letters) {
+                        windowScores(s, from: start - 1, through: end, slots: slots)
+                    }
+                    total += sum
+                    unseenGrams += unseen
+                    grams += Self.windowGrams(letters: letters)
+                    if end + 1 < s.count {
+                        // The next word's first letter is s[end + 1] and its closing space
+                        // exists, so s[end + 2] does too.
+                        let space = Self.step(Self.step(Self.fnvBasis, s[end - 1]), 0x20)
+                        let crossing = (
+                            Self.step(space, s[end + 1]),
+                            Self.step(Self.step(space, s[end + 1]), s[end + 2]),
+                            Self.step(
+                                Self.step(
+                                    Self.step(Self.step(Self.fnvBasis, s[end - 2]), s[end - 1]),
+                                    0x20),
+                                s[end + 1])
+                        )
+                        if !table.add(crossing.0, to: &total, slots: slots) { unseenGrams += 1 }
+                        if !table.add(crossing.1, to: &total, slots: slots) { unseenGrams += 1 }
+                        if !table.add(crossing.2, to: &total, slots: slots) { unseenGrams += 1 }
+                        grams += 3
+                    }
+                    start = end + 1
                 }
             }
-        }
-        grams = keys.count
-        table.withSlots { slots in
-            for key in keys where !table.add(key, to: &total, slots: slots) { unseenGrams += 1 }
         }
         var totals = (0..<width).map { total[$0] }
         // Grams no language kept all score the unseen row: added once, times their count.
         for j in 0..<width { totals[j] += lookup.unseen[j] * Float(unseenGrams) }
         return (totals, grams)
+    }
+
+    /// The summed scores of the grams in the window s[first...last] (a word with its two
+    /// spaces) and how many of them no language kept.
+    private func windowScores(
+        _ s: UnsafeBufferPointer<UInt32>, from first: Int, through last: Int,
+        slots: UnsafeBufferPointer<SIMD16<Float>>
+    ) -> (SIMD16<Float>, Int) {
+        var sum = SIMD16<Float>()
+        var unseen = 0
+        for start in first...last {
+            var h = Self.fnvBasis
+            for order in Self.orders where start + order - 1 <= last {
+                h = Self.step(h, s[start + order - 1])
+                if order == 1 && s[start] == 0x20 { continue }
+                if !lookup.table.add(h, to: &sum, slots: slots) { unseen += 1 }
+            }
+        }
+        return (sum, unseen)
+    }
+
+    /// Grams of orders 1…4 in the window of a word of `letters` letters, less its two spaces.
+    static func windowGrams(letters: Int) -> Int {
+        let length = letters + 2
+        return orders.reduce(0) { $0 + max(0, length - $1 + 1) } - 2
     }
 
     /// The languages of the lookup table, in the order `totals` uses.
