@@ -66,6 +66,39 @@ import _KhudiTestSupport
         #expect(falseMerges == 0, "\(falseMerges) distinct paragraphs merged")
     }
 
+    /// The signature estimates Jaccard similarity as MinHash should: over pairs of sets with a
+    /// known Jaccard J, the share of agreeing minimums averages J, and it spreads across pairs
+    /// no more than 112 independent hashes allow (√(J(1−J)/112)); hashes that moved together
+    /// would spread far more.
+    @Test func signaturesEstimateJaccardSimilarity() {
+        let hasher = MinHasher(ngram: 1)
+        let hashes = hasher.bands * hasher.rows
+        var random = TestRandom(seed: 11)
+        for (common, own) in [(40, 80), (100, 50), (160, 20)] {
+            let jaccard = Double(common) / Double(common + 2 * own)
+            var estimates: [Double] = []
+            for _ in 0..<40 {
+                let shared = (0..<common).map { _ in random.next() }
+                let a = shared + (0..<own).map { _ in random.next() }
+                let b = (0..<own).map { _ in random.next() } + shared
+                guard let sa = hasher.signature(wordHashes: a),
+                    let sb = hasher.signature(wordHashes: b)
+                else {
+                    Issue.record("no signature")
+                    return
+                }
+                estimates.append(Double(zip(sa, sb).filter { $0 == $1 }.count) / Double(hashes))
+            }
+            let mean = estimates.reduce(0, +) / Double(estimates.count)
+            let spread =
+                (estimates.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
+                / Double(estimates.count - 1)).squareRoot()
+            let expectedSpread = (jaccard * (1 - jaccard) / Double(hashes)).squareRoot()
+            #expect(abs(mean - jaccard) < 0.03, "J \(jaccard): mean estimate \(mean)")
+            #expect(spread < 1.5 * expectedSpread, "J \(jaccard): spread \(spread)")
+        }
+    }
+
     @Test func exactDuplicatesAreCaught() {
         var exact = ExactDeduplicator()
         let decisions = ["ایک دستاویز", "ایک دستاویز", "ایک اور دستاویز"].map { exact.isFirst($0) }
