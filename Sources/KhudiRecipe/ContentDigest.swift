@@ -48,7 +48,8 @@ public enum ContentDigest {
                 while let relative = enumerator?.nextObject() as? String {
                     let full = "\(match)/\(relative)"
                     var nestedDirectory: ObjCBool = false
-                    FileManager.default.fileExists(atPath: full, isDirectory: &nestedDirectory)
+                    // A file gone since the listing is not a directory: `file` then names it.
+                    _ = FileManager.default.fileExists(atPath: full, isDirectory: &nestedDirectory)
                     if !nestedDirectory.boolValue { result[full] = try file(full) }
                 }
             } else {

@@ -14,7 +14,8 @@ extension Recipe {
         switch tokenizer {
         case .existing(let path):
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            // A missing path is taken as a file: the stage that reads it names it.
+            _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
             return isDirectory.boolValue ? "\(path)/tokenizer.json" : path
         case .train?: return "\(stageDirectory("tokenizer"))/tokenizer.json"
         case .base?, nil:

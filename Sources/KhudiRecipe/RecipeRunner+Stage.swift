@@ -65,7 +65,9 @@ extension RecipeRunner {
             throw .cannotWrite(path: stage.output, reason: "\(error)")
         }
         // One log per stage run: each command appends its line and its output.
-        FileManager.default.createFile(atPath: logPath(stage.name), contents: nil)
+        guard FileManager.default.createFile(atPath: logPath(stage.name), contents: nil) else {
+            throw .cannotWrite(path: logPath(stage.name), reason: "cannot create the stage log")
+        }
         let started = Date()
         for command in commands { try execute(command, stage: stage.name) }
         let seconds = Date().timeIntervalSince(started)

@@ -200,6 +200,21 @@ import Testing
             "\(result.stderr)")
     }
 
+    /// A stage log that cannot be created (its path is taken by a directory) stops the run
+    /// with the path named, before the stage runs.
+    @Test func anUncreatableStageLogIsNamed() throws {
+        let output = "\(directory)/blocked-log"
+        try FileManager.default.createDirectory(
+            atPath: "\(output)/logs/clean.log", withIntermediateDirectories: true)
+        let result = try ExecutableRunner.run(
+            ExecutableRunner.path(of: "khudi"), ["run", Self.quickstart] + arguments(output))
+        #expect(result.status != 0)
+        #expect(
+            result.stderr.contains("\(output)/logs/clean.log")
+                && result.stderr.contains("cannot create the stage log"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(output)/clean/report.json"))
+    }
+
     /// `train.launcher` runs the train stage under mpirun as two data-parallel ranks, its
     /// command line logged and recorded; a launcher that is not on PATH is named.
     @Test func aLauncherRunsTheTrainStageAsRanks() throws {
