@@ -137,13 +137,17 @@ public struct NGramModel: Sendable {
     /// `lookupLanguages` order) and the number of grams.
     ///
     /// The grams are taken word by word: those inside a word's window " word " (summed once
-    /// per distinct word, through `cache`), then the three that cross into the next word
-    /// ("a b", " a b", "a b "). Together they are every gram of orders 1…4 except the lone
-    /// space, as counting gram by gram along the text gives; only the order of the additions
-    /// differs, and it is the same with or without a cache.
+    /// per distinct word, through `cache`), then the three that cross into the next word (for
+    /// "…ya bc…": "a b", "a bc" and "ya b", a space standing in for a missing letter).
+    /// Together they are every gram of orders 1…4 except the lone space, as counting gram by
+    /// gram along the text gives; only the order of the additions differs, and it is the same
+    /// with or without a cache.
     func totals(
         _ scalars: [UInt32], cache: inout WordScoreCache
     ) -> (totals: [Float], grams: Int) {
+        // The word scan below reads up to the closing space without a bounds check.
+        precondition(
+            scalars.first == 0x20 && scalars.last == 0x20, "totals reads featureScalars output")
         let width = lookup.languages.count
         let table = lookup.table
         var grams = 0
