@@ -1,6 +1,7 @@
 import Foundation
 import KhudiText
 import Testing
+import _KhudiTestSupport
 
 @testable import KhudiCorpus
 
@@ -72,5 +73,68 @@ import Testing
                 #expect(QualityFilters.hashedWords(text) == expected, "U+\(String(v, radix: 16))")
             }
         }
+    }
+}
+
+/// The top n-gram rules, which skip counting when a bound says they pass, decide as counting
+/// every n-gram with a dictionary does, on repetitive random documents and random limits.
+@Suite struct TopGramRuleTests {
+    /// The rule by its definition: for each n in order, the most frequent n-gram (ties to the
+    /// first seen), its characters (spaces between words included) times its count over the
+    /// length; the first n over its limit rejects.
+    static func reference(_ words: [String], limits: [Int: Double], length: Int) -> String? {
+        for n in limits.keys.sorted() where words.count >= n {
+            var counts: [ArraySlice<String>: Int] = [:]
+            var best = (start: 0, count: 0)
+            for i in 0...(words.count - n) {
+                let gram = words[i..<(i + n)]
+                counts[gram, default: 0] += 1
+                if counts[gram, default: 0] > best.count { best = (i, counts[gram, default: 0]) }
+            }
+            let characters = words[best.start..<(best.start + n)].reduce(n - 1) {
+                $0 + $1.unicodeScalars.count
+            }
+            if Double(characters * best.count) / Double(length) > limits[n, default: 1] {
+                return "gopher_top_\(n)_gram"
+            }
+        }
+        return nil
+    }
+
+    @Test func decisionsMatchCountingEveryGram() {
+        var random = TestRandom(seed: 21)
+        var rejected = 0
+        for _ in 0..<600 {
+            let vocabulary = (0..<(2 + Int(random.next() % 14))).map { _ in
+                String(
+                    (0..<(1 + Int(random.next() % 9))).map { _ in
+                        Character(Unicode.Scalar(0x0627 + UInt32(random.next() % 30)) ?? "ا")
+                    })
+            }
+            let words = (0..<(3 + Int(random.next() % 150))).map { _ in
+                vocabulary[Int(random.next() % UInt64(vocabulary.count))]
+            }
+            var limits: [Int: Double] = [:]
+            for n in 2...4 { limits[n] = 0.02 + Double(random.next() % 600) / 1000 }
+            var thresholds = FilterThresholds.defaults(for: .urdu)
+            thresholds.topNGrams = limits
+            thresholds.duplicateNGrams = [:]
+            let length = words.reduce(words.count - 1) { $0 + $1.unicodeScalars.count }
+            let got = QualityFilters(thresholds: thresholds).repetition(
+                words: QualityFilters.hashed(words.map { Substring($0) }), length: length,
+                lines: 0, duplicateLines: 0)
+            let expected = Self.reference(words, limits: limits, length: length)
+            #expect(got?.rule == expected, "\(words.count) words, limits \(limits)")
+            if expected != nil { rejected += 1 }
+        }
+        // Both outcomes are exercised.
+        #expect(rejected > 100 && rejected < 500, "\(rejected) of 600 rejected")
+    }
+
+    @Test func longestGramCountsCharactersAndSpaces() {
+        let words = QualityFilters.hashed(["ab", "c", "defg", "h"].map { Substring($0) })
+        #expect(QualityFilters.longestGram(words, 1) == 4)
+        #expect(QualityFilters.longestGram(words, 2) == 6)  // "c defg"
+        #expect(QualityFilters.longestGram(words, 4) == 11)
     }
 }
