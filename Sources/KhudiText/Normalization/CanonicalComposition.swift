@@ -52,10 +52,12 @@ public enum CanonicalComposition {
         for scalar in text.unicodeScalars {
             let v = scalar.value
             if v >= 0x0300 {
-                if needsGeneralNFC(v, scalar) {
+                // The Arabic block never needs Foundation (tested here, not by a call per
+                // scalar), and after the first mark no other needs looking for.
+                if (v < 0x0600 || v > 0x06FF) && needsGeneralNFC(v, scalar) {
                     return Array(text.precomposedStringWithCanonicalMapping.unicodeScalars)
                 }
-                if ScalarClass.isArabicMark(v) { hasMarks = true }
+                if !hasMarks && ScalarClass.isArabicMark(v) { hasMarks = true }
             }
             scalars.append(scalar)
         }
