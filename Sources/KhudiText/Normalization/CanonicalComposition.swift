@@ -84,8 +84,10 @@ public enum CanonicalComposition {
         for scalar in text.unicodeScalars {
             let v = scalar.value
             if v < 0x0300 { continue }
-            if needsGeneralNFC(v, scalar) { return text.precomposedStringWithCanonicalMapping }
-            if ScalarClass.isArabicMark(v) { hasMarks = true }
+            if (v < 0x0600 || v > 0x06FF) && needsGeneralNFC(v, scalar) {
+                return text.precomposedStringWithCanonicalMapping
+            }
+            if !hasMarks && ScalarClass.isArabicMark(v) { hasMarks = true }
         }
         guard hasMarks else { return text }
         return UTF8Builder.string(nfc(TextDecoding.scalars(of: text)))
