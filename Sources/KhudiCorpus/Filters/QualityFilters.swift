@@ -422,7 +422,7 @@ public struct QualityFilters: Sendable {
         var count = 0
         var characters = 0
         for element in elements {
-            if seen.increment(ByteHash.fnv1a(element.utf8)) > 1 {
+            if seen.increment(ByteHash.pairFirst(element)) > 1 {
                 count += 1
                 characters += scalarCount(element.utf8)
             }
