@@ -76,7 +76,7 @@ public struct QualityFilters: Sendable {
         Rejection(rule: rule, value: value, detail: detail)
     }
 
-    /// A word reduced to what the repetition rules need: a 64-bit hash of its UTF-8 bytes
+    /// A word reduced to what the repetition rules need: a 64-bit hash of its scalars
     /// (n-grams compare as combined hashes, never as joined strings, which would be hashed with
     /// Unicode normalization and dominate the run time) and its length in code points.
     struct HashedWord: Equatable {
@@ -90,12 +90,12 @@ public struct QualityFilters: Sendable {
         words.map { word in
             let bytes = word.utf8
             return HashedWord(
-                hash: ByteHash.fnv1a(bytes), length: scalarCount(bytes),
+                hash: ByteHash.scalars(word), length: scalarCount(bytes),
                 hasLetter: WordSplitter.isAlphabetic(word))
         }
     }
 
-    /// `hashed(WordSplitter.words(text))` in one pass over the scalars: each word's FNV-1a
+    /// `hashed(WordSplitter.words(text))` in one pass over the scalars: each word's scalar
     /// hash, length and letter flag are formed as it is read, with no Substring made.
     static func hashedWords(_ text: String) -> [HashedWord] {
         var words: [HashedWord] = []
@@ -108,7 +108,7 @@ public struct QualityFilters: Sendable {
                 word = HashedWord(hash: ByteHash.offset, length: 0)
                 continue
             }
-            word.hash = ByteHash.appending(scalar, to: word.hash)
+            word.hash = ByteHash.appendingValue(scalar, to: word.hash)
             word.length += 1
             if kind == .letter { word.hasLetter = true }
         }
@@ -357,13 +357,13 @@ public struct QualityFilters: Sendable {
     /// How many distinct `stopWords` occur among `words` (plus "،" when the text has it),
     /// counting stops once `enough` are found (the rule only asks whether there are that many).
     ///
-    /// Words compare by the hash of their bytes, as the repetition rules do (a String set would
+    /// Words compare by the hash of their scalars, as the repetition rules do (a String set would
     /// hash every word with Unicode normalization), looked up by binary search in the sorted
     /// stop-word hashes (a Set hashed each word again with SipHash).
     static func distinctStopWords(
         _ words: [HashedWord], hasArabicComma: Bool, stopWords: [String], enough: Int
     ) -> Int {
-        let stop = Array(Set(stopWords.map { ByteHash.fnv1a($0.utf8) })).sorted()
+        let stop = Array(Set(stopWords.map { ByteHash.scalars($0) })).sorted()
         var seen = [Bool](repeating: false, count: stop.count)
         var found = 0
         func note(_ hash: UInt64) {
@@ -379,7 +379,7 @@ public struct QualityFilters: Sendable {
         }
         for word in words where found < enough { note(word.hash) }
         // "،" is a FineWeb-2 stop word but a separator for Khudi's splitter: count it apart.
-        if found < enough, hasArabicComma { note(ByteHash.fnv1a("،".utf8)) }
+        if found < enough, hasArabicComma { note(ByteHash.scalars("،")) }
         return found
     }
 
