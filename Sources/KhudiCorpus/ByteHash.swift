@@ -25,9 +25,9 @@ enum ByteHash {
 
     /// FNV-1a over `text`'s Unicode scalar values, one step per scalar.
     ///
-    /// The key the quality filters compare words by (`appendingValue` as the words are read):
-    /// half the steps of hashing the UTF-8 of Arabic-script words, whose letters take two
-    /// bytes each.
+    /// The key the quality filters and near-duplicate detection compare words by
+    /// (`appendingValue` as the words are read): half the steps of hashing the UTF-8 of
+    /// Arabic-script words, whose letters take two bytes each.
     static func scalars<S: StringProtocol>(_ text: S) -> UInt64 {
         text.unicodeScalars.reduce(offset) { appendingValue($1, to: $0) }
     }
@@ -35,14 +35,6 @@ enum ByteHash {
     /// `h` extended by one scalar, for `scalars`.
     @inline(__always) static func appendingValue(_ scalar: Unicode.Scalar, to h: UInt64) -> UInt64 {
         (h ^ UInt64(scalar.value)) &* 0x0000_0100_0000_01B3
-    }
-
-    /// `h` extended by `scalar`'s UTF-8 bytes, for a word hashed as it is read (equal to
-    /// `fnv1a` of the word's bytes).
-    @inline(__always) static func appending(_ scalar: Unicode.Scalar, to h: UInt64) -> UInt64 {
-        var h = h
-        UTF8.encode(scalar) { h = step(h, $0) }
-        return h
     }
 
     /// Two independent 64-bit hashes of `bytes`, fed eight bytes at a time: the exact-dedup

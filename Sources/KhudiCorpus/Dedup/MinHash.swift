@@ -43,7 +43,7 @@ public struct MinHasher: Sendable {
     /// One hash per band for the simplified `words` of a document, or nil when it has fewer
     /// words than one n-gram (too short to compare).
     public func bandHashes(_ words: [String]) -> [UInt64]? {
-        bandHashes(wordHashes: words.map { ByteHash.fnv1a($0.utf8) })
+        bandHashes(wordHashes: words.map { ByteHash.scalars($0) })
     }
 
     /// `bandHashes` from the words' hashes (`TextSimplifier.wordHashes`).

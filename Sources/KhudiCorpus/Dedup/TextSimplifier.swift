@@ -23,14 +23,14 @@ public enum TextSimplifier {
         return words
     }
 
-    /// The FNV-1a hash of each simplified word's UTF-8 bytes (`ByteHash.fnv1a` of each of
+    /// The hash of each simplified word's scalars (`ByteHash.scalars` of each of
     /// `words(text)`), computed as the words are formed, without building them.
     public static func wordHashes(_ text: String) -> [UInt64] {
         var hashes: [UInt64] = []
         var h = ByteHash.offset
         simplify(text) { scalar in
             if let scalar {
-                h = ByteHash.appending(scalar, to: h)
+                h = ByteHash.appendingValue(scalar, to: h)
             } else {
                 hashes.append(h)
                 h = ByteHash.offset
