@@ -42,7 +42,7 @@ public enum TextSimplifier {
     /// Calls `emit` with each scalar of the simplified text, and with nil after each word.
     ///
     /// ASCII and the Arabic block (nearly every scalar of the corpora) take what they become from
-    /// `tabled`, tables built by the same steps (`usingTables: false` takes the steps for every
+    /// `entries`, a table built by the same steps (`usingTables: false` takes the steps for every
     /// scalar, for the tests that compare the two).
     @inline(__always)
     static func simplify(
@@ -55,9 +55,11 @@ public enum TextSimplifier {
             inWord = false
             inNumber = false
         }
-        func append(_ scalar: Unicode.Scalar) {
-            let v = scalar.value
-            if PIIRedactor.digit(v) != nil {
+        // One scalar as its entry says: the table's for ASCII and the Arabic block, worked out
+        // by the same steps (`entry`, `emittedEntry`) for the rest and when not using tables.
+        func take(_ entry: Entry) {
+            if entry.contains(.dropped) { return }
+            if entry.contains(.digit) {
                 if !inNumber {
                     emit("0")
                     inWord = true
@@ -65,53 +67,28 @@ public enum TextSimplifier {
                 }
                 return
             }
-            if WordSplitter.isSeparator(v) {
+            if entry.contains(.separator) {
                 // A decimal or thousands separator inside a number keeps the number whole.
-                if inNumber && (v == 0x2E || v == 0x2C || v == 0x060C || v == 0x066B || v == 0x066C)
-                {
-                    return
-                }
-                flush()
+                if !(inNumber && entry.contains(.insideNumbers)) { flush() }
                 return
             }
             inNumber = false
             inWord = true
-            emit(scalar)
+            if let scalar = Unicode.Scalar(entry.scalar) { emit(scalar) }
         }
         let table = Self.entries
         for scalar in text.unicodeScalars {
             let v = scalar.value
             if usingTables, let entry = table[v] {
-                if entry.contains(.dropped) { continue }
-                if entry.contains(.digit) {
-                    if !inNumber {
-                        emit("0")
-                        inWord = true
-                        inNumber = true
-                    }
-                    continue
-                }
-                if entry.contains(.separator) {
-                    if !(inNumber && entry.contains(.insideNumbers)) { flush() }
-                    continue
-                }
-                inNumber = false
-                inWord = true
-                emit(Unicode.Scalar(entry.scalar) ?? scalar)
-            } else if v < 0x80 {
-                append((0x41...0x5A).contains(v) ? Unicode.Scalar(v + 32) ?? scalar : scalar)
-            } else if (0x0600...0x06FF).contains(v) {
-                // NFD then dropping marks, for the Arabic block: composites lose their mark.
-                if ScalarClass.isArabicMark(v) || v == 0x0653 || v == 0x0654 || v == 0x0655 {
-                    continue
-                }
-                append(Unicode.Scalar(baseLetter(v)) ?? scalar)
+                take(entry)
+            } else if v < 0x80 || (0x0600...0x06FF).contains(v) {
+                take(entry(v))
             } else {
                 // Elsewhere (rare in this corpus), Foundation's lower-casing and NFD.
                 for piece in String(scalar).lowercased().decomposedStringWithCanonicalMapping
                     .unicodeScalars
                 where piece.properties.generalCategory != .nonspacingMark {
-                    append(piece)
+                    take(emittedEntry(piece.value))
                 }
             }
         }
@@ -130,21 +107,29 @@ public enum TextSimplifier {
         var scalar: UInt32 { rawValue & 0x1F_FFFF }
     }
 
-    /// The entry for `v` by the steps `simplify` takes for ASCII and the Arabic block.
+    /// The entry for `v` in ASCII or the Arabic block: lower-cased (ASCII), or NFD with its
+    /// marks dropped (the Arabic block: a composite keeps its base letter), then classed.
     static func entry(_ v: UInt32) -> Entry {
-        if (0x0600...0x06FF).contains(v)
-            && (ScalarClass.isArabicMark(v) || v == 0x0653 || v == 0x0654 || v == 0x0655)
-        {
+        if v < 0x80 { return emittedEntry((0x41...0x5A).contains(v) ? v + 32 : v) }
+        // U+0653–0655 (madda, hamza above and below) are what NFD splits off composites.
+        if ScalarClass.isArabicMark(v) || v == 0x0653 || v == 0x0654 || v == 0x0655 {
             return .dropped
         }
-        let emitted =
-            v < 0x80 ? ((0x41...0x5A).contains(v) ? v + 32 : v) : baseLetter(v)
-        if PIIRedactor.digit(emitted) != nil { return .digit }
-        if WordSplitter.isSeparator(emitted) {
-            let kept: Set<UInt32> = [0x2E, 0x2C, 0x060C, 0x066B, 0x066C]
-            return kept.contains(emitted) ? [.separator, .insideNumbers] : .separator
+        return emittedEntry(baseLetter(v))
+    }
+
+    /// The entry of a scalar already lower-cased and stripped of marks: a digit (any script's,
+    /// emitted as "0"), a separator (a decimal or thousands separator kept inside numbers), or
+    /// the scalar itself.
+    static func emittedEntry(_ v: UInt32) -> Entry {
+        if PIIRedactor.digit(v) != nil { return .digit }
+        if WordSplitter.isSeparator(v) {
+            switch v {
+            case 0x2E, 0x2C, 0x060C, 0x066B, 0x066C: return [.separator, .insideNumbers]
+            default: return .separator
+            }
         }
-        return Entry(rawValue: emitted)
+        return Entry(rawValue: v)
     }
 
     private static let entries = ScalarTable { entry($0.value) }
