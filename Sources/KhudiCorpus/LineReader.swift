@@ -1,4 +1,5 @@
 import Foundation
+import KhudiText
 
 /// Reads lines from a file handle in fixed-size chunks, so memory holds one chunk plus the current
 /// line however large the input is (a line of many megabytes is returned whole).
@@ -18,15 +19,10 @@ public struct LineReader {
         self.chunkSize = chunkSize
     }
 
-    /// The index of the first newline at or after `start`, found with `memchr` (the generic
-    /// `firstIndex(of:)` stepped one byte at a time: 1% of a cleaning run).
+    /// The index of the first newline at or after `start` (`firstNewline`, with `memchr`: the
+    /// generic `firstIndex(of:)` stepped one byte at a time, 1% of a cleaning run).
     private func nextNewline() -> Int? {
-        buffer.withUnsafeBufferPointer { bytes in
-            guard let base = bytes.baseAddress, start < bytes.count,
-                let found = memchr(base + start, 0x0A, bytes.count - start)
-            else { return nil }
-            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-        }
+        buffer.withUnsafeBufferPointer { $0.firstNewline(from: start) }
     }
 
     /// The next line's bytes, or nil at the end.

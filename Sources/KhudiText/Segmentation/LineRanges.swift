@@ -10,19 +10,13 @@ extension String {
     package func lineOffsets() -> [Range<Int>] {
         var text = self
         return text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return [0..<0] }
             var ranges: [Range<Int>] = []
             var start = 0
-            while start <= bytes.count {
-                let rest = bytes.count - start
-                guard rest > 0, let found = memchr(base + start, 0x0A, rest) else {
-                    ranges.append(start..<bytes.count)
-                    break
-                }
-                let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            while let end = bytes.firstNewline(from: start) {
                 ranges.append(start..<end)
                 start = end + 1
             }
+            ranges.append(start..<bytes.count)
             return ranges
         }
     }
@@ -33,5 +27,18 @@ extension String {
         let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
         let end = utf8.index(start, offsetBy: range.count)
         return self[start..<end]
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// The offset of the first newline at or after `start`, found with `memchr`.
+    ///
+    /// Nil when there is none (or `start` is past the end). Lines are found with it wherever
+    /// Khudi splits bytes into lines (`String.lineOffsets`, `LineReader`).
+    package func firstNewline(from start: Int) -> Int? {
+        guard let base = baseAddress, start < count,
+            let found = memchr(base + start, 0x0A, count - start)
+        else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 }
