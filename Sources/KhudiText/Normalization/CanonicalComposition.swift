@@ -79,6 +79,11 @@ public enum CanonicalComposition {
         return scalar.properties.canonicalCombiningClass.rawValue
     }
 
+    /// The canonical combining class of `v`, one of U+0600–08FF.
+    @inline(__always) static func arabicClass(_ v: UInt32) -> UInt8 {
+        arabicClasses[Int(v - 0x0600)]
+    }
+
     private static let arabicClasses: [UInt8] = (0x0600..<0x0900).map {
         Unicode.Scalar(UInt32($0))?.properties.canonicalCombiningClass.rawValue ?? 0
     }

@@ -39,6 +39,19 @@ public struct ScriptNormalizer: Sendable {
 
     /// The script-level normal form of `text`.
     public func normalize(_ text: String) -> String {
+        var text = text
+        let keepsHonorifics = honorifics == .keep
+        if let common = text.withUTF8({
+            Self.normalizeCommonText($0, keepingHonorifics: keepsHonorifics)
+        }) {
+            return common
+        }
+        return normalizeInGeneral(text)
+    }
+
+    /// The script-level normal form of any text, through scalar arrays: what
+    /// `normalizeCommonText` declines, and its reference in the tests.
+    func normalizeInGeneral(_ text: String) -> String {
         let input = CanonicalComposition.nfcScalars(text)
         var output = ScalarWriter()
         // The input is NFC; only two edits can break that: a folded presentation form, and a
@@ -202,6 +215,27 @@ enum PresentationForms {
     /// The scalars `scalar` folds to (itself when it has no compatibility mapping).
     static func folding(of scalar: Unicode.Scalar) -> [Unicode.Scalar] {
         table[scalar.value] ?? [scalar]
+    }
+
+    /// The UTF-8 the byte path writes for each form from U+FB50 to U+FEFC (by offset): the
+    /// folding when it is Arabic-block letters only (no mark, tatweel or space), the form itself
+    /// when it folds to itself or is an honorific (kept); nil where the general path decides.
+    static let commonFoldings: [[UInt8]?] = (0xFB50...0xFEFC).map { v -> [UInt8]? in
+        guard let scalar = Unicode.Scalar(UInt32(v)), table[UInt32(v)] != nil else { return nil }
+        let folded = folding(of: scalar)
+        var bytes: [UInt8] = []
+        if folded == [scalar] || Honorifics.expansion(UInt32(v)) != nil {
+            UTF8Builder.append(UInt32(v), to: &bytes)
+            return bytes
+        }
+        for letter in folded {
+            let value = letter.value
+            guard (0x0621...0x06FF).contains(value), value != 0x0640,
+                !ScalarClass.isArabicMark(value)
+            else { return nil }
+            UTF8Builder.append(value, to: &bytes)
+        }
+        return bytes
     }
 }
 
