@@ -27,4 +27,30 @@ import _KhudiTestSupport
                 "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
         }
     }
+
+    /// Every scalar the fast path keeps from Foundation is one NFC leaves alone, and is not the
+    /// second half of a composition with a starter (the Bengali vowel sign AA of ো, Myanmar's
+    /// U+102E of ဦ): each scalar's full decomposition has no starter after its first scalar
+    /// that the fast path would pass.
+    @Test func whatTheFastPathPassesFoundationWouldNotChange() {
+        var missed: [String] = []
+        for v in UInt32(0x0300)..<0x3_0000 {
+            guard let scalar = Unicode.Scalar(v) else { continue }
+            let text = String(scalar)
+            let passes = !CanonicalComposition.needsGeneralNFC(v, scalar)
+            if passes, !ScalarClass.isArabicMark(v),
+                text.precomposedStringWithCanonicalMapping.unicodeScalars.map(\.value) != [v]
+            {
+                missed.append(String(v, radix: 16))
+            }
+            let parts = Array(text.decomposedStringWithCanonicalMapping.unicodeScalars)
+            for part in parts.dropFirst()
+            where part.properties.canonicalCombiningClass.rawValue == 0
+                && !CanonicalComposition.needsGeneralNFC(part.value, part)
+            {
+                missed.append("\(String(part.value, radix: 16)) in \(String(v, radix: 16))")
+            }
+        }
+        #expect(missed.isEmpty, "\(missed.prefix(20))")
+    }
 }

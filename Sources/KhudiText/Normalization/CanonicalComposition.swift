@@ -23,8 +23,13 @@ public enum CanonicalComposition {
         }
     }
 
-    /// Whether Foundation must do the work: a non-Arabic combining mark, or a scalar NFC maps
-    /// to something else.
+    /// Whether Foundation must do the work: a non-Arabic combining mark, a scalar NFC maps to
+    /// something else, or a starter that composes with the starter before it (Bengali, Oriya,
+    /// Tamil, Malayalam, Sinhala, Tibetan, Myanmar and Balinese vowel signs; Hangul jamo).
+    ///
+    /// The ranges are wider than the exact sets (the whole of U+09BE–0FB9, and U+10000–16FFF
+    /// where historic and Brahmic scripts compose), which only sends such text to Foundation.
+    /// A test checks every scalar against Foundation.
     ///
     /// Below U+0300 and in the Arabic block (nearly every scalar Khudi sees) the answer is no,
     /// given inline: a call per scalar cost the NFC scans a third of their time.
@@ -36,11 +41,12 @@ public enum CanonicalComposition {
     /// `needsGeneralNFC` outside ASCII, Latin-1 and the Arabic block.
     private static func needsGeneralNFCElsewhere(_ v: UInt32, _ scalar: Unicode.Scalar) -> Bool {
         switch v {
-        case 0x0340...0x0344, 0x0374, 0x037E, 0x0387, 0x0958...0x095F, 0x09DC...0x0F78,
-            0x1100...0x11FF,
+        case 0x0340...0x0344, 0x0374, 0x037E, 0x0387, 0x0958...0x095F, 0x09BE...0x0FB9,
+            0x102E, 0x1100...0x11FF, 0x1B35,
             0x1F71...0x1FFD, 0x2000...0x2001, 0x2126...0x212B, 0x2329...0x232A, 0x2ADC,
             0xAC00...0xD7A3,
-            0xF900...0xFAFF, 0x1D15E...0x1D1C0, 0x2F800...0x2FA1D:
+            0xF900...0xFAFF, 0xFB1D...0xFB4E, 0x10000...0x16FFF, 0x1D15E...0x1D1C0,
+            0x2F800...0x2FA1D:
             return true
         default:
             return scalar.properties.canonicalCombiningClass.rawValue != 0
