@@ -84,4 +84,29 @@ import Testing
             LanguageNormalizer(language: .urdu, stripsDiacritics: true).normalize(text)
                 == "علم آ\u{0626}")
     }
+
+    /// Text needing nothing comes back as it is; one scalar needing a rule, at the very end of
+    /// a long text in each encoding length, is still found (the stage scans before rewriting).
+    @Test func aSingleRewriteAtTheEndIsFound() {
+        let clean = String(repeating: "یہ کتاب ہے، سال میں۔ ok “x”\n", count: 50)
+        #expect(LanguageNormalizer(language: .urdu).normalize(clean) == clean)
+        let cases: [(LanguageNormalizer, String, String)] = [
+            (LanguageNormalizer(language: .urdu), "\u{0643}", "\u{06A9}"),
+            (LanguageNormalizer(language: .urdu), "\u{0661}", "\u{06F1}"),
+            (LanguageNormalizer(language: .urdu, digits: .urdu), "7", "\u{06F7}"),
+            (LanguageNormalizer(language: .urdu, digits: .ascii), "\u{06F7}", "7"),
+            (LanguageNormalizer(language: .urdu), "ی\u{0654}", "\u{0626}"),
+            (LanguageNormalizer(language: .urdu), "ب\u{200C}ب", "بب"),
+            (LanguageNormalizer(language: .urdu, zwnj: .keep), "ب\u{200C}\u{200C}ب", "ب\u{200C}ب"),
+            (LanguageNormalizer(language: .urdu, stripsDiacritics: true), "ب\u{08F0}", "ب"),
+            (LanguageNormalizer(language: .urdu, stripsDiacritics: true), "ب\u{064E}", "ب"),
+        ]
+        for (normalizer, tail, expected) in cases {
+            let output = normalizer.normalize(clean + tail)
+            #expect(
+                output.unicodeScalars.elementsEqual((clean + expected).unicodeScalars),
+                "\(normalizer.language) \(tail.unicodeScalars.map { String($0.value, radix: 16) }) gave \(output.unicodeScalars.suffix(4).map { String($0.value, radix: 16) })"
+            )
+        }
+    }
 }

@@ -17,6 +17,9 @@ public struct LanguageNormalizer: Sendable {
     /// The table's single-letter replacements for U+0600–06FF, by offset (a dictionary lookup
     /// per scalar would dominate the run time).
     private let replacements: [UInt32?]
+    /// U+0600–06FF by offset: whether the table replaces the scalar or composes it (a hamza
+    /// U+0654/U+0655 where the table has compositions).
+    private let tableRewrites: [Bool]
 
     /// A normalizer for `language`; nil policies take the language's defaults.
     public init(
@@ -31,6 +34,11 @@ public struct LanguageNormalizer: Sendable {
             replacements[Int(from - 0x0600)] = to
         }
         self.replacements = replacements
+        let composesHamza = !(table?.compositions.isEmpty ?? true)
+        tableRewrites = (0..<256).map { offset in
+            replacements[offset] != nil
+                || (composesHamza && (offset == 0x54 || offset == 0x55))
+        }
         self.digits = digits
         self.zwnj = zwnj ?? table?.defaultZWNJ ?? .keep
         self.stripsDiacritics = stripsDiacritics
@@ -43,60 +51,176 @@ public struct LanguageNormalizer: Sendable {
     /// one after a replaced, composed or deleted scalar, `mayCombine` (possibly a mark that now
     /// combines with what precedes it or sits out of canonical order). Recomposing every text
     /// took a quarter of this stage's time.
+    ///
+    /// One pass over the UTF-8 bytes into the result's storage: decoding into scalars and
+    /// encoding them back took two thirds of it.
     public func normalize(_ text: String) -> String {
-        var output: [UInt32] = []
-        output.reserveCapacity(text.utf8.count / 2)
-        var previous: UInt32 = 0
+        var text = text
+        // Only Urdu digits grow (one byte to two); deletions, compositions and the other
+        // replacements keep or shrink the length.
+        let length = text.utf8.count
+        let capacity = max(digits == .urdu ? 2 * length : length, 1)
+        var pass = LanguagePass()
+        let rewritten = text.withUTF8 { input -> String? in
+            // Most text is in the language's letters already (in Maḵẖzan 86% of documents):
+            // it comes back as it is, without a copy.
+            guard needsRewrite(input) else { return nil }
+            return String(unsafeUninitializedCapacity: capacity) { output in
+                rewrite(input, into: output, pass: &pass)
+            }
+        }
+        guard var result = rewritten, pass.changed || zwnj == .keep else { return text }
+        // Neither can make a composition: they drop ZWNJ or spaces only beside spaces, line
+        // breaks, other ZWNJ or the text's ends.
+        if zwnj == .keep && pass.keptZWNJ { result = Self.tidyZWNJ(result) }
+        if zwnj == .space { result = Self.collapseSpaces(result) }
+        return pass.needsComposition ? CanonicalComposition.nfc(result) : result
+    }
+
+    /// Whether `input` holds a scalar this stage rewrites, or a ZWNJ it may tidy; without one
+    /// the rewrite would give the input back unchanged.
+    private func needsRewrite(_ input: UnsafeBufferPointer<UInt8>) -> Bool {
+        let foldsASCIIDigits = digits == .urdu
+        var i = 0
+        while i < input.count {
+            let b0 = input[i]
+            if b0 < 0x80 {
+                if foldsASCIIDigits && b0 >= 0x30 && b0 <= 0x39 { return true }
+                i += 1
+            } else if b0 < 0xE0 {
+                if b0 >= 0xD8 && b0 <= 0xDB {
+                    let v = UInt32(b0 & 0x1F) << 6 | UInt32(input[i + 1] & 0x3F)
+                    if tableRewrites[Int(v - 0x0600)] || Self.digit(v, policy: digits) != v
+                        || (stripsDiacritics && Self.isStrippedDiacritic(v))
+                    {
+                        return true
+                    }
+                }
+                i += 2  // no other two-byte scalar is rewritten
+            } else if b0 < 0xF0 {
+                let v =
+                    UInt32(b0 & 0x0F) << 12 | UInt32(input[i + 1] & 0x3F) << 6
+                    | UInt32(input[i + 2] & 0x3F)
+                if v == 0x200C || (stripsDiacritics && Self.isStrippedDiacritic(v)) {
+                    return true
+                }
+                i += 3
+            } else {
+                i += 4
+            }
+        }
+        return false
+    }
+
+    /// What one rewrite found.
+    private struct LanguagePass {
         var changed = false
-        var afterChange = false
         var needsComposition = false
-        for scalar in text.unicodeScalars {
-            var v = scalar.value
+        /// A ZWNJ was written (under `.keep`, `tidyZWNJ` has work only then).
+        var keptZWNJ = false
+    }
+
+    /// Writes `input` with the table, digit, diacritic and ZWNJ rules applied; returns the
+    /// output's length.
+    private func rewrite(
+        _ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>,
+        pass: inout LanguagePass
+    ) -> Int {
+        var count = 0
+        // The last scalar written, and where its bytes start (a hamza may replace it).
+        var previous: UInt32 = 0
+        var previousAt = 0
+        var afterChange = false
+        var i = 0
+        while i < input.count {
+            let original = Self.decode(input, at: &i)
+            var v = original
             if v >= 0x0600 && v <= 0x06FF, let replacement = replacements[Int(v - 0x0600)] {
                 v = replacement
             }
             v = Self.digit(v, policy: digits)
             if stripsDiacritics && Self.isStrippedDiacritic(v) {
-                changed = true
+                pass.changed = true
                 afterChange = true
                 continue
             }
             if v == 0x0654 || v == 0x0655,
                 let composed = table?.compositions[LetterTable.Pair(base: previous, mark: v)],
-                !output.isEmpty
+                count > 0
             {
-                output.removeLast()
+                count = previousAt
                 v = composed
             }
             if v == 0x200C {
                 switch zwnj {
-                case .keep: break
+                case .keep: pass.keptZWNJ = true
                 case .delete:
-                    changed = true
+                    pass.changed = true
                     afterChange = true
                     continue
                 case .space: v = 0x20
                 }
             }
-            let replaced = v != scalar.value
+            let replaced = v != original
             // A mark may now combine with what precedes it, or (itself replaced: U+065B → U+0652)
             // sit out of canonical order among the marks before it.
-            if (afterChange || replaced) && Self.mayCombine(v) { needsComposition = true }
+            if (afterChange || replaced) && Self.mayCombine(v) { pass.needsComposition = true }
             afterChange = replaced
-            if replaced { changed = true }
-            output.append(v)
+            if replaced { pass.changed = true }
+            previousAt = count
+            count = Self.encode(v, into: output, at: count)
             previous = v
         }
-        guard changed || zwnj == .keep else { return text }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(output.count * 2)
-        for v in output { UTF8Builder.append(v, to: &bytes) }
-        var result = String(decoding: bytes, as: UTF8.self)
-        // Neither can make a composition: they drop ZWNJ or spaces only beside spaces, line
-        // breaks, other ZWNJ or the text's ends.
-        if zwnj == .keep { result = Self.tidyZWNJ(result) }
-        if zwnj == .space { result = Self.collapseSpaces(result) }
-        return needsComposition ? CanonicalComposition.nfc(result) : result
+        return count
+    }
+
+    /// The scalar of the valid UTF-8 sequence at `i`, moving `i` past it.
+    @inline(__always) private static func decode(
+        _ input: UnsafeBufferPointer<UInt8>, at i: inout Int
+    ) -> UInt32 {
+        let b0 = UInt32(input[i])
+        if b0 < 0x80 {
+            i += 1
+            return b0
+        }
+        if b0 < 0xE0 {
+            defer { i += 2 }
+            return (b0 & 0x1F) << 6 | UInt32(input[i + 1] & 0x3F)
+        }
+        if b0 < 0xF0 {
+            defer { i += 3 }
+            return (b0 & 0x0F) << 12 | UInt32(input[i + 1] & 0x3F) << 6
+                | UInt32(input[i + 2] & 0x3F)
+        }
+        defer { i += 4 }
+        return (b0 & 0x07) << 18 | UInt32(input[i + 1] & 0x3F) << 12
+            | UInt32(input[i + 2] & 0x3F) << 6 | UInt32(input[i + 3] & 0x3F)
+    }
+
+    /// Writes `v`'s UTF-8 at `at`; returns the position after it.
+    @inline(__always) private static func encode(
+        _ v: UInt32, into output: UnsafeMutableBufferPointer<UInt8>, at: Int
+    ) -> Int {
+        switch v {
+        case 0..<0x80:
+            output[at] = UInt8(v)
+            return at + 1
+        case 0x80..<0x800:
+            output[at] = UInt8(0xC0 | (v >> 6))
+            output[at + 1] = UInt8(0x80 | (v & 0x3F))
+            return at + 2
+        case 0x800..<0x10000:
+            output[at] = UInt8(0xE0 | (v >> 12))
+            output[at + 1] = UInt8(0x80 | ((v >> 6) & 0x3F))
+            output[at + 2] = UInt8(0x80 | (v & 0x3F))
+            return at + 3
+        default:
+            output[at] = UInt8(0xF0 | (v >> 18))
+            output[at + 1] = UInt8(0x80 | ((v >> 12) & 0x3F))
+            output[at + 2] = UInt8(0x80 | ((v >> 6) & 0x3F))
+            output[at + 3] = UInt8(0x80 | (v & 0x3F))
+            return at + 4
+        }
     }
 
     /// Whether `v` may be the second half of a canonical composite or a mark out of order: not
