@@ -1,7 +1,8 @@
 import Foundation
 
-/// A character n-gram language model per language (naive Bayes over n-grams of orders 1…4,
-/// words padded with spaces so that word starts and ends, and thus function words, count).
+/// A character n-gram language model per language (naive Bayes over n-grams of orders 1…4
+/// within each word padded with spaces, so that word starts and ends, and thus function
+/// words, count).
 ///
 /// Trained by `NGramModel.train` from text per language; stored as a small text file
 /// (`serialized()`): a header line, then one `language<TAB>gram<TAB>log-probability` line per
@@ -66,15 +67,29 @@ public struct NGramModel: Sendable {
     /// per scalar where the range tests took a fifth of the featurizer's time).
     private static let featureTable = ScalarTable(isFeature)
 
-    /// Calls `body` for every n-gram (orders 1…4) of already-featurized text, as scalars.
+    /// Calls `body` for every gram the model reads in already-featurized text, as scalars:
+    /// each word's grams of orders 1…4 within its window " word ", but the lone spaces.
+    ///
+    /// Grams that reach across a space into the next word ("a b", "a bc", "ya b" for "…ya
+    /// bc…") are not read, as fastText reads character n-grams within words: they were three
+    /// table lookups a word that no cache could hold (a third of language identification),
+    /// and the model trained without them identifies the held-out lines about as well
+    /// (datasets/language-id.md).
     static func forEachGram(_ features: String, _ body: (ArraySlice<Unicode.Scalar>) -> Void) {
         let scalars = Array(features.unicodeScalars)
-        for order in orders where scalars.count >= order {
-            for start in 0...(scalars.count - order) {
-                let gram = scalars[start..<(start + order)]
-                if order == 1 && gram.first == " " { continue }
-                body(gram)
+        // scalars[0] is a space, words are separated by one space and the last scalar is a
+        // space: a word's window runs from the space before it to the space at `end`.
+        var start = 1
+        while start < scalars.count {
+            var end = start
+            while scalars[end] != " " { end += 1 }
+            for order in orders where end - start + 2 >= order {
+                for first in (start - 1)...(end + 1 - order) {
+                    if order == 1 && scalars[first] == " " { continue }
+                    body(scalars[first..<(first + order)])
+                }
             }
+            start = end + 1
         }
     }
 
@@ -136,12 +151,9 @@ public struct NGramModel: Sendable {
     /// Summed log-likelihoods of already-featurized text under every language (in
     /// `lookupLanguages` order) and the number of grams.
     ///
-    /// The grams are taken word by word: those inside a word's window " word " (summed once
-    /// per distinct word, through `cache`), then the three that cross into the next word (for
-    /// "…ya bc…": "a b", "a bc" and "ya b", a space standing in for a missing letter).
-    /// Together they are every gram of orders 1…4 except the lone space, as counting gram by
-    /// gram along the text gives; only the order of the additions differs, and it is the same
-    /// with or without a cache.
+    /// The grams are those of `forEachGram`, taken word by word: each word's window " word "
+    /// is summed once per distinct word, through `cache`. Only the order of the additions
+    /// differs from counting gram by gram, and it is the same with or without a cache.
     func totals(
         _ scalars: [UInt32], cache: inout WordScoreCache
     ) -> (totals: [Float], grams: Int) {
@@ -172,24 +184,6 @@ public struct NGramModel: Sendable {
                     total += sum
                     unseenGrams += unseen
                     grams += Self.windowGrams(letters: letters)
-                    if end + 1 < s.count {
-                        // The next word's first letter is s[end + 1] and its closing space
-                        // exists, so s[end + 2] does too.
-                        let space = Self.step(Self.step(Self.fnvBasis, s[end - 1]), 0x20)
-                        let crossing = (
-                            Self.step(space, s[end + 1]),
-                            Self.step(Self.step(space, s[end + 1]), s[end + 2]),
-                            Self.step(
-                                Self.step(
-                                    Self.step(Self.step(Self.fnvBasis, s[end - 2]), s[end - 1]),
-                                    0x20),
-                                s[end + 1])
-                        )
-                        if !table.add(crossing.0, to: &total, slots: slots) { unseenGrams += 1 }
-                        if !table.add(crossing.1, to: &total, slots: slots) { unseenGrams += 1 }
-                        if !table.add(crossing.2, to: &total, slots: slots) { unseenGrams += 1 }
-                        grams += 3
-                    }
                     start = end + 1
                 }
             }

@@ -2,9 +2,9 @@
 /// padding spaces, so that a frequent word costs one lookup instead of one per gram.
 ///
 /// A word of L letters has about 4·(L + 2) grams of orders 1…4 inside its window " word ",
-/// and three more that reach into the next word. Text repeats its words (Zipf): on Urdu news
-/// most words are among the few thousand most frequent, so most windows are found here and
-/// only the three crossing grams go to the model's table.
+/// all the model reads of it. Text repeats its words (Zipf): on Urdu news most words are
+/// among the few thousand most frequent, so most windows are found here and the model's table
+/// is read only for words not held.
 ///
 /// Direct-mapped: a slot holds one word; a new word takes the slot of the one before. The
 /// stored sum is computed the same way whether it is then kept or not, so results never
