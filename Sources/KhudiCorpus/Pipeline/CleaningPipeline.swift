@@ -26,6 +26,8 @@ public final class CleaningPipeline {
     public var threads: Int
     public var khudiVersion = "dev"
     private let script: ScriptNormalizer
+    /// One per language, made once (each holds tables a document should not rebuild).
+    private let languageNormalizers: [Language: LanguageNormalizer]
     private let redactor: PIIRedactor
     private let hasher: MinHasher
     /// Language identification's word scores, one cache per worker thread, kept across
@@ -39,6 +41,16 @@ public final class CleaningPipeline {
         self.identifier = identifier
         self.threads = max(1, threads)
         script = ScriptNormalizer(honorifics: configuration.honorifics)
+        languageNormalizers = Dictionary(
+            uniqueKeysWithValues: Language.allCases.map { language in
+                (
+                    language,
+                    LanguageNormalizer(
+                        language: language, digits: configuration.digits,
+                        zwnj: configuration.zwnj[language],
+                        stripsDiacritics: configuration.stripsDiacritics)
+                )
+            })
         redactor = PIIRedactor(kinds: configuration.pii)
         hasher = MinHasher(
             bands: configuration.bands, rows: configuration.rows, ngram: configuration.ngram)
@@ -111,10 +123,7 @@ public final class CleaningPipeline {
                     format: "%@ score %.3f < %.3f", language.code, identification.confidence,
                     thresholds.languageScore), clean)
         }
-        let normalizer = LanguageNormalizer(
-            language: language, digits: configuration.digits, zwnj: configuration.zwnj[language],
-            stripsDiacritics: configuration.stripsDiacritics)
-        var text = normalizer.normalize(clean)
+        var text = languageNormalizers[language]?.normalize(clean) ?? clean
         let (redacted, pii) = redactor.redact(text)
         text = redacted
         var census = TextCensus(text)

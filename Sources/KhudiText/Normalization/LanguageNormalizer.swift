@@ -6,20 +6,19 @@ import Foundation
 /// Run it on the output of `ScriptNormalizer`; it is idempotent on that output.
 public struct LanguageNormalizer: Sendable {
     public let language: Language
-    public var digits: DigitPolicy
-    public var zwnj: ZWNJPolicy
+    public let digits: DigitPolicy
+    public let zwnj: ZWNJPolicy
     /// Strip vowel marks (harakat, superscript alef, Quranic annotation marks).
     ///
     /// Off by default: stripping is lossy for Kashmiri, Saraiki and Shahmukhi (§1.7). The hamza
     /// carriers U+0654/U+0655 are never stripped.
-    public var stripsDiacritics: Bool
+    public let stripsDiacritics: Bool
     private let table: LetterTable?
     /// The table's single-letter replacements for U+0600–06FF, by offset (a dictionary lookup
     /// per scalar would dominate the run time).
     private let replacements: [UInt32?]
-    /// U+0600–06FF by offset: whether the table replaces the scalar or composes it (a hamza
-    /// U+0654/U+0655 where the table has compositions).
-    private let tableRewrites: [Bool]
+    /// Which byte pairs start a scalar this normalizer rewrites (see `RewriteScan`).
+    private let scan: RewriteScan
 
     /// A normalizer for `language`; nil policies take the language's defaults.
     public init(
@@ -34,14 +33,21 @@ public struct LanguageNormalizer: Sendable {
             replacements[Int(from - 0x0600)] = to
         }
         self.replacements = replacements
-        let composesHamza = !(table?.compositions.isEmpty ?? true)
-        tableRewrites = (0..<256).map { offset in
-            replacements[offset] != nil
-                || (composesHamza && (offset == 0x54 || offset == 0x55))
-        }
         self.digits = digits
         self.zwnj = zwnj ?? table?.defaultZWNJ ?? .keep
         self.stripsDiacritics = stripsDiacritics
+        let composesHamza = !(table?.compositions.isEmpty ?? true)
+        // Only these can be rewritten: ASCII digits, the Arabic block, Arabic Extended-A's
+        // marks and ZWNJ.
+        let candidates = Array(0x30...0x39) + Array(0x0600...0x06FF) + Array(0x08D3...0x08FF)
+        scan = RewriteScan(
+            scalars: candidates.map(UInt32.init).filter { v in
+                if stripsDiacritics && Self.isStrippedDiacritic(v) { return true }
+                if Self.digit(v, policy: digits) != v { return true }
+                guard v >= 0x0600 && v <= 0x06FF else { return false }
+                return replacements[Int(v - 0x0600)] != nil
+                    || (composesHamza && (v == 0x0654 || v == 0x0655))
+            } + [0x200C])
     }
 
     /// `text` with the language's letters, digits and joiners unified.
@@ -64,7 +70,7 @@ public struct LanguageNormalizer: Sendable {
         let rewritten = text.withUTF8 { input -> String? in
             // Most text is in the language's letters already (in Maḵẖzan 86% of documents):
             // it comes back as it is, without a copy.
-            guard needsRewrite(input) else { return nil }
+            guard scan.finds(in: input) else { return nil }
             return String(unsafeUninitializedCapacity: capacity) { output in
                 rewrite(input, into: output, pass: &pass)
             }
@@ -75,41 +81,6 @@ public struct LanguageNormalizer: Sendable {
         if zwnj == .keep && pass.keptZWNJ { result = Self.tidyZWNJ(result) }
         if zwnj == .space { result = Self.collapseSpaces(result) }
         return pass.needsComposition ? CanonicalComposition.nfc(result) : result
-    }
-
-    /// Whether `input` holds a scalar this stage rewrites, or a ZWNJ it may tidy; without one
-    /// the rewrite would give the input back unchanged.
-    private func needsRewrite(_ input: UnsafeBufferPointer<UInt8>) -> Bool {
-        let foldsASCIIDigits = digits == .urdu
-        var i = 0
-        while i < input.count {
-            let b0 = input[i]
-            if b0 < 0x80 {
-                if foldsASCIIDigits && b0 >= 0x30 && b0 <= 0x39 { return true }
-                i += 1
-            } else if b0 < 0xE0 {
-                if b0 >= 0xD8 && b0 <= 0xDB {
-                    let v = UInt32(b0 & 0x1F) << 6 | UInt32(input[i + 1] & 0x3F)
-                    if tableRewrites[Int(v - 0x0600)] || Self.digit(v, policy: digits) != v
-                        || (stripsDiacritics && Self.isStrippedDiacritic(v))
-                    {
-                        return true
-                    }
-                }
-                i += 2  // no other two-byte scalar is rewritten
-            } else if b0 < 0xF0 {
-                let v =
-                    UInt32(b0 & 0x0F) << 12 | UInt32(input[i + 1] & 0x3F) << 6
-                    | UInt32(input[i + 2] & 0x3F)
-                if v == 0x200C || (stripsDiacritics && Self.isStrippedDiacritic(v)) {
-                    return true
-                }
-                i += 3
-            } else {
-                i += 4
-            }
-        }
-        return false
     }
 
     /// What one rewrite found.
