@@ -91,9 +91,11 @@ public struct LanguageIdentifier: Sendable {
     }
 
     func decide(_ clean: String, cache: inout WordScoreCache) -> LineDecision? {
-        let profile = ScriptProfile(clean)
+        var tally = ScriptProfile.Tally()
+        let features = NGramModel.featureScalars(of: clean) { tally.add($0, $1) }
+        let profile = ScriptProfile(tally)
         guard let pool = candidates(for: profile.dominantScript) else { return nil }
-        let (totals, grams) = model.totals(NGramModel.featureScalars(of: clean), cache: &cache)
+        let (totals, grams) = model.totals(features, cache: &cache)
         let ranked = model.ranked(totals, grams: grams, among: pool)
         guard let best = ranked.first else { return nil }
         return LineDecision(

@@ -39,23 +39,41 @@ public struct NGramModel: Sendable {
     /// The buffer is sized by the UTF-8 length, an upper bound known without a pass (a scalar
     /// view's `underestimatedCount` counts every scalar: 2% of a cleaning run).
     static func featureScalars<S: StringProtocol>(of text: S) -> [UInt32] {
-        var output: [UInt32] = [0x20]
-        output.reserveCapacity(text.utf8.count + 2)
-        let scalars = text.unicodeScalars
-        var lastWasSpace = true
+        featureScalars(of: text) { _, _ in }
+    }
+
+    /// `featureScalars(of:)`, showing `observe` every scalar of `text` on the way (language
+    /// identification counts its script profile in the same pass: two passes decoded every
+    /// line twice).
+    @inline(__always) static func featureScalars<S: StringProtocol>(
+        of text: S, observing observe: (UInt32, Unicode.Scalar) -> Void
+    ) -> [UInt32] {
         let table = Self.featureTable
-        for scalar in scalars {
-            let v = scalar.value
-            if table[v] ?? Self.isFeature(scalar) {
-                output.append((0x41...0x5A).contains(v) ? v + 32 : v)
-                lastWasSpace = false
-            } else if !lastWasSpace {
-                output.append(0x20)
-                lastWasSpace = true
+        // At most one feature per scalar and one space between: the UTF-8 length plus the two
+        // padding spaces bounds it.
+        return [UInt32](unsafeUninitializedCapacity: text.utf8.count + 2) { output, count in
+            output[0] = 0x20
+            var written = 1
+            var lastWasSpace = true
+            for scalar in text.unicodeScalars {
+                let v = scalar.value
+                observe(v, scalar)
+                if table[v] ?? Self.isFeature(scalar) {
+                    output[written] = (0x41...0x5A).contains(v) ? v + 32 : v
+                    written += 1
+                    lastWasSpace = false
+                } else if !lastWasSpace {
+                    output[written] = 0x20
+                    written += 1
+                    lastWasSpace = true
+                }
             }
+            if !lastWasSpace {
+                output[written] = 0x20
+                written += 1
+            }
+            count = written
         }
-        if !lastWasSpace { output.append(0x20) }
-        return output
     }
 
     /// Whether the model reads `scalar` (a letter or a combining mark) rather than a space.
