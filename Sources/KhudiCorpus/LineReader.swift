@@ -64,8 +64,8 @@ public struct LineReader {
         let descriptor = handle.fileDescriptor
         var got = 0
         repeat {
-            got = buffer.withUnsafeMutableBufferPointer {
-                read(descriptor, $0.baseAddress! + old, chunkSize)
+            got = buffer.withUnsafeMutableBytes { bytes in
+                read(descriptor, bytes.baseAddress.map { $0 + old }, chunkSize)
             }
         } while got < 0 && errno == EINTR
         let error = errno
