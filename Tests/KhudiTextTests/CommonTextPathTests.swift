@@ -69,4 +69,35 @@ import _KhudiTestSupport
         #expect(common("ب\u{08F0}") == nil)
         #expect(common("ب" + String(repeating: "\u{064E}", count: 17)) == nil)
     }
+
+    /// Raw bytes: invalid UTF-8 (stray continuation bytes, overlong forms, surrogates, values
+    /// past U+10FFFF, sequences cut short) always declines; valid bytes give what the String
+    /// does.
+    @Test func rawBytesAreCheckedAsTheyAreRead() {
+        var random = TestRandom(seed: 59)
+        let normalizer = ScriptNormalizer()
+        let pieces: [[UInt8]] =
+            Self.alphabet.map { Array($0.utf8) } + [
+                [0x80], [0xBF], [0xC0, 0x80], [0xC1, 0xBF], [0xD8], [0xD9, 0x41],
+                [0xE0, 0x80, 0x80],
+                [0xED, 0xA0, 0x80], [0xF0, 0x80, 0x80, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF5],
+                [0xE2, 0x80], [0xFF],
+            ]
+        var validTaken = 0
+        for _ in 0..<20_000 {
+            let bytes = (0..<Int(random.next() % 10)).flatMap { _ in
+                pieces[Int(random.next() % UInt64(pieces.count))]
+            }
+            let result = bytes.withUnsafeBufferPointer { normalizer.normalize(utf8: $0) }
+            if let valid = String(validating: bytes, as: UTF8.self) {
+                if let result {
+                    validTaken += 1
+                    #expect(Array(result.utf8) == Array(normalizer.normalize(valid).utf8))
+                }
+            } else {
+                #expect(result == nil, "\(bytes.map { String($0, radix: 16) })")
+            }
+        }
+        #expect(validTaken > 1_000)
+    }
 }
