@@ -11,9 +11,12 @@ public struct MinHasher: Sendable {
     public let bands: Int
     public let rows: Int
     public let ngram: Int
-    /// Multipliers and offsets, eight hashes to a vector (the last vector padded).
-    private let a: [SIMD8<UInt32>]
-    private let b: [SIMD8<UInt32>]
+    /// Multipliers a as signed lanes, and offsets b with their top bit flipped, eight hashes
+    /// to a vector (the last vector padded): a·x + (b ^ 2³¹) is the hash a·x + b with its top
+    /// bit flipped, so the signed minimum of those is the unsigned minimum of the hashes
+    /// (x86's baseline has a signed 32-bit compare but neither an unsigned one nor a minimum).
+    private let signedA: [SIMD8<Int32>]
+    private let flippedB: [SIMD8<Int32>]
 
     public init(bands: Int = 14, rows: Int = 8, ngram: Int = 5, seed: UInt64 = 1) {
         precondition(
@@ -36,8 +39,8 @@ public struct MinHasher: Sendable {
             a[i / 8][i % 8] = next() | 1  // odd: a bijection on 32-bit values
             b[i / 8][i % 8] = next()
         }
-        self.a = a
-        self.b = b
+        signedA = a.map { SIMD8<Int32>(truncatingIfNeeded: $0) }
+        flippedB = b.map { SIMD8<Int32>(truncatingIfNeeded: $0 ^ 0x8000_0000) }
     }
 
     /// One hash per band for the simplified `words` of a document, or nil when it has fewer
@@ -63,25 +66,33 @@ public struct MinHasher: Sendable {
     /// there is no shingle.
     func signature(wordHashes: [UInt64]) -> [UInt32]? {
         guard wordHashes.count >= ngram else { return nil }
-        var minimums = [SIMD8<UInt32>](repeating: SIMD8(repeating: .max), count: a.count)
-        minimums.withUnsafeMutableBufferPointer { minimums in
-            a.withUnsafeBufferPointer { a in
-                b.withUnsafeBufferPointer { b in
-                    for start in 0...(wordHashes.count - ngram) {
-                        var shingle: UInt64 = 0xCBF2_9CE4_8422_2325
-                        for k in start..<(start + ngram) {
-                            shingle = (shingle ^ wordHashes[k]) &* 0x0000_0100_0000_01B3
-                        }
-                        let x = SIMD8(
-                            repeating: UInt32(truncatingIfNeeded: shingle ^ (shingle >> 32)))
-                        for v in 0..<minimums.count {
-                            minimums[v] = pointwiseMin(minimums[v], a[v] &* x &+ b[v])
-                        }
-                    }
+        // The shingles' hashes first, folded to 32 bits; then, eight hash functions at a time,
+        // the minimum over all shingles kept in a register (a pass over the 14 vectors per
+        // shingle kept the minimums, multipliers and offsets in memory).
+        let shingles = wordHashes.count - ngram + 1
+        let xs = [Int32](unsafeUninitializedCapacity: shingles) { xs, count in
+            for start in 0..<shingles {
+                var shingle: UInt64 = 0xCBF2_9CE4_8422_2325
+                for k in start..<(start + ngram) {
+                    shingle = (shingle ^ wordHashes[k]) &* 0x0000_0100_0000_01B3
+                }
+                xs[start] = Int32(truncatingIfNeeded: shingle ^ (shingle >> 32))
+            }
+            count = shingles
+        }
+        var minimums = [UInt32](repeating: 0, count: bands * rows)
+        xs.withUnsafeBufferPointer { xs in
+            for v in 0..<signedA.count {
+                let av = signedA[v]
+                let bv = flippedB[v]
+                var low = SIMD8<Int32>(repeating: .max)
+                for x in xs { low = pointwiseMin(low, av &* SIMD8(repeating: x) &+ bv) }
+                for lane in 0..<8 where v * 8 + lane < minimums.count {
+                    minimums[v * 8 + lane] = UInt32(bitPattern: low[lane]) ^ 0x8000_0000
                 }
             }
         }
-        return (0..<(bands * rows)).map { minimums[$0 / 8][$0 % 8] }
+        return minimums
     }
 }
 
