@@ -216,7 +216,7 @@ public struct NGramModel: Sendable {
     /// spaces) and how many of them no language kept.
     private func windowScores(
         _ s: UnsafeBufferPointer<UInt32>, from first: Int, through last: Int,
-        slots: UnsafeBufferPointer<SIMD16<Float>>
+        slots: GramScoreTable.Slots
     ) -> (SIMD16<Float>, Int) {
         var sum = SIMD16<Float>()
         var unseen = 0
