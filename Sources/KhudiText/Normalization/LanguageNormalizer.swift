@@ -194,11 +194,20 @@ public struct LanguageNormalizer: Sendable {
         }
     }
 
-    /// Whether `v` may be the second half of a canonical composite or a mark out of order: not
-    /// ASCII, an Arabic letter or an Arabic-Indic or Urdu digit, which never are.
+    /// Whether `v`, standing right after a scalar this stage changed or deleted, may make the
+    /// text not NFC: a combining mark (it may now compose with, or sit out of order after,
+    /// what precedes it), or a starter that composes with the starter before it or that NFC
+    /// maps elsewhere (`needsGeneralNFC`: Hangul jamo, Brahmic vowel signs, …).
+    ///
+    /// Letters, digits, spaces and punctuation never are (treating every non-ASCII scalar but
+    /// Arabic letters and digits as possible recomposed a whole document for a full stop
+    /// after a replaced letter).
     @inline(__always) static func mayCombine(_ v: UInt32) -> Bool {
-        v >= 0x80 && !ScalarClass.isArabicLetter(v) && !(0x0660...0x0669).contains(v)
-            && !(0x06F0...0x06F9).contains(v)
+        if v < 0x0300 { return false }
+        if v >= 0x0600 && v <= 0x06FF { return ScalarClass.isArabicMark(v) }
+        guard let scalar = Unicode.Scalar(v) else { return false }
+        return CanonicalComposition.combiningClass(scalar) != 0
+            || CanonicalComposition.needsGeneralNFC(v, scalar)
     }
 
     static func digit(_ v: UInt32, policy: DigitPolicy) -> UInt32 {
