@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _KhudiTestSupport
 
 @testable import KhudiCorpus
 
@@ -20,5 +21,36 @@ import Testing
 
     @Test func escapesOnlyWhatJSONRequires() {
         #expect(JSONText.quoted("a\"b\\c\nd\u{01}ے") == #""a\"b\\c\nd\u0001ے""#)
+    }
+
+    /// Texts of every length up to 40 from pieces that need escapes and pieces that do not, so
+    /// each escape falls at every offset within and across the eight-byte words the scan reads:
+    /// the literal is the plain byte-by-byte escape.
+    @Test func escapesAtEveryOffset() {
+        let pieces = ["\"", "\\", "\n", "\u{01}", "\u{1F}", " ", "a", "ی", "\u{7F}", "😀", "]"]
+        func plain(_ text: String) -> [UInt8] {
+            var out: [UInt8] = [0x22]
+            for byte in text.utf8 {
+                switch byte {
+                case 0x22, 0x5C: out += [0x5C, byte]
+                case 0x0A: out += Array(#"\n"#.utf8)
+                case 0x0D: out += Array(#"\r"#.utf8)
+                case 0x09: out += Array(#"\t"#.utf8)
+                case 0..<0x20: out += Array(String(format: #"\u%04x"#, byte).utf8)
+                default: out.append(byte)
+                }
+            }
+            return out + [0x22]
+        }
+        var random = TestRandom(seed: 5)
+        for length in 0...40 {
+            for _ in 0..<40 {
+                let text = (0..<length).map { _ in
+                    pieces[Int(random.next() % UInt64(pieces.count))]
+                }.joined()
+                let same = Array(JSONText.quoted(text).utf8) == plain(text)
+                #expect(same, "\(text.debugDescription)")
+            }
+        }
     }
 }

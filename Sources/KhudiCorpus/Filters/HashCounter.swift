@@ -15,6 +15,13 @@ struct HashCounter {
         mask = size - 1
     }
 
+    /// Empties the table for another count of at most `capacity` keys: zeroing the counts is
+    /// enough (a zero count marks an empty slot), where a new table per n-gram order allocated
+    /// and zeroed both arrays.
+    mutating func removeAll() {
+        counts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    }
+
     /// Adds one to `key`'s count and returns the new count.
     @inline(__always) mutating func increment(_ key: UInt64) -> Int {
         var slot = Int(truncatingIfNeeded: key ^ (key >> 31)) & mask

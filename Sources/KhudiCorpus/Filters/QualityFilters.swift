@@ -177,6 +177,8 @@ public struct QualityFilters: Sendable {
             }
         }
         var grams = GramHashes(words)
+        // One table for every n, emptied each time.
+        var counts = HashCounter(capacity: words.count)
         // No n-gram occurs more often than the most frequent shorter gram counted (each
         // occurrence starts with one of that gram's), so when that count times the longest
         // n-gram's characters stays within the limit, the rule passes without counting (half
@@ -190,7 +192,7 @@ public struct QualityFilters: Sendable {
             // The most frequent n-gram, ties going to the one seen first (as Python's
             // Counter.most_common), so the result never depends on hashing order. Its length
             // counts the spaces between its words, as datatrove's joined n-gram does.
-            var counts = HashCounter(capacity: words.count)
+            counts.removeAll()
             var best = (start: 0, count: 0)
             for i in 0...(words.count - n) {
                 let count = counts.increment(grams.hashes[i])
@@ -212,11 +214,11 @@ public struct QualityFilters: Sendable {
         for n in t.duplicateNGrams.keys.sorted() where words.count >= n && n > 0 {
             guard let limit = t.duplicateNGrams[n] else { continue }
             grams.advance(to: n)
-            var seen = HashCounter(capacity: words.count)
+            counts.removeAll()
             var repeated = 0
             var i = 0
             while i <= words.count - n {
-                if seen.increment(grams.hashes[i]) == 1 {
+                if counts.increment(grams.hashes[i]) == 1 {
                     i += 1
                 } else {
                     repeated += words[i..<(i + n)].reduce(0) { $0 + $1.length }

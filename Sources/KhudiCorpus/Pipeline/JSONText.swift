@@ -23,8 +23,10 @@ enum JSONText {
             bytes.reserveCapacity(bytes.count + source.count + 16)
             bytes.append(0x22)
             var run = 0
-            for (i, byte) in source.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[run..<i]))
+            var i = 0
+            while let found = nextEscaped(source, from: i) {
+                let byte = source[found]
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[run..<found]))
                 bytes.append(0x5C)
                 switch byte {
                 case 0x22, 0x5C: bytes.append(byte)
@@ -36,10 +38,37 @@ enum JSONText {
                         0x75, 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)],
                     ])
                 }
-                run = i + 1
+                run = found + 1
+                i = found + 1
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[run...]))
             bytes.append(0x22)
         }
+    }
+
+    /// The index of the first byte at or after `start` that needs an escape (a control
+    /// character, a quote or a backslash), looking at eight bytes at a time (byte by byte, the
+    /// scan was 1.6% of a cleaning run).
+    @inline(__always) static func nextEscaped(
+        _ source: UnsafeBufferPointer<UInt8>, from start: Int
+    ) -> Int? {
+        var i = start
+        if let base = source.baseAddress {
+            while i + 8 <= source.count {
+                let word = ByteLanes.word(at: base + i)
+                // Controls are the bytes below 0x20: neither their top bit nor low bits ≥ 0x20.
+                let controls = ~(ByteLanes.lowBitsAtLeast(word, 0x20) | word) & ByteLanes.topBits
+                let escaped =
+                    controls | ByteLanes.equal(word, 0x22) | ByteLanes.equal(word, 0x5C)
+                if escaped != 0 { return i + escaped.trailingZeroBitCount / 8 }
+                i += 8
+            }
+        }
+        while i < source.count {
+            let byte = source[i]
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C { return i }
+            i += 1
+        }
+        return nil
     }
 }
