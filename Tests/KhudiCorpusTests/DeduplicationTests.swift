@@ -99,6 +99,33 @@ import _KhudiTestSupport
         }
     }
 
+    /// The vectorised signature is each hash function's minimum over the shingles, a·x + b
+    /// mod 2³² taken unsigned, for an even and an odd number of eight-hash vectors and a last
+    /// vector only partly used.
+    @Test(arguments: [(14, 8), (9, 13), (5, 3), (1, 1)])
+    func signaturesAreTheMinimumsByDefinition(_ shape: (Int, Int)) throws {
+        let hasher = MinHasher(bands: shape.0, rows: shape.1)
+        var random = TestRandom(seed: 3)
+        for length in [5, 6, 17, 120] {
+            let words = (0..<length).map { _ in random.next() }
+            let signature = try #require(hasher.signature(wordHashes: words))
+            var expected = [UInt32](repeating: .max, count: shape.0 * shape.1)
+            for start in 0...(length - 5) {
+                var shingle: UInt64 = 0xCBF2_9CE4_8422_2325
+                for k in start..<(start + 5) {
+                    shingle = (shingle ^ words[k]) &* 0x0000_0100_0000_01B3
+                }
+                let x = UInt32(truncatingIfNeeded: shingle ^ (shingle >> 32))
+                for i in expected.indices {
+                    let a = UInt32(bitPattern: hasher.signedA[i / 8][i % 8])
+                    let b = UInt32(bitPattern: hasher.flippedB[i / 8][i % 8]) ^ 0x8000_0000
+                    expected[i] = min(expected[i], a &* x &+ b)
+                }
+            }
+            #expect(signature == expected, "\(shape) \(length) words")
+        }
+    }
+
     @Test func exactDuplicatesAreCaught() {
         var exact = ExactDeduplicator()
         let decisions = ["ایک دستاویز", "ایک دستاویز", "ایک اور دستاویز"].map { exact.isFirst($0) }

@@ -15,8 +15,8 @@ public struct MinHasher: Sendable {
     /// to a vector (the last vector padded): a·x + (b ^ 2³¹) is the hash a·x + b with its top
     /// bit flipped, so the signed minimum of those is the unsigned minimum of the hashes
     /// (x86's baseline has a signed 32-bit compare but neither an unsigned one nor a minimum).
-    private let signedA: [SIMD8<Int32>]
-    private let flippedB: [SIMD8<Int32>]
+    let signedA: [SIMD8<Int32>]
+    let flippedB: [SIMD8<Int32>]
 
     public init(bands: Int = 14, rows: Int = 8, ngram: Int = 5, seed: UInt64 = 1) {
         precondition(
