@@ -53,4 +53,22 @@ import _KhudiTestSupport
             }
         }
     }
+
+    /// Scores print as `String(format: "%.4f")` does, halves and their neighbours included.
+    @Test func scoresPrintAsPrintfDoes() {
+        var random = TestRandom(seed: 17)
+        var values: [Double] = [
+            0, 1, 0.5, 0.00005, 0.00015, 0.12345, 0.99995, 0.999949999, 1e-9, 2.5,
+        ]
+        for k in 0...10_000 {
+            let half = (Double(k) + 0.5) / 10_000
+            values += [half, half.nextUp, half.nextDown, Double(k) / 10_000]
+        }
+        for _ in 0..<100_000 {
+            values.append(Double(random.next() % 1_000_000_007) / 1_000_000_007)
+        }
+        var differing = 0
+        for x in values where JSONText.fixedFour(x) != String(format: "%.4f", x) { differing += 1 }
+        #expect(differing == 0)
+    }
 }

@@ -168,7 +168,7 @@ public final class CleaningPipeline {
         let bands =
             configuration.minHashDedup
             ? hasher.bandHashes(wordHashes: TextSimplifier.wordHashes(text)) : nil
-        let score = String(format: "%.4f", identification.confidence)
+        let score = JSONText.fixedFour(identification.confidence)
         var record = Array("{\"id\":".utf8)
         JSONText.appendQuoted(raw.id, to: &record)
         record += ",\"text\":".utf8

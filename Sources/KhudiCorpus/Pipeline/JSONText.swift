@@ -71,4 +71,18 @@ enum JSONText {
         }
         return nil
     }
+
+    /// `String(format: "%.4f", x)` for the shard records' scores, without Foundation's format
+    /// machinery (1% of a cleaning run): x·10⁴ is rounded directly unless it lies within 10⁻⁹
+    /// of a half, where the multiplication's rounding error (at most about 10⁻¹²) could matter
+    /// and Foundation decides; so the digits are the same.
+    static func fixedFour(_ x: Double) -> String {
+        let scaled = x * 10_000
+        guard x.isFinite, x >= 0, scaled < 1e15,
+            abs(scaled - scaled.rounded(.down) - 0.5) > 1e-9
+        else { return String(format: "%.4f", x) }
+        let n = Int(scaled.rounded())
+        let fraction = String(n % 10_000)
+        return "\(n / 10_000)." + String(repeating: "0", count: 4 - fraction.count) + fraction
+    }
 }
