@@ -109,4 +109,25 @@ import Testing
             )
         }
     }
+
+    /// A letter the table changes into one a hamza composes with takes the hamza even past its
+    /// harakat (NFC: fatha's class 30 does not block hamza's 230), while harakat after a
+    /// changed letter stay as they were.
+    @Test func aChangedLetterTakesTheHamzaAfterItsHarakat() {
+        // Sindhi writes ی as ي, and ي + ٔ is ئ.
+        #expect(
+            Array(
+                LanguageNormalizer(language: .sindhi).normalize("ی\u{064E}\u{0654}").unicodeScalars)
+                == ["\u{0626}", "\u{064E}"])
+        // Kashmiri writes ه as ہ (no table hamza), and ہ + ٔ is ۂ.
+        #expect(
+            Array(
+                LanguageNormalizer(language: .kashmiri).normalize("ه\u{0650}\u{0654}")
+                    .unicodeScalars)
+                == ["\u{06C2}", "\u{0650}"])
+        #expect(
+            Array(
+                LanguageNormalizer(language: .urdu).normalize("ي\u{0652}ك\u{064F}").unicodeScalars)
+                == ["\u{06CC}", "\u{0652}", "\u{06A9}", "\u{064F}"])
+    }
 }

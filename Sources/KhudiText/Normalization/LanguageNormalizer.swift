@@ -101,7 +101,11 @@ public struct LanguageNormalizer: Sendable {
         // The last scalar written, and where its bytes start (a hamza may replace it).
         var previous: UInt32 = 0
         var previousAt = 0
+        // What may break NFC: a scalar right after a changed or deleted one, and a hamza or
+        // madda in the mark run of a letter changed into one they compose with.
         var afterChange = false
+        var afterDeletion = false
+        var changedBase = false
         var i = 0
         while i < input.count {
             let original = Self.decode(input, at: &i)
@@ -112,7 +116,7 @@ public struct LanguageNormalizer: Sendable {
             v = Self.digit(v, policy: digits)
             if stripsDiacritics && Self.isStrippedDiacritic(v) {
                 pass.changed = true
-                afterChange = true
+                afterDeletion = true
                 continue
             }
             if v == 0x0654 || v == 0x0655,
@@ -127,16 +131,33 @@ public struct LanguageNormalizer: Sendable {
                 case .keep: pass.keptZWNJ = true
                 case .delete:
                     pass.changed = true
-                    afterChange = true
+                    afterDeletion = true
                     continue
                 case .space: v = 0x20
                 }
             }
             let replaced = v != original
-            // A mark may now combine with what precedes it, or (itself replaced: U+065B → U+0652)
-            // sit out of canonical order among the marks before it.
-            if (afterChange || replaced) && Self.mayCombine(v) { pass.needsComposition = true }
+            // Most scalars follow no change and need no test at all.
+            if replaced || afterChange || afterDeletion || changedBase {
+                if Self.isMark(v) {
+                    // A mark replaced (U+065B → U+0652) may sit out of canonical order; one
+                    // after a deletion may now combine with what precedes it; a hamza or madda
+                    // may compose with a letter the table changed (ه → ہ, then ہ + ٔ → ۂ).
+                    // Other marks keep their order and combine with nothing new: a letter
+                    // changed into another leaves its harakat as they were.
+                    if replaced || afterDeletion || (changedBase && (0x0653...0x0655).contains(v)) {
+                        pass.needsComposition = true
+                    }
+                } else {
+                    // A starter that composes with the one before it, after any change.
+                    if (afterChange || afterDeletion || replaced) && Self.mayCombine(v) {
+                        pass.needsComposition = true
+                    }
+                    changedBase = replaced && Self.isCompositionBase(v)
+                }
+            }
             afterChange = replaced
+            afterDeletion = false
             if replaced { pass.changed = true }
             previousAt = count
             count = Self.encode(v, into: output, at: count)
@@ -208,6 +229,21 @@ public struct LanguageNormalizer: Sendable {
         guard let scalar = Unicode.Scalar(v) else { return false }
         return CanonicalComposition.combiningClass(scalar) != 0
             || CanonicalComposition.needsGeneralNFC(v, scalar)
+    }
+
+    /// Whether `v` is a combining mark (canonical class other than 0).
+    @inline(__always) static func isMark(_ v: UInt32) -> Bool {
+        if v < 0x0300 { return false }
+        if v >= 0x0600 && v <= 0x06FF { return ScalarClass.isArabicMark(v) }
+        guard let scalar = Unicode.Scalar(v) else { return false }
+        return CanonicalComposition.combiningClass(scalar) != 0
+    }
+
+    /// Whether a hamza above or below or a madda composes canonically with letter `v`.
+    @inline(__always) static func isCompositionBase(_ v: UInt32) -> Bool {
+        CanonicalComposition.compose(v, 0x0653) != nil
+            || CanonicalComposition.compose(v, 0x0654) != nil
+            || CanonicalComposition.compose(v, 0x0655) != nil
     }
 
     static func digit(_ v: UInt32, policy: DigitPolicy) -> UInt32 {
