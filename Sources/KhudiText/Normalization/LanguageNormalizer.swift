@@ -53,10 +53,10 @@ public struct LanguageNormalizer: Sendable {
     /// `text` with the language's letters, digits and joiners unified.
     ///
     /// `text` is `ScriptNormalizer` output, so already NFC; the result is NFC too. It is
-    /// recomposed only where this stage may have broken that: where a replaced scalar, or the
-    /// one after a replaced, composed or deleted scalar, `mayCombine` (possibly a mark that now
-    /// combines with what precedes it or sits out of canonical order). Recomposing every text
-    /// took a quarter of this stage's time.
+    /// recomposed only where this stage may have broken that (see `rewrite`): a replaced mark,
+    /// a mark or a composing starter after a deletion, a composing starter after any change,
+    /// or a hamza or madda after a letter changed into one they compose with. Recomposing
+    /// every text took a quarter of this stage's time.
     ///
     /// One pass over the UTF-8 bytes into the result's storage: decoding into scalars and
     /// encoding them back took two thirds of it.
@@ -108,7 +108,9 @@ public struct LanguageNormalizer: Sendable {
         var changedBase = false
         var i = 0
         while i < input.count {
-            let original = Self.decode(input, at: &i)
+            let length = UTF8Bytes.length(lead: input[i])
+            let original = UTF8Bytes.decode(input, at: i, length: length)
+            i += length
             var v = original
             if v >= 0x0600 && v <= 0x06FF, let replacement = replacements[Int(v - 0x0600)] {
                 v = replacement
@@ -150,7 +152,9 @@ public struct LanguageNormalizer: Sendable {
                     }
                 } else {
                     // A starter that composes with the one before it, after any change.
-                    if (afterChange || afterDeletion || replaced) && Self.mayCombine(v) {
+                    if (afterChange || afterDeletion || replaced)
+                        && Self.composesWithStarterBefore(v)
+                    {
                         pass.needsComposition = true
                     }
                     changedBase = replaced && Self.isCompositionBase(v)
@@ -160,75 +164,17 @@ public struct LanguageNormalizer: Sendable {
             afterDeletion = false
             if replaced { pass.changed = true }
             previousAt = count
-            count = Self.encode(v, into: output, at: count)
+            count = UTF8Bytes.encode(v, into: output, at: count)
             previous = v
         }
         return count
     }
 
-    /// The scalar of the valid UTF-8 sequence at `i`, moving `i` past it.
-    @inline(__always) private static func decode(
-        _ input: UnsafeBufferPointer<UInt8>, at i: inout Int
-    ) -> UInt32 {
-        let b0 = UInt32(input[i])
-        if b0 < 0x80 {
-            i += 1
-            return b0
-        }
-        if b0 < 0xE0 {
-            defer { i += 2 }
-            return (b0 & 0x1F) << 6 | UInt32(input[i + 1] & 0x3F)
-        }
-        if b0 < 0xF0 {
-            defer { i += 3 }
-            return (b0 & 0x0F) << 12 | UInt32(input[i + 1] & 0x3F) << 6
-                | UInt32(input[i + 2] & 0x3F)
-        }
-        defer { i += 4 }
-        return (b0 & 0x07) << 18 | UInt32(input[i + 1] & 0x3F) << 12
-            | UInt32(input[i + 2] & 0x3F) << 6 | UInt32(input[i + 3] & 0x3F)
-    }
-
-    /// Writes `v`'s UTF-8 at `at`; returns the position after it.
-    @inline(__always) private static func encode(
-        _ v: UInt32, into output: UnsafeMutableBufferPointer<UInt8>, at: Int
-    ) -> Int {
-        switch v {
-        case 0..<0x80:
-            output[at] = UInt8(v)
-            return at + 1
-        case 0x80..<0x800:
-            output[at] = UInt8(0xC0 | (v >> 6))
-            output[at + 1] = UInt8(0x80 | (v & 0x3F))
-            return at + 2
-        case 0x800..<0x10000:
-            output[at] = UInt8(0xE0 | (v >> 12))
-            output[at + 1] = UInt8(0x80 | ((v >> 6) & 0x3F))
-            output[at + 2] = UInt8(0x80 | (v & 0x3F))
-            return at + 3
-        default:
-            output[at] = UInt8(0xF0 | (v >> 18))
-            output[at + 1] = UInt8(0x80 | ((v >> 12) & 0x3F))
-            output[at + 2] = UInt8(0x80 | ((v >> 6) & 0x3F))
-            output[at + 3] = UInt8(0x80 | (v & 0x3F))
-            return at + 4
-        }
-    }
-
-    /// Whether `v`, standing right after a scalar this stage changed or deleted, may make the
-    /// text not NFC: a combining mark (it may now compose with, or sit out of order after,
-    /// what precedes it), or a starter that composes with the starter before it or that NFC
-    /// maps elsewhere (`needsGeneralNFC`: Hangul jamo, Brahmic vowel signs, …).
-    ///
-    /// Letters, digits, spaces and punctuation never are (treating every non-ASCII scalar but
-    /// Arabic letters and digits as possible recomposed a whole document for a full stop
-    /// after a replaced letter).
-    @inline(__always) static func mayCombine(_ v: UInt32) -> Bool {
-        if v < 0x0300 { return false }
-        if v >= 0x0600 && v <= 0x06FF { return ScalarClass.isArabicMark(v) }
-        guard let scalar = Unicode.Scalar(v) else { return false }
-        return CanonicalComposition.combiningClass(scalar) != 0
-            || CanonicalComposition.needsGeneralNFC(v, scalar)
+    /// Whether starter `v` composes with the starter before it or NFC maps it elsewhere
+    /// (`needsGeneralNFC`: Hangul jamo, Brahmic vowel signs, …); letters, digits, spaces and
+    /// punctuation of the scripts Khudi cleans never do.
+    @inline(__always) static func composesWithStarterBefore(_ v: UInt32) -> Bool {
+        Unicode.Scalar(v).map { CanonicalComposition.needsGeneralNFC(v, $0) } ?? false
     }
 
     /// Whether `v` is a combining mark (canonical class other than 0).

@@ -73,6 +73,10 @@ private struct ScriptByteWriter {
     /// How many more bytes than the input the output may take (declined beyond).
     private var slack: Int
 
+    /// `arabicBlockKinds`, held here: read through the static property, every scalar paid a
+    /// `swift_once` check.
+    private let kinds = ScriptByteWriter.arabicBlockKinds
+
     init(output: UnsafeMutableBufferPointer<UInt8>, slack: Int, keepsHonorifics: Bool) {
         self.output = output
         self.slack = slack
@@ -109,11 +113,11 @@ private struct ScriptByteWriter {
                 }
                 continue
             }
-            guard let length = Self.validLength(input, at: i) else { return false }
-            let v = Self.decode(input, at: i, length: length)
+            guard let length = UTF8Bytes.validLength(input, at: i) else { return false }
+            let v = UTF8Bytes.decode(input, at: i, length: length)
             if b0 >= 0xD8 && b0 <= 0xDB {
                 // The Arabic block.
-                switch ArabicBlockKind(rawValue: Self.arabicBlockKinds[Int(v - 0x0600)]) {
+                switch ArabicBlockKind(rawValue: kinds[Int(v - 0x0600)]) {
                 case .mark:
                     guard let end = writeMarkRun(input, from: i, buffer: markBuffer) else {
                         return false
@@ -135,8 +139,10 @@ private struct ScriptByteWriter {
                         guard i + 1 < n, input[i] >= 0xD8, input[i] <= 0xDB,
                             input[i + 1] & 0xC0 == 0x80
                         else { break }
-                        let next = Self.decode(input, at: i, length: 2)
-                        guard Self.arabicBlockKinds[Int(next - 0x0600)] == 0 else { break }
+                        let next = UTF8Bytes.decode(input, at: i, length: 2)
+                        guard kinds[Int(next - 0x0600)] == ArabicBlockKind.copied.rawValue else {
+                            break
+                        }
                         last = next
                     }
                     previousAt = count - 2
@@ -197,8 +203,8 @@ private struct ScriptByteWriter {
         while end + 1 < input.count, input[end] >= 0xD8, input[end] <= 0xDB,
             input[end + 1] & 0xC0 == 0x80
         {
-            let v = Self.decode(input, at: end, length: 2)
-            guard Self.arabicBlockKinds[Int(v - 0x0600)] == ArabicBlockKind.mark.rawValue else {
+            let v = UTF8Bytes.decode(input, at: end, length: 2)
+            guard kinds[Int(v - 0x0600)] == ArabicBlockKind.mark.rawValue else {
                 break
             }
             guard runLength < buffer.count else { return nil }
@@ -227,15 +233,13 @@ private struct ScriptByteWriter {
             if previous != 0, !keptAny || lastClass < markClass,
                 let composed = CanonicalComposition.compose(previous, mark)
             {
+                // An Arabic letter, two bytes like the one it replaces.
                 previous = composed
-                output[previousAt] = UInt8(0xC0 | (composed >> 6))
-                output[previousAt + 1] = UInt8(0x80 | (composed & 0x3F))
+                _ = UTF8Bytes.encode(composed, into: output, at: previousAt)
                 continue
             }
             startScalar()
-            output[count] = UInt8(0xC0 | (mark >> 6))
-            output[count + 1] = UInt8(0x80 | (mark & 0x3F))
-            count += 2
+            count = UTF8Bytes.encode(mark, into: output, at: count)
             keptAny = true
             lastClass = markClass
         }
@@ -292,49 +296,5 @@ private struct ScriptByteWriter {
     private mutating func delete() {
         pendingDeletion = true
         previous = 0
-    }
-
-    /// The length of the UTF-8 sequence starting with the non-ASCII byte at `i`, or nil when it
-    /// is not valid (a stray continuation byte, an overlong form, a surrogate, a value past
-    /// U+10FFFF, or a sequence cut short).
-    @inline(__always) static func validLength(
-        _ input: UnsafeBufferPointer<UInt8>, at i: Int
-    ) -> Int? {
-        let n = input.count
-        @inline(__always) func continues(_ k: Int) -> Bool {
-            k < n && input[k] & 0xC0 == 0x80
-        }
-        switch input[i] {
-        case 0xC2...0xDF:
-            return continues(i + 1) ? 2 : nil
-        case 0xE0...0xEF:
-            guard continues(i + 1), continues(i + 2) else { return nil }
-            if input[i] == 0xE0 && input[i + 1] < 0xA0 { return nil }  // overlong
-            if input[i] == 0xED && input[i + 1] > 0x9F { return nil }  // surrogate
-            return 3
-        case 0xF0...0xF4:
-            guard continues(i + 1), continues(i + 2), continues(i + 3) else { return nil }
-            if input[i] == 0xF0 && input[i + 1] < 0x90 { return nil }  // overlong
-            if input[i] == 0xF4 && input[i + 1] > 0x8F { return nil }  // past U+10FFFF
-            return 4
-        default:
-            return nil
-        }
-    }
-
-    /// The scalar value of the valid UTF-8 sequence of `length` bytes at `i`.
-    @inline(__always) static func decode(
-        _ input: UnsafeBufferPointer<UInt8>, at i: Int, length: Int
-    ) -> UInt32 {
-        let b0 = UInt32(input[i])
-        switch length {
-        case 2: return (b0 & 0x1F) << 6 | UInt32(input[i + 1] & 0x3F)
-        case 3:
-            return (b0 & 0x0F) << 12 | UInt32(input[i + 1] & 0x3F) << 6
-                | UInt32(input[i + 2] & 0x3F)
-        default:
-            return (b0 & 0x07) << 18 | UInt32(input[i + 1] & 0x3F) << 12
-                | UInt32(input[i + 2] & 0x3F) << 6 | UInt32(input[i + 3] & 0x3F)
-        }
     }
 }

@@ -40,13 +40,7 @@ public struct ScriptNormalizer: Sendable {
     /// The script-level normal form of `text`.
     public func normalize(_ text: String) -> String {
         var text = text
-        let keepsHonorifics = honorifics == .keep
-        if let common = text.withUTF8({
-            Self.normalizeCommonText($0, keepingHonorifics: keepsHonorifics)
-        }) {
-            return common
-        }
-        return normalizeInGeneral(text)
+        return text.withUTF8 { normalize(utf8: $0) } ?? normalizeInGeneral(text)
     }
 
     /// The script-level normal form of any text, through scalar arrays: what
