@@ -22,9 +22,9 @@ enum JSONText {
         text.withUTF8 { source in
             bytes.reserveCapacity(bytes.count + source.count + 16)
             bytes.append(0x22)
+            // The bytes from `run` on are not written yet.
             var run = 0
-            var i = 0
-            while let found = nextEscaped(source, from: i) {
+            while let found = nextEscaped(source, from: run) {
                 let byte = source[found]
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[run..<found]))
                 bytes.append(0x5C)
@@ -39,7 +39,6 @@ enum JSONText {
                     ])
                 }
                 run = found + 1
-                i = found + 1
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[run...]))
             bytes.append(0x22)
