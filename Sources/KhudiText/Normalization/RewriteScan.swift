@@ -25,8 +25,9 @@ struct RewriteScan: Sendable {
         var pairs = [UInt8](repeating: 0, count: 1 << 16)
         var thirds = [UInt64](repeating: 0, count: 1 << 10)
         for v in scalars {
-            guard v < 0x10000, let scalar = Unicode.Scalar(v) else { continue }
-            let bytes = Array(String(scalar).utf8)
+            guard v < 0x10000, Unicode.Scalar(v) != nil else { continue }
+            var bytes: [UInt8] = []
+            UTF8Builder.append(v, to: &bytes)
             switch bytes.count {
             case 1:
                 // The byte after an ASCII scalar can be anything.
