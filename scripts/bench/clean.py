@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from benchlib import build_release, compare, emit, log, run_measured
+from benchlib import build_release, compare, emit, emit_machine, log, run_measured
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,6 +75,7 @@ def main():
     parser.add_argument("--max-bytes", type=int, default=10_000_000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    emit_machine("clean")
     if not Path(args.input).exists():
         sys.exit(f"bench: {args.input} is absent (the benchmark reads the team's Maḵẖzan copy)")
 

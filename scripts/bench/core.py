@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 
-from benchlib import build_release, compare, log, run_measured
+from benchlib import build_release, compare, emit_machine, log, run_measured
 
 PEER = r'''
 import json, math, sys, time
@@ -134,6 +134,7 @@ def main():
     parser.add_argument("--cases", nargs="*", default=None)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    emit_machine("core")
 
     khudi_bench = build_release("khudi-bench")
     names = args.cases or subprocess.run([str(khudi_bench), "core", "--list"], check=True,

@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 
-from benchlib import build_release, compare, log, run_measured
+from benchlib import build_release, compare, emit_machine, log, run_measured
 
 ROWS = 8 * 256
 SHAPES = [
@@ -56,6 +56,7 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--seconds", type=float, default=0.5)
     args = parser.parse_args()
+    emit_machine("gemm")
 
     khudi_bench = build_release("khudi-bench")
     command = [str(khudi_bench), "gemm", "--threads", str(args.threads),

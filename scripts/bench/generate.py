@@ -17,7 +17,7 @@ import os
 import sys
 import time
 
-from benchlib import build_release, compare, log, run_measured
+from benchlib import build_release, compare, emit_machine, log, run_measured
 
 PEER = r'''
 import json, sys, time
@@ -132,6 +132,7 @@ def main():
     parser.add_argument("--models", nargs="*", default=["llama-40m", "gpt2-small"])
     parser.add_argument("--no-load", action="store_true", help="skip the load-time comparison")
     args = parser.parse_args()
+    emit_machine("generate")
     khudi_bench = build_release("khudi-bench")
     if not args.no_load:
         load_times(build_release("khudi"), args.threads)

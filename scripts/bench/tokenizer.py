@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import build_release, compare, emit, log, run_measured
+from benchlib import build_release, compare, emit, emit_machine, log, run_measured
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -156,6 +156,7 @@ def main():
     parser.add_argument("--vocab-size", type=int, default=32000)
     parser.add_argument("--encode-bytes", type=int, default=10_000_000)
     args = parser.parse_args()
+    emit_machine("tokenizer")
     if not Path(args.input).exists():
         sys.exit(f"bench: {args.input} is absent (the benchmark reads the team's Maḵẖzan copy)")
     work = Path(tempfile.mkdtemp(prefix="khudi-bench-tok-"))

@@ -20,7 +20,7 @@ import json
 import os
 import sys
 
-from benchlib import build_release, compare, emit, log, run_measured
+from benchlib import build_release, compare, emit, emit_machine, log, run_measured
 
 PEER = r'''
 import json, os, sys, time
@@ -135,6 +135,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds; best per side")
     parser.add_argument("--models", nargs="*", default=["gpt2-full", "llama-lora"])
     args = parser.parse_args()
+    emit_machine("train")
     khudi_bench = build_release("khudi-bench")
     for name in args.models:
         # Rounds alternate the two sides so both see the shared machine's load; each side's
