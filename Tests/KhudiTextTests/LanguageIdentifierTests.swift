@@ -129,5 +129,20 @@ import Testing
         ) {
             try NGramModel(serialized: "khudi-language-id/1\nxx\tab\t1\n")
         }
+        // Lines are counted as the file has them, empty ones included; two or four fields and
+        // a value that is not a number are each rejected.
+        for (text, line) in [
+            ("khudi-language-id/1\n\nurd\t ab\t-1\nurd\tab\n", 4),
+            ("khudi-language-id/1\nurd\t ab\t-1\t2\n", 2),
+            ("khudi-language-id/1\nurd\t\t-20\nurd\tab\tmany\n", 3),
+        ] {
+            #expect(
+                throws: LanguageIDError.badModel(
+                    "line \(line): expected language, gram, log-probability")
+            ) { try NGramModel(serialized: text) }
+        }
+        #expect(throws: LanguageIDError.badModel("missing header khudi-language-id/1")) {
+            try NGramModel(serialized: "\n\n")
+        }
     }
 }
