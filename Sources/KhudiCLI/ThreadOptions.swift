@@ -24,7 +24,25 @@ public struct ThreadOptions: ParsableArguments {
         }
     }
 
-    /// Applies the thread rule to OpenBLAS and returns the count in force.
+    /// `apply`, for commands that multiply matrices: loads OpenBLAS first, so a machine
+    /// without it gets a user error naming the library (exit 69) before any work starts.
+    @discardableResult
+    public func applyLoadingBLAS(launch: Launch = .detect()) throws -> Int {
+        try Self.loadBLAS()
+        return apply(launch: launch)
+    }
+
+    /// Loads OpenBLAS, a missing library being a user error naming it (exit 69).
+    public static func loadBLAS() throws {
+        do {
+            try BLASLibrary.load()
+        } catch {
+            throw UserError("\(error)", exitCode: ExitStatus.unavailable)
+        }
+    }
+
+    /// Applies the thread rule to OpenBLAS and returns the count in force (kept until OpenBLAS
+    /// loads, if it has not).
     @discardableResult
     public func apply(launch: Launch = .detect()) -> Int {
         var ranksOnThisNode = 1

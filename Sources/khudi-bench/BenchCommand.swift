@@ -124,7 +124,8 @@ struct GEMMShape {
 extension GEMMShape {
     /// `out = op(a)·op(b)` as one direct `cblas_sgemm` call, the ceiling for Khudi's GEMM path.
     func rawSGEMM(_ out: inout [Float], _ a: [Float], _ b: [Float]) {
-        cblas_sgemm(
+        BLASLibrary.require()
+        khudi_cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
             transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), 1,

@@ -4,6 +4,7 @@ import Foundation
 import KhudiCLI
 import KhudiModels
 import KhudiNN
+import KhudiTensor
 import KhudiTokenizer
 import KhudiTrain
 
@@ -102,7 +103,8 @@ struct TrainBench: ParsableCommand {
         var best = Double.infinity
         for _ in 0..<6 {
             let start = DispatchTime.now().uptimeNanoseconds
-            cblas_sgemm(
+            BLASLibrary.require()
+            khudi_cblas_sgemm(
                 CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a,
                 Int32(k), b, Int32(n), 0, &c, Int32(n))
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)

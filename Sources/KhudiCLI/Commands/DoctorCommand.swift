@@ -60,6 +60,10 @@ public struct DoctorCommand: ParsableCommand {
                     launcher: launcher, rank: communicator.rank, size: communicator.size,
                     libraryLoaded: MPICommunicator.isLibraryLoaded, allReduce: probe))
             print(json ? try Self.jsonLine(report) : Self.text(report))
+            // Reading the library's description loaded it, or found it missing.
+            if !BLASLibrary.isLoaded {
+                throw UserError(report.blas.library, exitCode: ExitStatus.unavailable)
+            }
             if let probe, !probe.matchesExpectation {
                 throw UserError(
                     "rank \(report.mpi.rank): all-reduce returned wrong sums (head \(probe.head))",

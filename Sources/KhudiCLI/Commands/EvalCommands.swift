@@ -61,7 +61,7 @@ public struct PerplexityCommand: ParsableCommand {
 
     public func run() throws {
         try reportingErrors(tool: "khudi-eval perplexity") {
-            threadOptions.apply()
+            try threadOptions.applyLoadingBLAS()
             var directories = model
             if let checkpoints { directories += try InputPaths.resolve([checkpoints]).sorted() }
             guard !directories.isEmpty else {

@@ -66,7 +66,7 @@ public struct GenerateCommand: ParsableCommand {
 
     public func run() throws {
         try reportingErrors(tool: "khudi generate") {
-            threadOptions.apply()
+            try threadOptions.applyLoadingBLAS()
             var texts = prompt
             if let prompts {
                 guard let data = FileManager.default.contents(atPath: prompts) else {

@@ -185,6 +185,7 @@ public struct ModelMergeCommand: ParsableCommand {
 
     public func run() throws {
         try reportingErrors(tool: "khudi model merge") {
+            try ThreadOptions.loadBLAS()
             try ModelCommand.checkOutput(output, overwrite: overwrite)
             let base = try ModelCommand.open(directory)
             let merged: Int

@@ -46,7 +46,7 @@ public struct TrainCommand: ParsableCommand {
 
     public func run() throws {
         try reportingErrors(tool: "khudi-train") {
-            threadOptions.apply()
+            try threadOptions.applyLoadingBLAS()
             // Under mpirun/srun every rank trains on its slice of each batch; rank 0 writes.
             let communicator: any Communicator
             do {

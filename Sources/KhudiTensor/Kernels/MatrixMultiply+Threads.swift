@@ -8,28 +8,30 @@ import Foundation
 /// Ranks sharing a node split its cores so that they never oversubscribe it.
 public enum BLASThreads {
     /// OpenBLAS's current thread count.
-    public static var current: Int { Int(openblas_get_num_threads()) }
+    public static var current: Int { Int(khudi_openblas_get_num_threads()) }
 
     /// OpenBLAS's build description, such as "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Zen".
     public static var libraryDescription: String {
-        guard let config = openblas_get_config() else { return "OpenBLAS" }
+        guard let config = khudi_openblas_get_config() else {
+            return "OpenBLAS unavailable: \(String(cString: khudi_blas_last_error()))"
+        }
         return String(cString: config).trimmingCharacters(in: .whitespaces)
     }
 
     /// Sets the thread count of OpenBLAS and of Khudi's own kernels (at least 1).
     public static func set(_ count: Int) {
-        openblas_set_num_threads(Int32(max(1, count)))
+        khudi_openblas_set_num_threads(Int32(max(1, count)))
         KernelThreads.threadCount = count
     }
 
     /// Runs `body` with OpenBLAS on one thread, for regions where Khudi's kernels already run
     /// one GEMM per thread (attention heads), so the two never oversubscribe the cores.
     static func whileSingleThreaded(_ body: () -> Void) {
-        let previous = openblas_get_num_threads()
+        let previous = khudi_openblas_get_num_threads()
         guard previous > 1, KernelThreads.threadCount > 1 else { return body() }
-        openblas_set_num_threads(1)
+        khudi_openblas_set_num_threads(1)
         body()
-        openblas_set_num_threads(previous)
+        khudi_openblas_set_num_threads(previous)
     }
 
     /// The thread count Khudi's rule gives.

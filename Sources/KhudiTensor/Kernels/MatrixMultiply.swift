@@ -40,7 +40,8 @@ public func matrixMultiply(
     }
     let lda = transposeA == .none ? k : m
     let ldb = transposeB == .none ? n : k
-    cblas_sgemm(
+    BLASLibrary.require()
+    khudi_cblas_sgemm(
         CblasRowMajor, transposeA.cblas, transposeB.cblas,
         Int32(m), Int32(n), Int32(k),
         alpha, a.baseAddress, Int32(lda),
@@ -58,7 +59,8 @@ public func matrixVectorMultiply(
     rows: Int, columns: Int, beta: Float = 0
 ) {
     guard rows > 0, columns > 0 else { return }
-    cblas_sgemv(
+    BLASLibrary.require()
+    khudi_cblas_sgemv(
         CblasRowMajor, CblasNoTrans, Int32(rows), Int32(columns), 1, a, Int32(columns), x, 1,
         beta, out, 1)
 }
@@ -77,7 +79,8 @@ public func matrixMultiplyStrided(
     alpha: Float = 1, beta: Float = 0
 ) {
     guard m > 0, n > 0, k > 0 else { return }
-    cblas_sgemm(
+    BLASLibrary.require()
+    khudi_cblas_sgemm(
         CblasRowMajor, transposeA.cblas, transposeB.cblas,
         Int32(m), Int32(n), Int32(k),
         alpha, a, Int32(lda), b, Int32(ldb),
@@ -92,7 +95,8 @@ func columnSumsAccumulate(
     rows: Int, columns: Int
 ) {
     guard rows > 0, columns > 0 else { return }
-    cblas_sgemv(
+    BLASLibrary.require()
+    khudi_cblas_sgemv(
         CblasRowMajor, CblasTrans, Int32(rows), Int32(columns), 1, a, Int32(columns), ones, 1, 1,
         out, 1)
 }
