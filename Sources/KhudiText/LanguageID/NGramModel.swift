@@ -323,6 +323,7 @@ public struct NGramModel: Sendable {
         var lastCode = ""
         var language: Language?
         var sawHeader = false
+        let missingHeader = LanguageIDError.badModel("missing header \(formatLine)")
         var number = 0
         var start = 0
         while start < bytes.count {
@@ -334,17 +335,19 @@ public struct NGramModel: Sendable {
             let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
             guard sawHeader else {
                 guard String(decoding: line, as: UTF8.self) == formatLine else {
-                    throw LanguageIDError.badModel("missing header \(formatLine)")
+                    throw missingHeader
                 }
                 sawHeader = true
                 continue
             }
-            let malformed = LanguageIDError.badModel(
-                "line \(number): expected language, gram, log-probability")
+            // Built only when thrown, not formatted for each of the file's 38,000 lines.
+            func malformed() -> LanguageIDError {
+                .badModel("line \(number): expected language, gram, log-probability")
+            }
             guard let firstTab = line.firstIndex(of: 0x09),
                 let secondTab = line[(firstTab + 1)...].firstIndex(of: 0x09),
                 !line[(secondTab + 1)...].contains(0x09)
-            else { throw malformed }
+            else { throw malformed() }
             let code = String(decoding: line[..<firstTab], as: UTF8.self)
             if code != lastCode {
                 lastCode = code
@@ -352,7 +355,7 @@ public struct NGramModel: Sendable {
             }
             guard let language,
                 let value = Float(String(decoding: line[(secondTab + 1)...], as: UTF8.self))
-            else { throw malformed }
+            else { throw malformed() }
             if secondTab == firstTab + 1 {
                 unseen[language] = value
             } else {
@@ -362,7 +365,7 @@ public struct NGramModel: Sendable {
                         logProbability: value))
             }
         }
-        guard sawHeader else { throw LanguageIDError.badModel("missing header \(formatLine)") }
+        guard sawHeader else { throw missingHeader }
         return (logProbabilities, unseen)
     }
 
