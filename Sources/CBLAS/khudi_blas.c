@@ -31,20 +31,19 @@ static struct {
 static void load_once(void) {
     const char *explicit_path = getenv("KHUDI_OPENBLAS");
     const char *candidates[] = {"libopenblas.so.0", "libopenblas.so"};
-    void *library = NULL;
-    if (explicit_path != NULL && explicit_path[0] != '\0') {
-        library = dlopen(explicit_path, RTLD_NOW | RTLD_LOCAL);
-    } else {
-        for (size_t i = 0; i < sizeof candidates / sizeof candidates[0] && library == NULL; i++)
-            library = dlopen(candidates[i], RTLD_NOW | RTLD_LOCAL);
-    }
+    int is_explicit = explicit_path != NULL && explicit_path[0] != '\0';
+    const char *first = is_explicit ? explicit_path : candidates[0];
+    void *library = dlopen(first, RTLD_NOW | RTLD_LOCAL);
+    // The first name's failure is the one reported (the fallback's would name another file).
+    const char *why = library ? NULL : dlerror();
+    char detail[256];
+    snprintf(detail, sizeof detail, "%s", why ? why : "");
+    if (library == NULL && !is_explicit) library = dlopen(candidates[1], RTLD_NOW | RTLD_LOCAL);
     if (library == NULL) {
-        const char *detail = dlerror();
         snprintf(blas.error, sizeof blas.error,
                  "cannot load OpenBLAS (%s; install libopenblas0, or set KHUDI_OPENBLAS to "
                  "the library's path): %s",
-                 explicit_path && explicit_path[0] ? explicit_path : "libopenblas.so.0",
-                 detail ? detail : "not found");
+                 first, detail[0] ? detail : "not found");
         return;
     }
     blas.sgemm = (sgemm_fn)dlsym(library, "cblas_sgemm");

@@ -101,9 +101,9 @@ struct TrainBench: ParsableCommand {
         let b = [Float](repeating: 0.25, count: k * n)
         var c = [Float](repeating: 0, count: m * n)
         var best = Double.infinity
+        BLASLibrary.require()
         for _ in 0..<6 {
             let start = DispatchTime.now().uptimeNanoseconds
-            BLASLibrary.require()
             khudi_cblas_sgemm(
                 CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a,
                 Int32(k), b, Int32(n), 0, &c, Int32(n))
