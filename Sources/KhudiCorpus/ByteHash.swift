@@ -34,7 +34,12 @@ enum ByteHash {
 
     /// `h` extended by one scalar, for `scalars`.
     @inline(__always) static func appendingValue(_ scalar: Unicode.Scalar, to h: UInt64) -> UInt64 {
-        (h ^ UInt64(scalar.value)) &* 0x0000_0100_0000_01B3
+        appendingValue(scalar.value, to: h)
+    }
+
+    /// `h` extended by one scalar value.
+    @inline(__always) static func appendingValue(_ v: UInt32, to h: UInt64) -> UInt64 {
+        (h ^ UInt64(v)) &* 0x0000_0100_0000_01B3
     }
 
     /// Two independent 64-bit hashes of `bytes`, fed eight bytes at a time: the exact-dedup

@@ -77,18 +77,19 @@ public enum TextSimplifier {
             if let scalar = Unicode.Scalar(entry.scalar) { emit(scalar) }
         }
         let table = Self.entries
-        for scalar in text.unicodeScalars {
-            let v = scalar.value
-            if usingTables, let entry = table[v] {
-                take(entry)
-            } else if v < 0x80 || (0x0600...0x06FF).contains(v) {
-                take(entry(v))
-            } else {
-                // Elsewhere (rare in this corpus), Foundation's lower-casing and NFD.
-                for piece in String(scalar).lowercased().decomposedStringWithCanonicalMapping
-                    .unicodeScalars
-                where piece.properties.generalCategory != .nonspacingMark {
-                    take(emittedEntry(piece.value))
+        text.withScalarValues { scalars in
+            while let v = scalars.next() {
+                if usingTables, let entry = table[v] {
+                    take(entry)
+                } else if v < 0x80 || (0x0600...0x06FF).contains(v) {
+                    take(entry(v))
+                } else if let scalar = Unicode.Scalar(v) {
+                    // Elsewhere (rare in this corpus), Foundation's lower-casing and NFD.
+                    for piece in String(scalar).lowercased().decomposedStringWithCanonicalMapping
+                        .unicodeScalars
+                    where piece.properties.generalCategory != .nonspacingMark {
+                        take(emittedEntry(piece.value))
+                    }
                 }
             }
         }

@@ -101,16 +101,18 @@ public struct QualityFilters: Sendable {
         var words: [HashedWord] = []
         var word = HashedWord(hash: ByteHash.offset, length: 0)
         let table = Self.kindTable
-        for scalar in text.unicodeScalars {
-            let kind = table[scalar.value] ?? Self.kind(of: scalar)
-            if kind == .separator {
-                if word.length > 0 { words.append(word) }
-                word = HashedWord(hash: ByteHash.offset, length: 0)
-                continue
+        text.withScalarValues { scalars in
+            while let v = scalars.next() {
+                let kind = table[v] ?? Self.kind(of: Unicode.Scalar(v) ?? "\u{FFFD}")
+                if kind == .separator {
+                    if word.length > 0 { words.append(word) }
+                    word = HashedWord(hash: ByteHash.offset, length: 0)
+                    continue
+                }
+                word.hash = ByteHash.appendingValue(v, to: word.hash)
+                word.length += 1
+                if kind == .letter { word.hasLetter = true }
             }
-            word.hash = ByteHash.appendingValue(scalar, to: word.hash)
-            word.length += 1
-            if kind == .letter { word.hasLetter = true }
         }
         if word.length > 0 { words.append(word) }
         return words

@@ -55,17 +55,19 @@ public struct NGramModel: Sendable {
             output[0] = 0x20
             var written = 1
             var lastWasSpace = true
-            for scalar in text.unicodeScalars {
-                let v = scalar.value
-                observe(v, scalar)
-                if table[v] ?? Self.isFeature(scalar) {
-                    output[written] = (0x41...0x5A).contains(v) ? v + 32 : v
-                    written += 1
-                    lastWasSpace = false
-                } else if !lastWasSpace {
-                    output[written] = 0x20
-                    written += 1
-                    lastWasSpace = true
+            text.withScalarValues { scalars in
+                while let v = scalars.next() {
+                    let scalar = Unicode.Scalar(v) ?? "\u{FFFD}"
+                    observe(v, scalar)
+                    if table[v] ?? Self.isFeature(scalar) {
+                        output[written] = (0x41...0x5A).contains(v) ? v + 32 : v
+                        written += 1
+                        lastWasSpace = false
+                    } else if !lastWasSpace {
+                        output[written] = 0x20
+                        written += 1
+                        lastWasSpace = true
+                    }
                 }
             }
             if !lastWasSpace {
