@@ -79,7 +79,7 @@ public enum TextSimplifier {
         let table = Self.entries
         text.withScalarValues { scalars in
             while let v = scalars.next() {
-                if usingTables, let entry = table[v] {
+                if usingTables, let entry = table[v], !entry.contains(.untabled) {
                     take(entry)
                 } else if v < 0x80 || (0x0600...0x06FF).contains(v) {
                     take(entry(v))
@@ -105,6 +105,9 @@ public enum TextSimplifier {
         static let digit = Entry(rawValue: 1 << 30)
         static let separator = Entry(rawValue: 1 << 29)
         static let insideNumbers = Entry(rawValue: 1 << 28)
+        /// In the lookup table, a scalar outside ASCII and the Arabic block: worked out by
+        /// Foundation's lower-casing and NFD, not by `entry`.
+        static let untabled = Entry(rawValue: 1 << 27)
         var scalar: UInt32 { rawValue & 0x1F_FFFF }
     }
 
@@ -133,7 +136,10 @@ public enum TextSimplifier {
         return Entry(rawValue: v)
     }
 
-    private static let entries = ScalarTable { entry($0.value) }
+    private static let entries = ScalarTable { scalar in
+        let v = scalar.value
+        return v < 0x80 || (0x0600...0x06FF).contains(v) ? entry(v) : .untabled
+    }
 
     /// The base letter of an Arabic canonical composite (what NFD leaves before the mark).
     ///
