@@ -159,7 +159,7 @@ import _KhudiTestSupport
 @Suite struct SimplifierTableTests {
     func emitted(_ text: String, usingTables: Bool) -> [UInt32] {
         var out: [UInt32] = []
-        TextSimplifier.simplify(text, usingTables: usingTables) { out.append($0?.value ?? 0) }
+        TextSimplifier.simplify(text, usingTables: usingTables) { out.append($0 ?? 0) }
         return out
     }
 

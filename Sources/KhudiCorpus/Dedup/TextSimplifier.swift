@@ -12,9 +12,9 @@ public enum TextSimplifier {
     public static func words(_ text: String) -> [String] {
         var words: [String] = []
         var current = String.UnicodeScalarView()
-        simplify(text) { scalar in
-            if let scalar {
-                current.append(scalar)
+        simplify(text) { value in
+            if let value {
+                current.append(Unicode.Scalar(value) ?? "\u{FFFD}")
             } else {
                 words.append(String(current))
                 current = String.UnicodeScalarView()
@@ -26,17 +26,25 @@ public enum TextSimplifier {
     /// The hash of each simplified word's scalars (`ByteHash.scalars` of each of
     /// `words(text)`), computed as the words are formed, without building them.
     public static func wordHashes(_ text: String) -> [UInt64] {
-        var hashes: [UInt64] = []
-        var h = ByteHash.offset
-        simplify(text) { scalar in
-            if let scalar {
-                h = ByteHash.appendingValue(scalar, to: h)
+        var hashes = SimplifiedWordHashing()
+        simplify(text) { hashes.add($0) }
+        return hashes.hashes
+    }
+
+    /// The hashes of simplified words, formed from what `simplify` emits.
+    struct SimplifiedWordHashing {
+        private(set) var hashes: [UInt64] = []
+        private var h = ByteHash.offset
+
+        /// Takes one emitted scalar value, or the end of a word (nil).
+        @inline(__always) mutating func add(_ emitted: UInt32?) {
+            if let emitted {
+                h = ByteHash.appendingValue(emitted, to: h)
             } else {
                 hashes.append(h)
                 h = ByteHash.offset
             }
         }
-        return hashes
     }
 
     /// Calls `emit` with each scalar of the simplified text, and with nil after each word.
@@ -46,22 +54,60 @@ public enum TextSimplifier {
     /// scalar, for the tests that compare the two).
     @inline(__always)
     static func simplify(
-        _ text: String, usingTables: Bool = true, _ emit: (Unicode.Scalar?) -> Void
+        _ text: String, usingTables: Bool = true, _ emit: (UInt32?) -> Void
     ) {
-        var inWord = false
-        var inNumber = false
-        func flush() {
+        var simplification = Simplification(usingTables: usingTables)
+        text.withScalarValues { scalars in
+            while let v = scalars.next() { simplification.add(v, emit) }
+        }
+        simplification.finish(emit)
+    }
+
+    /// The simplifier's state between scalars, for the passes that read the scalars themselves
+    /// (`simplify`, and `DocumentWords`, which forms the quality filters' words in the same
+    /// pass).
+    struct Simplification {
+        private var inWord = false
+        private var inNumber = false
+        private let usingTables: Bool
+        private let table = TextSimplifier.entries
+
+        init(usingTables: Bool = true) {
+            self.usingTables = usingTables
+        }
+
+        /// Simplifies scalar `v`, calling `emit` with what it becomes (nothing, or a scalar
+        /// value, or nil after a word it ends).
+        @inline(__always) mutating func add(_ v: UInt32, _ emit: (UInt32?) -> Void) {
+            if usingTables, let entry = table[v], !entry.contains(.untabled) {
+                take(entry, emit)
+            } else if v < 0x80 || (0x0600...0x06FF).contains(v) {
+                take(TextSimplifier.entry(v), emit)
+            } else if let scalar = Unicode.Scalar(v) {
+                // Elsewhere (rare in this corpus), Foundation's lower-casing and NFD.
+                for piece in String(scalar).lowercased().decomposedStringWithCanonicalMapping
+                    .unicodeScalars
+                where piece.properties.generalCategory != .nonspacingMark {
+                    take(TextSimplifier.emittedEntry(piece.value), emit)
+                }
+            }
+        }
+
+        /// Ends the last word.
+        mutating func finish(_ emit: (UInt32?) -> Void) { flush(emit) }
+
+        @inline(__always) private mutating func flush(_ emit: (UInt32?) -> Void) {
             if inWord { emit(nil) }
             inWord = false
             inNumber = false
         }
-        // One scalar as its entry says: the table's for ASCII and the Arabic block, worked out
-        // by the same steps (`entry`, `emittedEntry`) for the rest and when not using tables.
-        func take(_ entry: Entry) {
+
+        /// One scalar as its entry says.
+        @inline(__always) private mutating func take(_ entry: Entry, _ emit: (UInt32?) -> Void) {
             if entry.contains(.dropped) { return }
             if entry.contains(.digit) {
                 if !inNumber {
-                    emit("0")
+                    emit(0x30)
                     inWord = true
                     inNumber = true
                 }
@@ -69,31 +115,13 @@ public enum TextSimplifier {
             }
             if entry.contains(.separator) {
                 // A decimal or thousands separator inside a number keeps the number whole.
-                if !(inNumber && entry.contains(.insideNumbers)) { flush() }
+                if !(inNumber && entry.contains(.insideNumbers)) { flush(emit) }
                 return
             }
             inNumber = false
             inWord = true
-            if let scalar = Unicode.Scalar(entry.scalar) { emit(scalar) }
+            emit(entry.scalar)
         }
-        let table = Self.entries
-        text.withScalarValues { scalars in
-            while let v = scalars.next() {
-                if usingTables, let entry = table[v], !entry.contains(.untabled) {
-                    take(entry)
-                } else if v < 0x80 || (0x0600...0x06FF).contains(v) {
-                    take(entry(v))
-                } else if let scalar = Unicode.Scalar(v) {
-                    // Elsewhere (rare in this corpus), Foundation's lower-casing and NFD.
-                    for piece in String(scalar).lowercased().decomposedStringWithCanonicalMapping
-                        .unicodeScalars
-                    where piece.properties.generalCategory != .nonspacingMark {
-                        take(emittedEntry(piece.value))
-                    }
-                }
-            }
-        }
-        flush()
     }
 
     /// What one scalar of ASCII or the Arabic block becomes: dropped (a mark), a digit, a
@@ -136,7 +164,7 @@ public enum TextSimplifier {
         return Entry(rawValue: v)
     }
 
-    private static let entries = ScalarTable { scalar in
+    fileprivate static let entries = ScalarTable { scalar in
         let v = scalar.value
         return v < 0x80 || (0x0600...0x06FF).contains(v) ? entry(v) : .untabled
     }

@@ -33,7 +33,12 @@ public struct QualityFilters: Sendable {
     /// `check(_:)` with the text's census already taken (the pipeline takes it for its length
     /// rule), so the bytes are counted once.
     public func check(_ text: String, census: TextCensus) -> Rejection? {
-        let hashed = Self.hashedWords(text)
+        check(text, census: census, words: Self.hashedWords(text))
+    }
+
+    /// `check(_:census:)` with the text's words already formed (the pipeline forms them in the
+    /// pass that also simplifies them for near-duplicate detection).
+    func check(_ text: String, census: TextCensus, words hashed: [HashedWord]) -> Rejection? {
         let length = max(1, census.scalars)
         let lines = Self.lines(text)
         // Both Gopher's duplicate-line rule and FineWeb's duplicate-character rule read these.
@@ -98,24 +103,39 @@ public struct QualityFilters: Sendable {
     /// `hashed(WordSplitter.words(text))` in one pass over the scalars: each word's scalar
     /// hash, length and letter flag are formed as it is read, with no Substring made.
     static func hashedWords(_ text: String) -> [HashedWord] {
-        var words: [HashedWord] = []
-        var word = HashedWord(hash: ByteHash.offset, length: 0)
-        let table = Self.kindTable
+        var words = WordHashing()
         text.withScalarValues { scalars in
-            while let v = scalars.next() {
-                let kind = table[v] ?? Self.kind(of: Unicode.Scalar(v) ?? "\u{FFFD}")
-                if kind == .separator {
-                    if word.length > 0 { words.append(word) }
-                    word = HashedWord(hash: ByteHash.offset, length: 0)
-                    continue
-                }
-                word.hash = ByteHash.appendingValue(v, to: word.hash)
-                word.length += 1
-                if kind == .letter { word.hasLetter = true }
-            }
+            while let v = scalars.next() { words.add(v) }
         }
-        if word.length > 0 { words.append(word) }
-        return words
+        return words.finish()
+    }
+
+    /// The words of `hashedWords` formed one scalar at a time, for the passes that read the
+    /// scalars themselves (`hashedWords`, and `DocumentWords`, which simplifies them for
+    /// near-duplicate detection in the same pass).
+    struct WordHashing {
+        private(set) var words: [HashedWord] = []
+        private var word = HashedWord(hash: ByteHash.offset, length: 0)
+        private let table = QualityFilters.kindTable
+
+        @inline(__always) mutating func add(_ v: UInt32) {
+            let kind = table[v] ?? QualityFilters.kind(of: Unicode.Scalar(v) ?? "\u{FFFD}")
+            if kind == .separator {
+                if word.length > 0 { words.append(word) }
+                word = HashedWord(hash: ByteHash.offset, length: 0)
+                return
+            }
+            word.hash = ByteHash.appendingValue(v, to: word.hash)
+            word.length += 1
+            if kind == .letter { word.hasLetter = true }
+        }
+
+        /// The words, the last one included.
+        mutating func finish() -> [HashedWord] {
+            if word.length > 0 { words.append(word) }
+            word = HashedWord(hash: ByteHash.offset, length: 0)
+            return words
+        }
     }
 
     /// What a scalar is to the word splitter: a separator, a letter, or another part of a word.
@@ -130,7 +150,7 @@ public struct QualityFilters: Sendable {
 
     /// `kind(of:)` for ASCII and the Arabic block, looked up instead of tested (the word pass
     /// asks it of every scalar of every document).
-    private static let kindTable = ScalarTable(kind)
+    fileprivate static let kindTable = ScalarTable(kind)
 
     /// The hashes of every n-gram of some words, for one n at a time: `hashes[i]` is the
     /// order-sensitive hash of words[i..<i+n].

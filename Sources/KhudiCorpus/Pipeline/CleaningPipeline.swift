@@ -162,12 +162,13 @@ public final class CleaningPipeline {
         filters.gopherQuality = configuration.gopherQuality
         filters.gopherRepetition = configuration.gopherRepetition
         filters.fineWebQuality = configuration.fineWebQuality
-        if let rejection = filters.check(text, census: census) {
+        let words = DocumentWords(text, simplified: configuration.minHashDedup)
+        if let rejection = filters.check(text, census: census, words: words.hashed) {
             return drop(rejection.rule, rejection.detail, text)
         }
         let bands =
             configuration.minHashDedup
-            ? hasher.bandHashes(wordHashes: TextSimplifier.wordHashes(text)) : nil
+            ? hasher.bandHashes(wordHashes: words.simplifiedHashes) : nil
         let score = JSONText.fixedFour(identification.confidence)
         var record = Array("{\"id\":".utf8)
         JSONText.appendQuoted(raw.id, to: &record)
