@@ -71,7 +71,7 @@ public struct LanguageNormalizer: Sendable {
             // Most text is in the language's letters already (in Maḵẖzan 86% of documents):
             // it comes back as it is, without a copy.
             guard scan.finds(in: input) else { return nil }
-            return String(unsafeUninitializedCapacity: capacity) { output in
+            return WrittenUTF8.string(capacity: capacity) { output in
                 rewrite(input, into: output, pass: &pass)
             }
         }

@@ -40,7 +40,7 @@ extension ScriptNormalizer {
             // three bytes to four); whitespace runs become at most one byte, compositions and
             // deletions only shorten.
             let slack = input.count / 8 + 16
-            return String(unsafeUninitializedCapacity: input.count + slack) { output -> Int in
+            return WrittenUTF8.string(capacity: input.count + slack) { output -> Int in
                 var writer = ScriptByteWriter(
                     output: output, slack: slack, keepsHonorifics: keepingHonorifics)
                 if !writer.normalize(input, markBuffer: marks) { declined = true }
