@@ -14,9 +14,10 @@ struct DocumentWords {
     let simplifiedHashes: [UInt64]
 
     init(_ text: String, simplified: Bool) {
-        var words = QualityFilters.WordHashing()
+        let bytes = text.utf8.count
+        var words = QualityFilters.WordHashing(bytes: bytes)
         var simplification = TextSimplifier.Simplification()
-        var hashes = TextSimplifier.SimplifiedWordHashing()
+        var hashes = TextSimplifier.SimplifiedWordHashing(bytes: simplified ? bytes : 0)
         text.withScalarValues { scalars in
             if simplified {
                 while let v = scalars.next() {
@@ -31,4 +32,9 @@ struct DocumentWords {
         hashed = words.finish()
         simplifiedHashes = hashes.hashes
     }
+
+    /// About how many words a text of `bytes` UTF-8 bytes has: Urdu averages a word per 10–11
+    /// bytes (two-byte letters and a space), English one per 5–6; a list reserved for one per
+    /// 8 grows at most once for either.
+    static func expectedWords(bytes: Int) -> Int { bytes / 8 + 8 }
 }

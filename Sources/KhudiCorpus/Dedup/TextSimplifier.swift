@@ -26,7 +26,7 @@ public enum TextSimplifier {
     /// The hash of each simplified word's scalars (`ByteHash.scalars` of each of
     /// `words(text)`), computed as the words are formed, without building them.
     public static func wordHashes(_ text: String) -> [UInt64] {
-        var hashes = SimplifiedWordHashing()
+        var hashes = SimplifiedWordHashing(bytes: text.utf8.count)
         simplify(text) { hashes.add($0) }
         return hashes.hashes
     }
@@ -35,6 +35,11 @@ public enum TextSimplifier {
     struct SimplifiedWordHashing {
         private(set) var hashes: [UInt64] = []
         private var h = ByteHash.offset
+
+        /// Room for the words of a text of `bytes` UTF-8 bytes (see `WordHashing`).
+        init(bytes: Int = 0) {
+            hashes.reserveCapacity(DocumentWords.expectedWords(bytes: bytes))
+        }
 
         /// Takes one emitted scalar value, or the end of a word (nil).
         @inline(__always) mutating func add(_ emitted: UInt32?) {

@@ -103,7 +103,7 @@ public struct QualityFilters: Sendable {
     /// `hashed(WordSplitter.words(text))` in one pass over the scalars: each word's scalar
     /// hash, length and letter flag are formed as it is read, with no Substring made.
     static func hashedWords(_ text: String) -> [HashedWord] {
-        var words = WordHashing()
+        var words = WordHashing(bytes: text.utf8.count)
         text.withScalarValues { scalars in
             while let v = scalars.next() { words.add(v) }
         }
@@ -117,6 +117,12 @@ public struct QualityFilters: Sendable {
         private(set) var words: [HashedWord] = []
         private var word = HashedWord(hash: ByteHash.offset, length: 0)
         private let table = QualityFilters.kindTable
+
+        /// Room for the words of a text of `bytes` UTF-8 bytes, so that the list seldom grows
+        /// (growing it copied it: half a percent of a cleaning run).
+        init(bytes: Int = 0) {
+            words.reserveCapacity(DocumentWords.expectedWords(bytes: bytes))
+        }
 
         @inline(__always) mutating func add(_ v: UInt32) {
             let kind = table[v] ?? QualityFilters.kind(of: Unicode.Scalar(v) ?? "\u{FFFD}")
