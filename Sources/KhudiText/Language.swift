@@ -18,6 +18,25 @@ public enum Language: String, CaseIterable, Codable, Sendable {
     /// The code used in configs, shards and reports.
     public var code: String { rawValue }
 
+    /// The language's position in `allCases`, for per-language counts kept in arrays (the
+    /// document-level identifier counted each line's letters in a dictionary, hashing the
+    /// language every line).
+    var ordinal: Int {
+        switch self {
+        case .urdu: 0
+        case .sindhi: 1
+        case .pashto: 2
+        case .punjabiShahmukhi: 3
+        case .saraiki: 4
+        case .balochi: 5
+        case .kashmiri: 6
+        case .persian: 7
+        case .arabic: 8
+        case .english: 9
+        case .romanUrdu: 10
+        }
+    }
+
     /// Whether the language is written in Perso-Arabic script.
     public var isArabicScript: Bool { self != .english && self != .romanUrdu }
 }

@@ -8,6 +8,10 @@ import Testing
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
             "datasets/sample")
 
+    @Test func ordinalsArePositionsInAllCases() {
+        #expect(Language.allCases.map(\.ordinal) == Array(Language.allCases.indices))
+    }
+
     @Test func scriptProfileCountsScriptsAndLanguageLetters() {
         let profile = ScriptProfile("ڪتاب ۾ ښه GPT ٹ 12")
         #expect(profile.dominantScript == .arabic)

@@ -69,7 +69,8 @@ public struct LanguageIdentifier: Sendable {
         var identification: Identification
         var script: ScriptProfile.Script
         var letters: Int
-        var totals: [Float]
+        /// Summed log-likelihoods per lookup language (`NGramModel.totalVector`).
+        var totals: SIMD16<Float>
         var grams: Int
     }
 
@@ -95,7 +96,7 @@ public struct LanguageIdentifier: Sendable {
         let features = NGramModel.featureScalars(of: clean) { tally.add($0, $1) }
         let profile = ScriptProfile(tally)
         guard let pool = candidates(for: profile.dominantScript) else { return nil }
-        let (totals, grams) = model.totals(features, cache: &cache)
+        let (totals, grams) = model.totalVector(features, cache: &cache)
         let ranked = model.ranked(totals, grams: grams, among: pool)
         guard let best = ranked.first else { return nil }
         return LineDecision(
@@ -109,6 +110,24 @@ public struct LanguageIdentifier: Sendable {
         var cache = WordScoreCache()
         return text.split(separator: "\n", omittingEmptySubsequences: false).map {
             identify(String($0), cache: &cache)
+        }
+    }
+
+    /// `Language.allCases`, made once (the computed property builds its array at every call).
+    private static let allLanguages = Language.allCases
+
+    /// The line decisions of one script in a document, added up.
+    private struct ScriptEvidence {
+        var totals = SIMD16<Float>()
+        var grams = 0
+        var letters = 0
+        var lines = 0
+
+        mutating func add(_ decision: LineDecision) {
+            totals += decision.totals
+            grams += decision.grams
+            letters += decision.letters
+            lines += 1
         }
     }
 
@@ -139,8 +158,12 @@ public struct LanguageIdentifier: Sendable {
         _ text: String, isNormalized: Bool = false, cache: inout WordScoreCache
     ) -> DocumentIdentification? {
         let clean = isNormalized ? text : normalizer.normalize(text)
-        var letters: [Language: Int] = [:]
-        var groups: [ScriptProfile.Script: (totals: [Float], grams: Int, letters: Int)] = [:]
+        // Letters per language (by `ordinal`) and the evidence per script, in arrays and
+        // values: dictionaries hashed a language and a script every line.
+        let languages = Self.allLanguages
+        var letters = [Int](repeating: 0, count: languages.count)
+        var arabic = ScriptEvidence()
+        var latin = ScriptEvidence()
         var seen = 0
         for range in clean.lineOffsets() where !range.isEmpty {
             if seen >= Self.documentLetterBudget { break }
@@ -148,36 +171,35 @@ public struct LanguageIdentifier: Sendable {
             else {
                 continue
             }
-            letters[decision.identification.language, default: 0] += max(1, decision.letters)
+            letters[decision.identification.language.ordinal] += max(1, decision.letters)
             seen += decision.letters
-            var group =
-                groups[decision.script] ?? (
-                    [Float](repeating: 0, count: decision.totals.count), 0, 0
-                )
-            for j in group.totals.indices { group.totals[j] += decision.totals[j] }
-            group.grams += decision.grams
-            group.letters += decision.letters
-            groups[decision.script] = group
+            // Lines of other scripts have no decision (no candidates).
+            switch decision.script {
+            case .arabic: arabic.add(decision)
+            case .latin: latin.add(decision)
+            case .other, .none: break
+            }
         }
-        let total = letters.values.reduce(0, +)
-        // Ties go to the language listed first, so the decision never depends on hashing order.
-        let order = Language.allCases
-        guard total > 0,
-            let top = letters.max(by: {
-                $0.value != $1.value
-                    ? $0.value < $1.value
-                    : (order.firstIndex(of: $0.key) ?? 0) > (order.firstIndex(of: $1.key) ?? 0)
-            })
-        else { return nil }
-        let mix = letters.mapValues { Double($0) / Double(total) }
-        let script: ScriptProfile.Script = top.key.isArabicScript ? .arabic : .latin
-        var confidence = mix[top.key, default: 0]
-        if let group = groups[script], let pool = candidates(for: script) {
+        let total = letters.reduce(0, +)
+        // The most letters; ties go to the language listed first, so the decision never
+        // depends on an order of hashing.
+        var topIndex = 0
+        for index in letters.indices where letters[index] > letters[topIndex] { topIndex = index }
+        guard total > 0 else { return nil }
+        let top = languages[topIndex]
+        var mix: [Language: Double] = [:]
+        for (index, count) in letters.enumerated() where count > 0 {
+            mix[languages[index]] = Double(count) / Double(total)
+        }
+        let script: ScriptProfile.Script = top.isArabicScript ? .arabic : .latin
+        let group = top.isArabicScript ? arabic : latin
+        var confidence = mix[top, default: 0]
+        if group.lines > 0, let pool = candidates(for: script) {
             let ranked = model.ranked(group.totals, grams: group.grams, among: pool)
-            if ranked.first?.0 == top.key { confidence = posterior(ranked, letters: group.letters) }
+            if ranked.first?.0 == top { confidence = posterior(ranked, letters: group.letters) }
         }
         return DocumentIdentification(
-            language: top.key, confidence: confidence, mix: mix,
+            language: top, confidence: confidence, mix: mix,
             isCodeMixed: (mix.values.max() ?? 0) < 0.8)
     }
 }

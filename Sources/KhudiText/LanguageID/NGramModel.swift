@@ -177,6 +177,15 @@ public struct NGramModel: Sendable {
     func totals(
         _ scalars: [UInt32], cache: inout WordScoreCache
     ) -> (totals: [Float], grams: Int) {
+        let (totals, grams) = totalVector(scalars, cache: &cache)
+        return ((0..<lookup.languages.count).map { totals[$0] }, grams)
+    }
+
+    /// `totals` as one vector, lane j for `lookupLanguages[j]` and 0 past them: what a line's
+    /// decision keeps and a document adds up, without an array per line.
+    func totalVector(
+        _ scalars: [UInt32], cache: inout WordScoreCache
+    ) -> (totals: SIMD16<Float>, grams: Int) {
         // The word scan below reads up to the closing space without a bounds check.
         precondition(
             scalars.first == 0x20 && scalars.last == 0x20, "totals reads featureScalars output")
@@ -208,9 +217,10 @@ public struct NGramModel: Sendable {
                 }
             }
         }
-        var totals = (0..<width).map { total[$0] }
-        // Grams no language kept all score the unseen row: added once, times their count.
-        for j in 0..<width { totals[j] += lookup.unseen[j] * Float(unseenGrams) }
+        // Grams no language kept all score the unseen row: added once, times their count
+        // (lane by lane, as the sums above: the same bits as adding per language).
+        var totals = SIMD16<Float>()
+        for j in 0..<width { totals[j] = total[j] + lookup.unseen[j] * Float(unseenGrams) }
         return (totals, grams)
     }
 
@@ -243,12 +253,29 @@ public struct NGramModel: Sendable {
     var lookupLanguages: [Language] { lookup.languages }
 
     /// Candidates ranked by average log-likelihood per gram, best first (ties by code).
-    func ranked(_ totals: [Float], grams: Int, among candidates: [Language]) -> [(Language, Float)]
+    func ranked(
+        _ totals: SIMD16<Float>, grams: Int, among candidates: [Language]
+    )
+        -> [(Language, Float)]
     {
         let divisor = Float(max(grams, 1))
-        return candidates.compactMap { language in
-            lookup.languages.firstIndex(of: language).map { (language, totals[$0] / divisor) }
-        }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.code < $1.0.code }
+        var ranked: [(Language, Float)] = []
+        ranked.reserveCapacity(candidates.count)
+        for language in candidates {
+            if let lane = lookup.languages.firstIndex(of: language) {
+                ranked.append((language, totals[lane] / divisor))
+            }
+        }
+        ranked.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.code < $1.0.code }
+        return ranked
+    }
+
+    /// `ranked` over totals as an array (one per lookup language).
+    func ranked(_ totals: [Float], grams: Int, among candidates: [Language]) -> [(Language, Float)]
+    {
+        var vector = SIMD16<Float>()
+        for (lane, total) in totals.enumerated() { vector[lane] = total }
+        return ranked(vector, grams: grams, among: candidates)
     }
 
     /// The grams hashed into one table whose rows hold every language's log-probability (a
