@@ -69,6 +69,25 @@ import Testing
         }
     }
 
+    /// Two words that share a set both stay (two ways); a third evicts the one used least
+    /// recently.
+    @Test func aSetHoldsTwoWordsAndEvictsTheLeastRecentlyUsed() {
+        var cache = WordScoreCache(capacity: 2)  // one set of two slots
+        var computed: [UInt64] = []
+        func look(_ key: UInt64) {
+            _ = cache.window(key, letters: 3) {
+                computed.append(key)
+                return (SIMD16<Float>(repeating: Float(key)), 0)
+            }
+        }
+        for key: UInt64 in [1, 2, 1, 2, 1] { look(key) }
+        #expect(computed == [1, 2])
+        look(3)  // evicts 2, used before the last 1
+        look(1)
+        look(2)
+        #expect(computed == [1, 2, 3, 2])
+    }
+
     @Test func documentDecisionsAreTheSameWithAWarmCache() throws {
         let identifier = try LanguageIdentifier.bundled()
         var cache = WordScoreCache()
