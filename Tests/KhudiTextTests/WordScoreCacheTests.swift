@@ -69,6 +69,22 @@ import Testing
         }
     }
 
+    /// The words the featurizer keys as it writes are those found and hashed in the featurized
+    /// scalars afterwards, and give the same totals.
+    @Test func featurizedWordsGiveTheTotalsOfTheScan() throws {
+        let model = try LanguageIdentifier.bundled().model
+        for text in Self.texts {
+            let features = NGramModel.featureWords(of: text) { _, _ in }
+            #expect(features.scalars == NGramModel.featureScalars(of: text))
+            #expect(features.words == NGramModel.words(of: features.scalars), "\(text)")
+            var none = WordScoreCache(capacity: 0)
+            let scanned = model.totalVector(features.scalars, cache: &none)
+            let keyed = model.totalVector(features.scalars, words: features.words, cache: &none)
+            #expect(keyed.grams == scanned.grams, "\(text)")
+            #expect(keyed.totals == scanned.totals, "\(text)")
+        }
+    }
+
     /// Two words that share a set both stay (two ways); a third evicts the one used least
     /// recently.
     @Test func aSetHoldsTwoWordsAndEvictsTheLeastRecentlyUsed() {

@@ -93,10 +93,11 @@ public struct LanguageIdentifier: Sendable {
 
     func decide(_ clean: String, cache: inout WordScoreCache) -> LineDecision? {
         var tally = ScriptProfile.Tally()
-        let features = NGramModel.featureScalars(of: clean) { tally.add($0, $1) }
+        let features = NGramModel.featureWords(of: clean) { tally.add($0, $1) }
         let profile = ScriptProfile(tally)
         guard let pool = candidates(for: profile.dominantScript) else { return nil }
-        let (totals, grams) = model.totalVector(features, cache: &cache)
+        let (totals, grams) = model.totalVector(
+            features.scalars, words: features.words, cache: &cache)
         let ranked = model.ranked(totals, grams: grams, among: pool)
         guard let best = ranked.first else { return nil }
         return LineDecision(

@@ -48,23 +48,49 @@ public struct NGramModel: Sendable {
     @inline(__always) static func featureScalars<S: StringProtocol>(
         of text: S, observing observe: (UInt32, Unicode.Scalar) -> Void
     ) -> [UInt32] {
+        featureWords(of: text, observing: observe).scalars
+    }
+
+    /// A featurized word: the key `totalVector` looks its window up by (FNV-1a of the space
+    /// before it and its scalars) and the offset of the space after it.
+    struct FeatureWord: Equatable {
+        var key: UInt64
+        var end: Int
+    }
+
+    /// The FNV-1a state of a word window's leading space, where every word key starts.
+    static let wordKeyStart = step(fnvBasis, 0x20)
+
+    /// `featureScalars(of:observing:)` with its words, each keyed as it is written: scoring
+    /// read the scalars again to find the words and hash them, stopping at every word's end.
+    @inline(__always) static func featureWords<S: StringProtocol>(
+        of text: S, observing observe: (UInt32, Unicode.Scalar) -> Void
+    ) -> (scalars: [UInt32], words: [FeatureWord]) {
         let table = Self.featureTable
+        var words: [FeatureWord] = []
+        words.reserveCapacity(text.utf8.count / 8 + 4)
         // At most one feature per scalar and one space between: the UTF-8 length plus the two
         // padding spaces bounds it.
-        return [UInt32](unsafeUninitializedCapacity: text.utf8.count + 2) { output, count in
+        let scalars = [UInt32](unsafeUninitializedCapacity: text.utf8.count + 2) {
+            output, count in
             output[0] = 0x20
             var written = 1
             var lastWasSpace = true
+            var key = Self.wordKeyStart
             text.withScalarValues { scalars in
                 while let v = scalars.next() {
                     let scalar = Unicode.Scalar(v) ?? "\u{FFFD}"
                     observe(v, scalar)
                     if table[v] ?? Self.isFeature(scalar) {
-                        output[written] = (0x41...0x5A).contains(v) ? v + 32 : v
+                        let feature = (0x41...0x5A).contains(v) ? v + 32 : v
+                        output[written] = feature
+                        key = Self.step(key, feature)
                         written += 1
                         lastWasSpace = false
                     } else if !lastWasSpace {
                         output[written] = 0x20
+                        words.append(FeatureWord(key: key, end: written))
+                        key = Self.wordKeyStart
                         written += 1
                         lastWasSpace = true
                     }
@@ -72,10 +98,12 @@ public struct NGramModel: Sendable {
             }
             if !lastWasSpace {
                 output[written] = 0x20
+                words.append(FeatureWord(key: key, end: written))
                 written += 1
             }
             count = written
         }
+        return (scalars, words)
     }
 
     /// Whether the model reads `scalar` (a letter or a combining mark) rather than a space.
@@ -189,6 +217,33 @@ public struct NGramModel: Sendable {
         // The word scan below reads up to the closing space without a bounds check.
         precondition(
             scalars.first == 0x20 && scalars.last == 0x20, "totals reads featureScalars output")
+        return totalVector(scalars, words: Self.words(of: scalars), cache: &cache)
+    }
+
+    /// The words of featurized `scalars`, found and keyed by reading them again (what
+    /// `featureWords` gives as it writes them).
+    static func words(of scalars: [UInt32]) -> [FeatureWord] {
+        // s[0] is a space, words are separated by one space, and the last scalar is a space:
+        // a word runs from `start` up to the space at `end`.
+        var words: [FeatureWord] = []
+        var start = 1
+        while start < scalars.count {
+            var end = start
+            var key = wordKeyStart
+            while scalars[end] != 0x20 {
+                key = step(key, scalars[end])
+                end += 1
+            }
+            words.append(FeatureWord(key: key, end: end))
+            start = end + 1
+        }
+        return words
+    }
+
+    /// `totalVector` of featurized text whose words `featureWords` found and keyed.
+    func totalVector(
+        _ scalars: [UInt32], words: [FeatureWord], cache: inout WordScoreCache
+    ) -> (totals: SIMD16<Float>, grams: Int) {
         let width = lookup.languages.count
         let table = lookup.table
         var grams = 0
@@ -196,18 +251,13 @@ public struct NGramModel: Sendable {
         var total = SIMD16<Float>()
         scalars.withUnsafeBufferPointer { s in
             table.withSlots { slots in
-                // s[0] is a space, words are separated by one space, and the last scalar is a
-                // space: a word runs from `start` up to the space at `end`.
+                // Each word runs from the scalar after the space before it to the space at
+                // `end` (s[0] is a space, and words are separated by one).
                 var start = 1
-                while start < s.count {
-                    var end = start
-                    var key = Self.step(Self.fnvBasis, 0x20)
-                    while s[end] != 0x20 {
-                        key = Self.step(key, s[end])
-                        end += 1
-                    }
+                for word in words {
+                    let end = word.end
                     let letters = end - start
-                    let (sum, unseen) = cache.window(key, letters: letters) {
+                    let (sum, unseen) = cache.window(word.key, letters: letters) {
                         windowScores(s, from: start - 1, through: end, slots: slots)
                     }
                     total += sum
