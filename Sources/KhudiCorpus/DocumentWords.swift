@@ -15,22 +15,23 @@ struct DocumentWords {
 
     init(_ text: String, simplified: Bool) {
         let bytes = text.utf8.count
-        var words = QualityFilters.WordHashing(bytes: bytes)
-        var simplification = TextSimplifier.Simplification()
-        var hashes = TextSimplifier.SimplifiedWordHashing(bytes: simplified ? bytes : 0)
-        text.withScalarValues { scalars in
-            if simplified {
-                while let v = scalars.next() {
-                    words.add(v)
-                    simplification.add(v) { hashes.add($0) }
-                }
-            } else {
+        // The states live inside the closure and come out as its result: mutated as captured
+        // variables, they were loaded and stored through memory at every scalar.
+        (hashed, simplifiedHashes) = text.withScalarValues { scalars in
+            var words = QualityFilters.WordHashing(bytes: bytes)
+            guard simplified else {
                 while let v = scalars.next() { words.add(v) }
+                return (words.finish(), [])
             }
+            var simplification = TextSimplifier.Simplification()
+            var hashes = TextSimplifier.SimplifiedWordHashing(bytes: bytes)
+            while let v = scalars.next() {
+                words.add(v)
+                simplification.add(v) { hashes.add($0) }
+            }
+            simplification.finish { hashes.add($0) }
+            return (words.finish(), hashes.hashes)
         }
-        if simplified { simplification.finish { hashes.add($0) } }
-        hashed = words.finish()
-        simplifiedHashes = hashes.hashes
     }
 
     /// About how many words a text of `bytes` UTF-8 bytes has: Urdu averages a word per 10–11
