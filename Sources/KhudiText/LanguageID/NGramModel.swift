@@ -244,6 +244,10 @@ public struct NGramModel: Sendable {
     func totalVector(
         _ scalars: [UInt32], words: [FeatureWord], cache: inout WordScoreCache
     ) -> (totals: SIMD16<Float>, grams: Int) {
+        // The windows below are read without bounds checks, up to each word's closing space.
+        precondition(
+            scalars.first == 0x20 && (words.last?.end ?? 0) < scalars.count,
+            "totalVector reads featureWords output")
         let width = lookup.languages.count
         let table = lookup.table
         var grams = 0
